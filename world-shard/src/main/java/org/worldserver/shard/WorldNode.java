@@ -1,0 +1,108 @@
+package org.worldserver.shard;
+
+import com.typesafe.config.Config;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.worldserver.persistence.PersistenceStartup;
+import org.worldserver.shard.ops.NodeMetrics;
+
+/**
+ * One running world server node: a Pekko cluster member with Cluster Sharding, the Cassandra journal and the
+ * operator HTTP API.
+ *
+ * <pre>
+ * start(config):
+ *   ActorSystem "world" (binds the cluster port)
+ *     → operator API (binds /alive /ready /metrics /info; /ready stays 503 until the steps below are done)
+ *     → Cassandra answers? (bounded; else fail with CassandraUnavailableException) → schema in the local profile
+ *     → join: seed nodes from config, or itself when there are none
+ *     → Cluster Sharding (entity types register here as the domain modules land)
+ *   any failure: the ActorSystem is terminated and the returned stage fails.
+ * stop: CoordinatedShutdown (leave the cluster, hand off shards, unbind, terminate); SIGTERM runs it too.
+ * </pre>
+ */
+public final class WorldNode {
+
+  public static final String SYSTEM_NAME = "world";
+
+  private final ActorSystem<Void> system;
+  private final Uri operatorUri;
+  private final String cassandraVersion;
+
+  private WorldNode(ActorSystem<Void> system, Uri operatorUri, String cassandraVersion) {
+    this.system = system;
+    this.operatorUri = operatorUri;
+    this.cassandraVersion = cassandraVersion;
+  }
+
+  /**
+   * Starts a node from a fully loaded configuration. Creating the ActorSystem happens on the caller's thread
+   * (so a taken cluster port throws from here); the rest completes asynchronously.
+   */
+  public static CompletionStage<WorldNode> start(Config config) {
+    NodeSettings settings = NodeSettings.fromRootConfig(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    NodeMetrics.get(system);
+    CompletableFuture<WorldNode> node =
+        PekkoManagement.get(system)
+            .start()
+            .thenCompose(uri -> PersistenceStartup.prepare(system)
+                .thenApply(version -> {
+                  joinCluster(system);
+                  ClusterSharding.get(system);
+                  return new WorldNode(system, uri, version);
+                }))
+            .toCompletableFuture()
+            .orTimeout(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return node.whenComplete((ok, error) -> {
+      if (error != null) {
+        CoordinatedShutdown.get(system).runAll(StartupFailed.INSTANCE);
+      }
+    });
+  }
+
+  /**
+   * Why a node that never came up shuts down. application.conf maps it to {@code exit-jvm = off}, so the caller
+   * (Main) reports the error and chooses the exit code.
+   */
+  public enum StartupFailed implements CoordinatedShutdown.Reason {
+    INSTANCE
+  }
+
+  private static void joinCluster(ActorSystem<Void> system) {
+    Cluster cluster = Cluster.get(system);
+    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    // With seed nodes configured the cluster extension joins them by itself.
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Base URI of the operator HTTP API. */
+  public Uri operatorUri() {
+    return operatorUri;
+  }
+
+  /** Release version of the Cassandra node that answered the start-up check. */
+  public String cassandraVersion() {
+    return cassandraVersion;
+  }
+
+  /** Runs CoordinatedShutdown; completes when the ActorSystem has terminated. */
+  public CompletionStage<Done> stop() {
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
+  }
+}

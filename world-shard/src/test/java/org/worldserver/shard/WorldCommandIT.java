@@ -1,0 +1,175 @@
+package org.worldserver.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's run command, {@code bin/world start}, end to end: it starts the project-managed Cassandra and a
+ * node on free loopback ports, the node becomes ready, serves its operator endpoints, refuses a second start
+ * on the same data dir, and on SIGTERM leaves the cluster and stops the Cassandra it started.
+ */
+class WorldCommandIT {
+
+  private static final Path ROOT = Path.of(System.getProperty("world.root", "..")).toAbsolutePath().normalize();
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(150);
+
+  @TempDir Path dataDir;
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final List<Process> started = new ArrayList<>();
+
+  @AfterEach
+  void stopWhatWasStarted() throws Exception {
+    for (Process p : started) {
+      if (p.isAlive()) {
+        p.destroy();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+          p.descendants().forEach(ProcessHandle::destroyForcibly);
+          p.destroyForcibly();
+        }
+      }
+    }
+    // A Cassandra that a failed test left behind: stop it through the launcher, by its pid file.
+    if (Files.exists(dataDir.resolve("cassandra/cassandra.pid"))) {
+      world(dataDir.resolve("stop-cassandra.log"), "cassandra", "stop", "--data-dir", dataDir.toString())
+          .waitFor(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void shouldStartAReadyNodeWithItsOwnCassandraAndStopBothOnSigterm() throws Exception {
+    int httpPort = freePort();
+    List<String> ports = List.of(
+        "--data-dir", dataDir.toString(),
+        "--port", Integer.toString(freePort()),
+        "--http-port", Integer.toString(httpPort),
+        "--cassandra-port", Integer.toString(freePort()),
+        "--cassandra-storage-port", Integer.toString(freePort()));
+    Path log = dataDir.resolve("start.log");
+    Process node = world(log, concat(List.of("start"), ports));
+
+    long startedAt = System.nanoTime();
+    awaitReady(node, httpPort, log);
+    System.out.printf("bin/world start → /ready in %.1f s%n", (System.nanoTime() - startedAt) / 1e9);
+
+    assertEquals(200, get(httpPort, "/alive").statusCode());
+    JsonNode info = new ObjectMapper().readTree(get(httpPort, "/info").body());
+    assertEquals("Up", info.get("status").asText());
+    assertEquals(1, info.get("members").size());
+    assertEquals(info.get("address").asText(), info.get("leader").asText());
+    HttpResponse<String> metrics = get(httpPort, "/metrics");
+    assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+    assertTrue(metrics.body().contains("\npekko_cluster_self_up 1.0\n"), metrics.body());
+    assertTrue(metrics.body().contains("\njvm_memory_used_bytes{area=\"heap\"}"), metrics.body());
+    long cassandraPid = Long.parseLong(Files.readString(dataDir.resolve("cassandra/cassandra.pid")).strip());
+
+    Path secondLog = dataDir.resolve("second.log");
+    Process second = world(secondLog, concat(List.of("start"), ports));
+    assertTrue(second.waitFor(60, TimeUnit.SECONDS), "second start did not return");
+    assertEquals(1, second.exitValue());
+    assertTrue(Files.readString(secondLog).contains("a world node is already running with data dir"),
+        Files.readString(secondLog));
+    assertEquals(200, get(httpPort, "/ready").statusCode(), "the running node must be unaffected");
+
+    node.destroy();
+    assertTrue(node.waitFor(90, TimeUnit.SECONDS), "bin/world did not stop after SIGTERM");
+    String output = Files.readString(log);
+    assertEquals(0, node.exitValue(), output);
+    assertTrue(output.contains("Exiting completed"), "node did not leave the cluster:\n" + output);
+    assertTrue(output.contains("Cassandra stopped"), output);
+    assertFalse(ProcessHandle.of(cassandraPid).map(ProcessHandle::isAlive).orElse(false), "Cassandra still runs");
+    assertFalse(Files.exists(dataDir.resolve("cassandra/cassandra.pid")));
+  }
+
+  @Test
+  void shouldExitWithCode2AndAClearMessageWhenTheNamedCassandraIsUnreachable() throws Exception {
+    Path log = dataDir.resolve("unreachable.log");
+    long startedAt = System.nanoTime();
+    Process node = world(log, List.of("start", "--data-dir", dataDir.toString(),
+        "--cassandra", "127.0.0.1:" + freePort(), "--port", Integer.toString(freePort()),
+        "--http-port", Integer.toString(freePort())));
+
+    assertTrue(node.waitFor(60, TimeUnit.SECONDS), "node did not give up");
+    String output = Files.readString(log);
+    assertEquals(2, node.exitValue(), output);
+    assertTrue(output.contains("world node: Cannot reach Cassandra at 127.0.0.1:"), output);
+    System.out.printf("unreachable Cassandra → exit 2 in %.1f s%n", (System.nanoTime() - startedAt) / 1e9);
+  }
+
+  private Process world(Path log, String... args) throws IOException {
+    return world(log, List.of(args));
+  }
+
+  private Process world(Path log, List<String> args) throws IOException {
+    Process p = new ProcessBuilder(concat(List.of("bash", ROOT.resolve("bin/world").toString()), args))
+        .directory(ROOT.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+    started.add(p);
+    return p;
+  }
+
+  private void awaitReady(Process node, int httpPort, Path log) throws Exception {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertTrue(node.isAlive(), () -> "bin/world exited before the node was ready:\n" + read(log));
+      try {
+        if (get(httpPort, "/ready").statusCode() == 200) {
+          return;
+        }
+      } catch (ConnectException notYetBound) {
+        // the operator API binds once the actor system is up
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("node not ready within " + READY_TIMEOUT + ":\n" + read(log));
+  }
+
+  private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
