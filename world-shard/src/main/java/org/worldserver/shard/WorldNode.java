@@ -23,7 +23,7 @@ import org.worldserver.shard.ops.NodeMetrics;
  * <pre>
  * start(config):
  *   ActorSystem "world" (binds the cluster port)
- *     → operator API (binds /alive /ready /metrics /info; /ready stays 503 until the steps below are done)
+ *     → operator API (binds /alive /ready /metrics /info; /ready answers 500 until the steps below are done)
  *     → Cassandra answers? (bounded; else fail with CassandraUnavailableException) → schema in the local profile
  *     → join: seed nodes from config, or itself when there are none
  *     → Cluster Sharding (entity types register here as the domain modules land)

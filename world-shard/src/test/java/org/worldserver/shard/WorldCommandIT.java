@@ -57,21 +57,29 @@ class WorldCommandIT {
     }
   }
 
-  @Test
-  void shouldStartAReadyNodeWithItsOwnCassandraAndStopBothOnSigterm() throws Exception {
+  /** A {@code bin/world start} under test, with the flags it was given (to reuse for related commands). */
+  private record Node(Process process, int httpPort, List<String> flags, Path log) {}
+
+  private Node startNode() throws Exception {
     int httpPort = freePort();
-    List<String> ports = List.of(
+    List<String> flags = List.of(
         "--data-dir", dataDir.toString(),
         "--port", Integer.toString(freePort()),
         "--http-port", Integer.toString(httpPort),
         "--cassandra-port", Integer.toString(freePort()),
         "--cassandra-storage-port", Integer.toString(freePort()));
     Path log = dataDir.resolve("start.log");
-    Process node = world(log, concat(List.of("start"), ports));
-
+    Process process = world(log, concat(List.of("start"), flags));
     long startedAt = System.nanoTime();
-    awaitReady(node, httpPort, log);
+    awaitReadiness(process, httpPort, 200, READY_TIMEOUT, log);
     System.out.printf("bin/world start → /ready in %.1f s%n", (System.nanoTime() - startedAt) / 1e9);
+    return new Node(process, httpPort, flags, log);
+  }
+
+  @Test
+  void shouldStartAReadyNodeWithItsOwnCassandraAndStopBothOnSigterm() throws Exception {
+    Node node = startNode();
+    int httpPort = node.httpPort();
 
     assertEquals(200, get(httpPort, "/alive").statusCode());
     JsonNode info = new ObjectMapper().readTree(get(httpPort, "/info").body());
@@ -85,21 +93,48 @@ class WorldCommandIT {
     long cassandraPid = Long.parseLong(Files.readString(dataDir.resolve("cassandra/cassandra.pid")).strip());
 
     Path secondLog = dataDir.resolve("second.log");
-    Process second = world(secondLog, concat(List.of("start"), ports));
+    Process second = world(secondLog, concat(List.of("start"), node.flags()));
     assertTrue(second.waitFor(60, TimeUnit.SECONDS), "second start did not return");
     assertEquals(1, second.exitValue());
     assertTrue(Files.readString(secondLog).contains("a world node is already running with data dir"),
         Files.readString(secondLog));
     assertEquals(200, get(httpPort, "/ready").statusCode(), "the running node must be unaffected");
 
-    node.destroy();
-    assertTrue(node.waitFor(90, TimeUnit.SECONDS), "bin/world did not stop after SIGTERM");
-    String output = Files.readString(log);
-    assertEquals(0, node.exitValue(), output);
+    String output = stopWithSigterm(node);
     assertTrue(output.contains("Exiting completed"), "node did not leave the cluster:\n" + output);
     assertTrue(output.contains("Cassandra stopped"), output);
     assertFalse(ProcessHandle.of(cassandraPid).map(ProcessHandle::isAlive).orElse(false), "Cassandra still runs");
     assertFalse(Files.exists(dataDir.resolve("cassandra/cassandra.pid")));
+  }
+
+  @Test
+  void shouldReportNotReadyWhileCassandraIsDownAndReadyAgainWhenItReturns() throws Exception {
+    Node node = startNode();
+
+    assertEquals(0, runToEnd("cassandra-stop.log", concat(List.of("cassandra", "stop"), node.flags())));
+    // Pekko Management answers 500, with the failing check named in the body, while a readiness check fails.
+    awaitReadiness(node.process(), node.httpPort(), 500, Duration.ofSeconds(30), node.log());
+    assertEquals(200, get(node.httpPort(), "/alive").statusCode(), "the process itself is alive");
+
+    assertEquals(0, runToEnd("cassandra-start.log", concat(List.of("cassandra", "start"), node.flags())));
+    awaitReadiness(node.process(), node.httpPort(), 200, Duration.ofSeconds(90), node.log());
+
+    stopWithSigterm(node);
+  }
+
+  private String stopWithSigterm(Node node) throws Exception {
+    node.process().destroy();
+    assertTrue(node.process().waitFor(90, TimeUnit.SECONDS), "bin/world did not stop after SIGTERM");
+    String output = Files.readString(node.log());
+    assertEquals(0, node.process().exitValue(), output);
+    return output;
+  }
+
+  private int runToEnd(String logName, List<String> args) throws Exception {
+    Path log = dataDir.resolve(logName);
+    Process p = world(log, args);
+    assertTrue(p.waitFor(180, TimeUnit.SECONDS), () -> "bin/world " + args + " did not finish:\n" + read(log));
+    return p.exitValue();
   }
 
   @Test
@@ -131,12 +166,15 @@ class WorldCommandIT {
     return p;
   }
 
-  private void awaitReady(Process node, int httpPort, Path log) throws Exception {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+  /** Polls {@code /ready} until it answers {@code status}, failing early if bin/world exits. */
+  private void awaitReadiness(Process node, int httpPort, int status, Duration timeout, Path log) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int last = -1;
     while (System.nanoTime() < deadline) {
-      assertTrue(node.isAlive(), () -> "bin/world exited before the node was ready:\n" + read(log));
+      assertTrue(node.isAlive(), () -> "bin/world exited while waiting for /ready " + status + ":\n" + read(log));
       try {
-        if (get(httpPort, "/ready").statusCode() == 200) {
+        last = get(httpPort, "/ready").statusCode();
+        if (last == status) {
           return;
         }
       } catch (ConnectException notYetBound) {
@@ -144,7 +182,8 @@ class WorldCommandIT {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("node not ready within " + READY_TIMEOUT + ":\n" + read(log));
+    throw new AssertionError("/ready did not answer " + status + " within " + timeout + " (last " + last + "):\n"
+        + read(log));
   }
 
   private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
