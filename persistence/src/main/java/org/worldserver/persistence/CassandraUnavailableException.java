@@ -3,7 +3,7 @@ package org.worldserver.persistence;
 /** Cassandra did not answer a starting node within {@link PersistenceSettings#startupCheckTimeout()}. */
 public final class CassandraUnavailableException extends RuntimeException {
 
-  public CassandraUnavailableException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public CassandraUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

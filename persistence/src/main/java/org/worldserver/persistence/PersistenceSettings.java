@@ -14,29 +14,29 @@ import java.time.Duration;
  * @param startupCheckTimeout how long a starting node waits for Cassandra before failing
  */
 public record PersistenceSettings(
-    String journalKeyspace,
-    String snapshotKeyspace,
-    boolean applySchemaOnStart,
-    String replication,
-    Duration ddlTimeout,
-    Duration startupCheckTimeout) {
+        String journalKeyspace,
+        String snapshotKeyspace,
+        boolean applySchemaOnStart,
+        String replication,
+        Duration ddlTimeout,
+        Duration startupCheckTimeout) {
 
-  public static final String CONFIG_PATH = "world.persistence";
+    public static final String CONFIG_PATH = "world.persistence";
 
-  public static PersistenceSettings fromRootConfig(Config root) {
-    Config c = root.getConfig(CONFIG_PATH);
-    return new PersistenceSettings(
-        c.getString("journal-keyspace"),
-        c.getString("snapshot-keyspace"),
-        c.getBoolean("schema.apply-on-start"),
-        c.getString("schema.replication"),
-        c.getDuration("schema.ddl-timeout"),
-        c.getDuration("startup-check-timeout"));
-  }
+    public static PersistenceSettings fromRootConfig(Config root) {
+        Config c = root.getConfig(CONFIG_PATH);
+        return new PersistenceSettings(
+                c.getString("journal-keyspace"),
+                c.getString("snapshot-keyspace"),
+                c.getBoolean("schema.apply-on-start"),
+                c.getString("schema.replication"),
+                c.getDuration("schema.ddl-timeout"),
+                c.getDuration("startup-check-timeout"));
+    }
 
-  /** The same settings with another replication map, e.g. from the schema command's flag. */
-  public PersistenceSettings withReplication(String newReplication) {
-    return new PersistenceSettings(
-        journalKeyspace, snapshotKeyspace, applySchemaOnStart, newReplication, ddlTimeout, startupCheckTimeout);
-  }
+    /** The same settings with another replication map, e.g. from the schema command's flag. */
+    public PersistenceSettings withReplication(String newReplication) {
+        return new PersistenceSettings(
+                journalKeyspace, snapshotKeyspace, applySchemaOnStart, newReplication, ddlTimeout, startupCheckTimeout);
+    }
 }

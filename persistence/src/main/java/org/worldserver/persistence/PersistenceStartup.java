@@ -22,69 +22,65 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  */
 public final class PersistenceStartup {
 
-  static final String PLUGIN_PATH = "pekko.persistence.cassandra";
+    static final String PLUGIN_PATH = "pekko.persistence.cassandra";
 
-  private PersistenceStartup() {}
+    private PersistenceStartup() {}
 
-  /**
-   * Checks connectivity, then applies the schema if {@code world.persistence.schema.apply-on-start} is on.
-   *
-   * @return the Cassandra release version of the node that answered; fails with {@link
-   *     CassandraUnavailableException} when Cassandra cannot be reached in time, or with {@link
-   *     CassandraSchema.SchemaException} when the schema cannot be applied
-   */
-  public static CompletionStage<String> prepare(ActorSystem<?> system) {
-    PersistenceSettings settings = PersistenceSettings.fromRootConfig(system.settings().config());
-    List<String> contactPoints =
-        system.settings().config().getStringList("datastax-java-driver.basic.contact-points");
-    CassandraSession session = CassandraSessionRegistry.get(system).sessionFor(PLUGIN_PATH);
+    /**
+     * Checks connectivity, then applies the schema if {@code world.persistence.schema.apply-on-start} is on.
+     *
+     * @return the Cassandra release version of the node that answered; fails with {@link
+     *     CassandraUnavailableException} when Cassandra cannot be reached in time, or with {@link
+     *     CassandraSchema.SchemaException} when the schema cannot be applied
+     */
+    public static CompletionStage<String> prepare(ActorSystem<?> system) {
+        PersistenceSettings settings =
+                PersistenceSettings.fromRootConfig(system.settings().config());
+        List<String> contactPoints =
+                system.settings().config().getStringList("datastax-java-driver.basic.contact-points");
+        CassandraSession session = CassandraSessionRegistry.get(system).sessionFor(PLUGIN_PATH);
 
-    CompletableFuture<String> version =
-        session
-            .underlying()
-            .thenCompose(PersistenceStartup::releaseVersion)
-            .toCompletableFuture()
-            .orTimeout(settings.startupCheckTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .handle(
-                (v, error) -> {
-                  if (error != null) {
-                    throw unavailable(contactPoints, settings, error);
-                  }
-                  return v;
+        CompletableFuture<String> version = session.underlying()
+                .thenCompose(PersistenceStartup::releaseVersion)
+                .toCompletableFuture()
+                .orTimeout(settings.startupCheckTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((v, error) -> {
+                    if (error != null) {
+                        throw unavailable(contactPoints, settings, error);
+                    }
+                    return v;
                 });
-    if (!settings.applySchemaOnStart()) {
-      return version;
+        if (!settings.applySchemaOnStart()) {
+            return version;
+        }
+        CassandraSchema schema = CassandraSchema.load(settings);
+        return version.thenCompose(
+                v -> session.underlying().thenCompose(schema::apply).thenApply(done -> v));
     }
-    CassandraSchema schema = CassandraSchema.load(settings);
-    return version.thenCompose(
-        v -> session.underlying().thenCompose(schema::apply).thenApply(done -> v));
-  }
 
-  private static CompletionStage<String> releaseVersion(CqlSession cql) {
-    return cql.executeAsync(SimpleStatement.newInstance("SELECT release_version FROM system.local"))
-        .thenApply(
-            rs -> {
-              Row row = rs.one();
-              return row == null ? "unknown" : row.getString("release_version");
-            });
-  }
+    private static CompletionStage<String> releaseVersion(CqlSession cql) {
+        return cql.executeAsync(SimpleStatement.newInstance("SELECT release_version FROM system.local"))
+                .thenApply(rs -> {
+                    Row row = rs.one();
+                    return row == null ? "unknown" : row.getString("release_version");
+                });
+    }
 
-  private static CassandraUnavailableException unavailable(
-      List<String> contactPoints, PersistenceSettings settings, Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-        ? error.getCause()
-        : error;
-    String reason =
-        cause instanceof TimeoutException
-            ? "no answer within " + settings.startupCheckTimeout().toSeconds() + " s"
-            : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    return new CassandraUnavailableException(
-        "Cannot reach Cassandra at "
-            + String.join(", ", contactPoints)
-            + " (datastax-java-driver.basic.contact-points): "
-            + reason
-            + ". Start the project's local Cassandra with `bin/world cassandra start`, or point the node at a"
-            + " running cluster with `--cassandra host:port`.",
-        cause);
-  }
+    private static CassandraUnavailableException unavailable(
+            List<String> contactPoints, PersistenceSettings settings, Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause()
+                : error;
+        String reason = cause instanceof TimeoutException
+                ? "no answer within " + settings.startupCheckTimeout().toSeconds() + " s"
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        return new CassandraUnavailableException(
+                "Cannot reach Cassandra at "
+                        + String.join(", ", contactPoints)
+                        + " (datastax-java-driver.basic.contact-points): "
+                        + reason
+                        + ". Start the project's local Cassandra with `bin/world cassandra start`, or point the node at a"
+                        + " running cluster with `--cassandra host:port`.",
+                cause);
+    }
 }

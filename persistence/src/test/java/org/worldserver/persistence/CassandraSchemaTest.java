@@ -19,76 +19,93 @@ import org.junit.jupiter.api.Test;
 
 class CassandraSchemaTest {
 
-  private static final PersistenceSettings SETTINGS =
-      new PersistenceSettings("world", "world_snapshot", false,
-          "{'class': 'SimpleStrategy', 'replication_factor': 1}", Duration.ofSeconds(60), Duration.ofSeconds(20));
+    private static final PersistenceSettings SETTINGS = new PersistenceSettings(
+            "world",
+            "world_snapshot",
+            false,
+            "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(20));
 
-  @Test
-  void shouldSubstituteKeyspacesAndReplicationAndDropComments() {
-    List<String> statements = CassandraSchema.load(SETTINGS).statements();
+    @Test
+    void shouldSubstituteKeyspacesAndReplicationAndDropComments() {
+        List<String> statements = CassandraSchema.load(SETTINGS).statements();
 
-    assertEquals(9, statements.size());
-    assertEquals(
-        "CREATE KEYSPACE IF NOT EXISTS world\n  WITH REPLICATION = {'class': 'SimpleStrategy', 'replication_factor': 1}",
-        statements.get(0));
-    statements.forEach(s -> {
-      assertTrue(!s.contains("${") && !s.contains("--") && !s.endsWith(";"), s);
-      assertTrue(s.startsWith("CREATE KEYSPACE IF NOT EXISTS ") || s.startsWith("CREATE TABLE IF NOT EXISTS "), s);
-    });
-  }
-
-  @Test
-  void shouldRejectKeyspaceNamesAndReplicationThatAreNotPlainCql() {
-    assertThrows(IllegalArgumentException.class, () -> CassandraSchema.load(
-        new PersistenceSettings("world; DROP KEYSPACE x", "s", false, SETTINGS.replication(),
-            SETTINGS.ddlTimeout(), SETTINGS.startupCheckTimeout())));
-    assertThrows(IllegalArgumentException.class, () -> CassandraSchema.load(
-        SETTINGS.withReplication("{'class': 'SimpleStrategy'}; DROP KEYSPACE world")));
-    assertThrows(IllegalArgumentException.class, () -> CassandraSchema.load(SETTINGS.withReplication("3")));
-  }
-
-  @Test
-  void shouldRejectAnUnterminatedStatement() {
-    assertThrows(IllegalStateException.class, () -> CassandraSchema.parse("CREATE TABLE x (a int PRIMARY KEY)\n"));
-  }
-
-  /**
-   * The checked-in CQL must define the same tables, columns and keys as the plugin's own DDL, so an upgrade of
-   * pekko-persistence-cassandra that changes its tables fails here instead of at run time.
-   */
-  @Test
-  void shouldDefineTheSameTablesAsThePersistencePluginExpects() {
-    ActorTestKit kit = ActorTestKit.create("schema", ConfigFactory.load());
-    try {
-      KeyspaceAndTableStatements plugin = new KeyspaceAndTableStatements(
-          kit.system().classicSystem(), "pekko.persistence.cassandra", PluginSettings.apply(kit.system().classicSystem()));
-      List<String> expected = new ArrayList<>(plugin.getCreateJournalTablesStatements());
-      expected.addAll(plugin.getCreateSnapshotTablesStatements());
-
-      assertEquals(tableDefinitions(expected), tableDefinitions(CassandraSchema.load(SETTINGS).statements()));
-    } finally {
-      kit.shutdownTestKit();
+        assertEquals(9, statements.size());
+        assertEquals(
+                "CREATE KEYSPACE IF NOT EXISTS world\n  WITH REPLICATION = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+                statements.get(0));
+        statements.forEach(s -> {
+            assertTrue(!s.contains("${") && !s.contains("--") && !s.endsWith(";"), s);
+            assertTrue(
+                    s.startsWith("CREATE KEYSPACE IF NOT EXISTS ") || s.startsWith("CREATE TABLE IF NOT EXISTS "), s);
+        });
     }
-  }
 
-  private static final Pattern TABLE = Pattern.compile("CREATE TABLE IF NOT EXISTS ([a-z_.]+)\\s*\\(");
-
-  /** table name → its column and primary-key definition, whitespace removed. */
-  private static Map<String, String> tableDefinitions(List<String> statements) {
-    Map<String, String> tables = new LinkedHashMap<>();
-    for (String statement : statements) {
-      Matcher m = TABLE.matcher(statement);
-      if (!m.find()) {
-        continue;
-      }
-      int depth = 1;
-      int i = m.end();
-      while (depth > 0) {
-        char c = statement.charAt(i++);
-        depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-      }
-      tables.put(m.group(1), statement.substring(m.end(), i - 1).replaceAll("\\s+", ""));
+    @Test
+    void shouldRejectKeyspaceNamesAndReplicationThatAreNotPlainCql() {
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CassandraSchema.load(new PersistenceSettings(
+                        "world; DROP KEYSPACE x",
+                        "s",
+                        false,
+                        SETTINGS.replication(),
+                        SETTINGS.ddlTimeout(),
+                        SETTINGS.startupCheckTimeout())));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CassandraSchema.load(
+                        SETTINGS.withReplication("{'class': 'SimpleStrategy'}; DROP KEYSPACE world")));
+        assertThrows(IllegalArgumentException.class, () -> CassandraSchema.load(SETTINGS.withReplication("3")));
     }
-    return tables;
-  }
+
+    @Test
+    void shouldRejectAnUnterminatedStatement() {
+        assertThrows(IllegalStateException.class, () -> CassandraSchema.parse("CREATE TABLE x (a int PRIMARY KEY)\n"));
+    }
+
+    /**
+     * The checked-in CQL must define the same tables, columns and keys as the plugin's own DDL, so an upgrade of
+     * pekko-persistence-cassandra that changes its tables fails here instead of at run time.
+     */
+    @Test
+    void shouldDefineTheSameTablesAsThePersistencePluginExpects() {
+        ActorTestKit kit = ActorTestKit.create("schema", ConfigFactory.load());
+        try {
+            KeyspaceAndTableStatements plugin = new KeyspaceAndTableStatements(
+                    kit.system().classicSystem(),
+                    "pekko.persistence.cassandra",
+                    PluginSettings.apply(kit.system().classicSystem()));
+            List<String> expected = new ArrayList<>(plugin.getCreateJournalTablesStatements());
+            expected.addAll(plugin.getCreateSnapshotTablesStatements());
+
+            assertEquals(
+                    tableDefinitions(expected),
+                    tableDefinitions(CassandraSchema.load(SETTINGS).statements()));
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
+    private static final Pattern TABLE = Pattern.compile("CREATE TABLE IF NOT EXISTS ([a-z_.]+)\\s*\\(");
+
+    /** table name → its column and primary-key definition, whitespace removed. */
+    private static Map<String, String> tableDefinitions(List<String> statements) {
+        Map<String, String> tables = new LinkedHashMap<>();
+        for (String statement : statements) {
+            Matcher m = TABLE.matcher(statement);
+            if (!m.find()) {
+                continue;
+            }
+            int depth = 1;
+            int i = m.end();
+            while (depth > 0) {
+                char c = statement.charAt(i++);
+                depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+            }
+            tables.put(m.group(1), statement.substring(m.end(), i - 1).replaceAll("\\s+", ""));
+        }
+        return tables;
+    }
 }

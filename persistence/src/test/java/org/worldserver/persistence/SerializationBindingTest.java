@@ -11,25 +11,26 @@ import org.worldserver.persistence.testkit.SerializationRoundTrip;
 
 class SerializationBindingTest {
 
-  private static final ActorTestKit KIT = ActorTestKit.create("serialization");
+    private static final ActorTestKit KIT = ActorTestKit.create("serialization");
 
-  record Unmarked(String value) {}
+    record Unmarked(String value) {}
 
-  @AfterAll
-  static void stop() {
-    KIT.shutdownTestKit();
-  }
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
 
-  @Test
-  void shouldRoundTripMarkedRecordsThroughJacksonCbor() {
-    SerializationRoundTrip.assertRoundTrip(KIT.system(), new Guestbook.Signed("ada"));
-    SerializationRoundTrip.assertRoundTrip(KIT.system(), new Guestbook.State(List.of("ada", "grace")));
-    SerializationRoundTrip.assertRoundTrip(KIT.system(), new Guestbook.Summary(List.of()));
-  }
+    @Test
+    void shouldRoundTripMarkedRecordsThroughJacksonCbor() {
+        SerializationRoundTrip.assertRoundTrip(KIT.system(), new Guestbook.Signed("ada"));
+        SerializationRoundTrip.assertRoundTrip(KIT.system(), new Guestbook.State(List.of("ada", "grace")));
+        SerializationRoundTrip.assertRoundTrip(KIT.system(), new Guestbook.Summary(List.of()));
+    }
 
-  @Test
-  void shouldFailForARecordWithoutTheMarker() {
-    assertThrows(AssertionFailedError.class,
-        () -> SerializationRoundTrip.assertRoundTrip(KIT.system(), new Unmarked("x")));
-  }
+    @Test
+    void shouldFailForARecordWithoutTheMarker() {
+        assertThrows(
+                AssertionFailedError.class,
+                () -> SerializationRoundTrip.assertRoundTrip(KIT.system(), new Unmarked("x")));
+    }
 }

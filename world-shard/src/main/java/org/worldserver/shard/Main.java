@@ -19,60 +19,61 @@ import org.worldserver.persistence.CassandraUnavailableException;
  */
 public final class Main {
 
-  static final int EXIT_START_FAILED = 1;
-  static final int EXIT_CASSANDRA_UNAVAILABLE = 2;
+    static final int EXIT_START_FAILED = 1;
+    static final int EXIT_CASSANDRA_UNAVAILABLE = 2;
 
-  private Main() {}
+    private Main() {}
 
-  public static void main(String[] args) {
-    long started = System.nanoTime();
-    Config config = ConfigFactory.load();
-    WorldNode node;
-    try {
-      node = WorldNode.start(config).toCompletableFuture().get();
-    } catch (ExecutionException | CompletionException e) {
-      System.exit(fail(e.getCause()));
-      return;
-    } catch (RuntimeException e) {
-      System.exit(fail(e));
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
+    public static void main(String[] args) {
+        long started = System.nanoTime();
+        Config config = ConfigFactory.load();
+        WorldNode node;
+        try {
+            node = WorldNode.start(config).toCompletableFuture().get();
+        } catch (ExecutionException | CompletionException e) {
+            System.exit(fail(e.getCause()));
+            return;
+        } catch (RuntimeException e) {
+            System.exit(fail(e));
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        Duration startup = Duration.ofNanos(System.nanoTime() - started);
+        System.out.printf(
+                "%nWorld node up in %.1f s: %s%n"
+                        + "  operator API  %s  (/ready /alive /metrics /info /cluster/members)%n"
+                        + "  Cassandra     %s (release %s)%n"
+                        + "  clients       the UDP client gateway is not part of this build yet%n"
+                        + "Stop with Ctrl-C or SIGTERM.%n%n",
+                startup.toMillis() / 1000.0,
+                node.system().address(),
+                node.operatorUri(),
+                String.join(", ", config.getStringList("datastax-java-driver.basic.contact-points")),
+                node.cassandraVersion());
+        node.system().getWhenTerminated().toCompletableFuture().join();
     }
-    Duration startup = Duration.ofNanos(System.nanoTime() - started);
-    System.out.printf(
-        "%nWorld node up in %.1f s: %s%n"
-            + "  operator API  %s  (/ready /alive /metrics /info /cluster/members)%n"
-            + "  Cassandra     %s (release %s)%n"
-            + "  clients       the UDP client gateway is not part of this build yet%n"
-            + "Stop with Ctrl-C or SIGTERM.%n%n",
-        startup.toMillis() / 1000.0,
-        node.system().address(),
-        node.operatorUri(),
-        String.join(", ", config.getStringList("datastax-java-driver.basic.contact-points")),
-        node.cassandraVersion());
-    node.system().getWhenTerminated().toCompletableFuture().join();
-  }
 
-  private static int fail(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-      cause = cause.getCause();
+    private static int fail(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof CassandraUnavailableException) {
+            System.err.println("world node: " + cause.getMessage());
+            return EXIT_CASSANDRA_UNAVAILABLE;
+        }
+        if (cause instanceof TimeoutException) {
+            System.err.println("world node: did not start within world.node.startup-timeout; see the log above");
+            return EXIT_START_FAILED;
+        }
+        StringBuilder message = new StringBuilder("world node: could not start: ").append(cause);
+        for (Throwable c = cause.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            message.append("\n  caused by: ").append(c);
+        }
+        System.err.println(message);
+        return EXIT_START_FAILED;
     }
-    if (cause instanceof CassandraUnavailableException) {
-      System.err.println("world node: " + cause.getMessage());
-      return EXIT_CASSANDRA_UNAVAILABLE;
-    }
-    if (cause instanceof TimeoutException) {
-      System.err.println("world node: did not start within world.node.startup-timeout; see the log above");
-      return EXIT_START_FAILED;
-    }
-    StringBuilder message = new StringBuilder("world node: could not start: ").append(cause);
-    for (Throwable c = cause.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-      message.append("\n  caused by: ").append(c);
-    }
-    System.err.println(message);
-    return EXIT_START_FAILED;
-  }
 }

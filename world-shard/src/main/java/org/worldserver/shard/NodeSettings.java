@@ -10,7 +10,7 @@ import java.time.Duration;
  */
 public record NodeSettings(Duration startupTimeout) {
 
-  public static NodeSettings fromRootConfig(Config root) {
-    return new NodeSettings(root.getConfig("world.node").getDuration("startup-timeout"));
-  }
+    public static NodeSettings fromRootConfig(Config root) {
+        return new NodeSettings(root.getConfig("world.node").getDuration("startup-timeout"));
+    }
 }

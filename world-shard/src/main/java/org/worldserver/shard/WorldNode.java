@@ -33,76 +33,74 @@ import org.worldserver.shard.ops.NodeMetrics;
  */
 public final class WorldNode {
 
-  public static final String SYSTEM_NAME = "world";
+    public static final String SYSTEM_NAME = "world";
 
-  private final ActorSystem<Void> system;
-  private final Uri operatorUri;
-  private final String cassandraVersion;
+    private final ActorSystem<Void> system;
+    private final Uri operatorUri;
+    private final String cassandraVersion;
 
-  private WorldNode(ActorSystem<Void> system, Uri operatorUri, String cassandraVersion) {
-    this.system = system;
-    this.operatorUri = operatorUri;
-    this.cassandraVersion = cassandraVersion;
-  }
-
-  /**
-   * Starts a node from a fully loaded configuration. Creating the ActorSystem happens on the caller's thread
-   * (so a taken cluster port throws from here); the rest completes asynchronously.
-   */
-  public static CompletionStage<WorldNode> start(Config config) {
-    NodeSettings settings = NodeSettings.fromRootConfig(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
-    NodeMetrics.get(system);
-    CompletableFuture<WorldNode> node =
-        PekkoManagement.get(system)
-            .start()
-            .thenCompose(uri -> PersistenceStartup.prepare(system)
-                .thenApply(version -> {
-                  joinCluster(system);
-                  ClusterSharding.get(system);
-                  return new WorldNode(system, uri, version);
-                }))
-            .toCompletableFuture()
-            .orTimeout(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    return node.whenComplete((ok, error) -> {
-      if (error != null) {
-        CoordinatedShutdown.get(system).runAll(StartupFailed.INSTANCE);
-      }
-    });
-  }
-
-  /**
-   * Why a node that never came up shuts down. application.conf maps it to {@code exit-jvm = off}, so the caller
-   * (Main) reports the error and chooses the exit code.
-   */
-  public enum StartupFailed implements CoordinatedShutdown.Reason {
-    INSTANCE
-  }
-
-  private static void joinCluster(ActorSystem<Void> system) {
-    Cluster cluster = Cluster.get(system);
-    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    private WorldNode(ActorSystem<Void> system, Uri operatorUri, String cassandraVersion) {
+        this.system = system;
+        this.operatorUri = operatorUri;
+        this.cassandraVersion = cassandraVersion;
     }
-    // With seed nodes configured the cluster extension joins them by itself.
-  }
 
-  public ActorSystem<Void> system() {
-    return system;
-  }
+    /**
+     * Starts a node from a fully loaded configuration. Creating the ActorSystem happens on the caller's thread
+     * (so a taken cluster port throws from here); the rest completes asynchronously.
+     */
+    public static CompletionStage<WorldNode> start(Config config) {
+        NodeSettings settings = NodeSettings.fromRootConfig(config);
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+        NodeMetrics.get(system);
+        CompletableFuture<WorldNode> node = PekkoManagement.get(system)
+                .start()
+                .thenCompose(uri -> PersistenceStartup.prepare(system).thenApply(version -> {
+                    joinCluster(system);
+                    ClusterSharding.get(system);
+                    return new WorldNode(system, uri, version);
+                }))
+                .toCompletableFuture()
+                .orTimeout(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return node.whenComplete((ok, error) -> {
+            if (error != null) {
+                CoordinatedShutdown.get(system).runAll(StartupFailed.INSTANCE);
+            }
+        });
+    }
 
-  /** Base URI of the operator HTTP API. */
-  public Uri operatorUri() {
-    return operatorUri;
-  }
+    /**
+     * Why a node that never came up shuts down. application.conf maps it to {@code exit-jvm = off}, so the caller
+     * (Main) reports the error and chooses the exit code.
+     */
+    public enum StartupFailed implements CoordinatedShutdown.Reason {
+        INSTANCE
+    }
 
-  /** Release version of the Cassandra node that answered the start-up check. */
-  public String cassandraVersion() {
-    return cassandraVersion;
-  }
+    private static void joinCluster(ActorSystem<Void> system) {
+        Cluster cluster = Cluster.get(system);
+        if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+        // With seed nodes configured the cluster extension joins them by itself.
+    }
 
-  /** Runs CoordinatedShutdown; completes when the ActorSystem has terminated. */
-  public CompletionStage<Done> stop() {
-    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
-  }
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    /** Base URI of the operator HTTP API. */
+    public Uri operatorUri() {
+        return operatorUri;
+    }
+
+    /** Release version of the Cassandra node that answered the start-up check. */
+    public String cassandraVersion() {
+        return cassandraVersion;
+    }
+
+    /** Runs CoordinatedShutdown; completes when the ActorSystem has terminated. */
+    public CompletionStage<Done> stop() {
+        return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
+    }
 }

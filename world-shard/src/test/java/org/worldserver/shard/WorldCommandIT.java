@@ -31,184 +31,201 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WorldCommandIT {
 
-  private static final Path ROOT = Path.of(System.getProperty("world.root", "..")).toAbsolutePath().normalize();
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(150);
+    private static final Path ROOT =
+            Path.of(System.getProperty("world.root", "..")).toAbsolutePath().normalize();
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(150);
 
-  @TempDir Path dataDir;
+    @TempDir
+    Path dataDir;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final List<Process> started = new ArrayList<>();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<Process> started = new ArrayList<>();
 
-  @AfterEach
-  void stopWhatWasStarted() throws Exception {
-    for (Process p : started) {
-      if (p.isAlive()) {
-        p.destroy();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-          p.descendants().forEach(ProcessHandle::destroyForcibly);
-          p.destroyForcibly();
+    @AfterEach
+    void stopWhatWasStarted() throws Exception {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                p.destroy();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            }
         }
-      }
-    }
-    // A Cassandra that a failed test left behind: stop it through the launcher, by its pid file.
-    if (Files.exists(dataDir.resolve("cassandra/cassandra.pid"))) {
-      world(dataDir.resolve("stop-cassandra.log"), "cassandra", "stop", "--data-dir", dataDir.toString())
-          .waitFor(60, TimeUnit.SECONDS);
-    }
-  }
-
-  /** A {@code bin/world start} under test, with the flags it was given (to reuse for related commands). */
-  private record Node(Process process, int httpPort, List<String> flags, Path log) {}
-
-  private Node startNode() throws Exception {
-    int httpPort = freePort();
-    List<String> flags = List.of(
-        "--data-dir", dataDir.toString(),
-        "--port", Integer.toString(freePort()),
-        "--http-port", Integer.toString(httpPort),
-        "--cassandra-port", Integer.toString(freePort()),
-        "--cassandra-storage-port", Integer.toString(freePort()));
-    Path log = dataDir.resolve("start.log");
-    Process process = world(log, concat(List.of("start"), flags));
-    long startedAt = System.nanoTime();
-    awaitReadiness(process, httpPort, 200, READY_TIMEOUT, log);
-    System.out.printf("bin/world start → /ready in %.1f s%n", (System.nanoTime() - startedAt) / 1e9);
-    return new Node(process, httpPort, flags, log);
-  }
-
-  @Test
-  void shouldStartAReadyNodeWithItsOwnCassandraAndStopBothOnSigterm() throws Exception {
-    Node node = startNode();
-    int httpPort = node.httpPort();
-
-    assertEquals(200, get(httpPort, "/alive").statusCode());
-    JsonNode info = new ObjectMapper().readTree(get(httpPort, "/info").body());
-    assertEquals("Up", info.get("status").asText());
-    assertEquals(1, info.get("members").size());
-    assertEquals(info.get("address").asText(), info.get("leader").asText());
-    HttpResponse<String> metrics = get(httpPort, "/metrics");
-    assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
-    assertTrue(metrics.body().contains("\npekko_cluster_self_up 1.0\n"), metrics.body());
-    assertTrue(metrics.body().contains("\njvm_memory_used_bytes{area=\"heap\"}"), metrics.body());
-    long cassandraPid = Long.parseLong(Files.readString(dataDir.resolve("cassandra/cassandra.pid")).strip());
-
-    Path secondLog = dataDir.resolve("second.log");
-    Process second = world(secondLog, concat(List.of("start"), node.flags()));
-    assertTrue(second.waitFor(60, TimeUnit.SECONDS), "second start did not return");
-    assertEquals(1, second.exitValue());
-    assertTrue(Files.readString(secondLog).contains("a world node is already running with data dir"),
-        Files.readString(secondLog));
-    assertEquals(200, get(httpPort, "/ready").statusCode(), "the running node must be unaffected");
-
-    String output = stopWithSigterm(node);
-    assertTrue(output.contains("Exiting completed"), "node did not leave the cluster:\n" + output);
-    assertTrue(output.contains("Cassandra stopped"), output);
-    assertFalse(ProcessHandle.of(cassandraPid).map(ProcessHandle::isAlive).orElse(false), "Cassandra still runs");
-    assertFalse(Files.exists(dataDir.resolve("cassandra/cassandra.pid")));
-  }
-
-  @Test
-  void shouldReportNotReadyWhileCassandraIsDownAndReadyAgainWhenItReturns() throws Exception {
-    Node node = startNode();
-
-    assertEquals(0, runToEnd("cassandra-stop.log", concat(List.of("cassandra", "stop"), node.flags())));
-    // Pekko Management answers 500, with the failing check named in the body, while a readiness check fails.
-    awaitReadiness(node.process(), node.httpPort(), 500, Duration.ofSeconds(30), node.log());
-    assertEquals(200, get(node.httpPort(), "/alive").statusCode(), "the process itself is alive");
-
-    assertEquals(0, runToEnd("cassandra-start.log", concat(List.of("cassandra", "start"), node.flags())));
-    awaitReadiness(node.process(), node.httpPort(), 200, Duration.ofSeconds(90), node.log());
-
-    stopWithSigterm(node);
-  }
-
-  private String stopWithSigterm(Node node) throws Exception {
-    node.process().destroy();
-    assertTrue(node.process().waitFor(90, TimeUnit.SECONDS), "bin/world did not stop after SIGTERM");
-    String output = Files.readString(node.log());
-    assertEquals(0, node.process().exitValue(), output);
-    return output;
-  }
-
-  private int runToEnd(String logName, List<String> args) throws Exception {
-    Path log = dataDir.resolve(logName);
-    Process p = world(log, args);
-    assertTrue(p.waitFor(180, TimeUnit.SECONDS), () -> "bin/world " + args + " did not finish:\n" + read(log));
-    return p.exitValue();
-  }
-
-  @Test
-  void shouldExitWithCode2AndAClearMessageWhenTheNamedCassandraIsUnreachable() throws Exception {
-    Path log = dataDir.resolve("unreachable.log");
-    long startedAt = System.nanoTime();
-    Process node = world(log, List.of("start", "--data-dir", dataDir.toString(),
-        "--cassandra", "127.0.0.1:" + freePort(), "--port", Integer.toString(freePort()),
-        "--http-port", Integer.toString(freePort())));
-
-    assertTrue(node.waitFor(60, TimeUnit.SECONDS), "node did not give up");
-    String output = Files.readString(log);
-    assertEquals(2, node.exitValue(), output);
-    assertTrue(output.contains("world node: Cannot reach Cassandra at 127.0.0.1:"), output);
-    System.out.printf("unreachable Cassandra → exit 2 in %.1f s%n", (System.nanoTime() - startedAt) / 1e9);
-  }
-
-  private Process world(Path log, String... args) throws IOException {
-    return world(log, List.of(args));
-  }
-
-  private Process world(Path log, List<String> args) throws IOException {
-    Process p = new ProcessBuilder(concat(List.of("bash", ROOT.resolve("bin/world").toString()), args))
-        .directory(ROOT.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-    started.add(p);
-    return p;
-  }
-
-  /** Polls {@code /ready} until it answers {@code status}, failing early if bin/world exits. */
-  private void awaitReadiness(Process node, int httpPort, int status, Duration timeout, Path log) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    int last = -1;
-    while (System.nanoTime() < deadline) {
-      assertTrue(node.isAlive(), () -> "bin/world exited while waiting for /ready " + status + ":\n" + read(log));
-      try {
-        last = get(httpPort, "/ready").statusCode();
-        if (last == status) {
-          return;
+        // A Cassandra that a failed test left behind: stop it through the launcher, by its pid file.
+        if (Files.exists(dataDir.resolve("cassandra/cassandra.pid"))) {
+            world(dataDir.resolve("stop-cassandra.log"), "cassandra", "stop", "--data-dir", dataDir.toString())
+                    .waitFor(60, TimeUnit.SECONDS);
         }
-      } catch (ConnectException notYetBound) {
-        // the operator API binds once the actor system is up
-      }
-      Thread.sleep(250);
     }
-    throw new AssertionError("/ready did not answer " + status + " within " + timeout + " (last " + last + "):\n"
-        + read(log));
-  }
 
-  private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-  }
+    /** A {@code bin/world start} under test, with the flags it was given (to reuse for related commands). */
+    private record Node(Process process, int httpPort, List<String> flags, Path log) {}
 
-  private static String read(Path log) {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
+    private Node startNode() throws Exception {
+        int httpPort = freePort();
+        List<String> flags = List.of(
+                "--data-dir", dataDir.toString(),
+                "--port", Integer.toString(freePort()),
+                "--http-port", Integer.toString(httpPort),
+                "--cassandra-port", Integer.toString(freePort()),
+                "--cassandra-storage-port", Integer.toString(freePort()));
+        Path log = dataDir.resolve("start.log");
+        Process process = world(log, concat(List.of("start"), flags));
+        long startedAt = System.nanoTime();
+        awaitReadiness(process, httpPort, 200, READY_TIMEOUT, log);
+        System.out.printf("bin/world start → /ready in %.1f s%n", (System.nanoTime() - startedAt) / 1e9);
+        return new Node(process, httpPort, flags, log);
     }
-  }
 
-  private static List<String> concat(List<String> a, List<String> b) {
-    List<String> all = new ArrayList<>(a);
-    all.addAll(b);
-    return all;
-  }
+    @Test
+    void shouldStartAReadyNodeWithItsOwnCassandraAndStopBothOnSigterm() throws Exception {
+        Node node = startNode();
+        int httpPort = node.httpPort();
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+        assertEquals(200, get(httpPort, "/alive").statusCode());
+        JsonNode info = new ObjectMapper().readTree(get(httpPort, "/info").body());
+        assertEquals("Up", info.get("status").asText());
+        assertEquals(1, info.get("members").size());
+        assertEquals(info.get("address").asText(), info.get("leader").asText());
+        HttpResponse<String> metrics = get(httpPort, "/metrics");
+        assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+        assertTrue(metrics.body().contains("\npekko_cluster_self_up 1.0\n"), metrics.body());
+        assertTrue(metrics.body().contains("\njvm_memory_used_bytes{area=\"heap\"}"), metrics.body());
+        long cassandraPid = Long.parseLong(
+                Files.readString(dataDir.resolve("cassandra/cassandra.pid")).strip());
+
+        Path secondLog = dataDir.resolve("second.log");
+        Process second = world(secondLog, concat(List.of("start"), node.flags()));
+        assertTrue(second.waitFor(60, TimeUnit.SECONDS), "second start did not return");
+        assertEquals(1, second.exitValue());
+        assertTrue(
+                Files.readString(secondLog).contains("a world node is already running with data dir"),
+                Files.readString(secondLog));
+        assertEquals(200, get(httpPort, "/ready").statusCode(), "the running node must be unaffected");
+
+        String output = stopWithSigterm(node);
+        assertTrue(output.contains("Exiting completed"), "node did not leave the cluster:\n" + output);
+        assertTrue(output.contains("Cassandra stopped"), output);
+        assertFalse(ProcessHandle.of(cassandraPid).map(ProcessHandle::isAlive).orElse(false), "Cassandra still runs");
+        assertFalse(Files.exists(dataDir.resolve("cassandra/cassandra.pid")));
     }
-  }
+
+    @Test
+    void shouldReportNotReadyWhileCassandraIsDownAndReadyAgainWhenItReturns() throws Exception {
+        Node node = startNode();
+
+        assertEquals(0, runToEnd("cassandra-stop.log", concat(List.of("cassandra", "stop"), node.flags())));
+        // Pekko Management answers 500, with the failing check named in the body, while a readiness check fails.
+        awaitReadiness(node.process(), node.httpPort(), 500, Duration.ofSeconds(30), node.log());
+        assertEquals(200, get(node.httpPort(), "/alive").statusCode(), "the process itself is alive");
+
+        assertEquals(0, runToEnd("cassandra-start.log", concat(List.of("cassandra", "start"), node.flags())));
+        awaitReadiness(node.process(), node.httpPort(), 200, Duration.ofSeconds(90), node.log());
+
+        stopWithSigterm(node);
+    }
+
+    private String stopWithSigterm(Node node) throws Exception {
+        node.process().destroy();
+        assertTrue(node.process().waitFor(90, TimeUnit.SECONDS), "bin/world did not stop after SIGTERM");
+        String output = Files.readString(node.log());
+        assertEquals(0, node.process().exitValue(), output);
+        return output;
+    }
+
+    private int runToEnd(String logName, List<String> args) throws Exception {
+        Path log = dataDir.resolve(logName);
+        Process p = world(log, args);
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), () -> "bin/world " + args + " did not finish:\n" + read(log));
+        return p.exitValue();
+    }
+
+    @Test
+    void shouldExitWithCode2AndAClearMessageWhenTheNamedCassandraIsUnreachable() throws Exception {
+        Path log = dataDir.resolve("unreachable.log");
+        long startedAt = System.nanoTime();
+        Process node = world(
+                log,
+                List.of(
+                        "start",
+                        "--data-dir",
+                        dataDir.toString(),
+                        "--cassandra",
+                        "127.0.0.1:" + freePort(),
+                        "--port",
+                        Integer.toString(freePort()),
+                        "--http-port",
+                        Integer.toString(freePort())));
+
+        assertTrue(node.waitFor(60, TimeUnit.SECONDS), "node did not give up");
+        String output = Files.readString(log);
+        assertEquals(2, node.exitValue(), output);
+        assertTrue(output.contains("world node: Cannot reach Cassandra at 127.0.0.1:"), output);
+        System.out.printf("unreachable Cassandra → exit 2 in %.1f s%n", (System.nanoTime() - startedAt) / 1e9);
+    }
+
+    private Process world(Path log, String... args) throws IOException {
+        return world(log, List.of(args));
+    }
+
+    private Process world(Path log, List<String> args) throws IOException {
+        Process p = new ProcessBuilder(
+                        concat(List.of("bash", ROOT.resolve("bin/world").toString()), args))
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        started.add(p);
+        return p;
+    }
+
+    /** Polls {@code /ready} until it answers {@code status}, failing early if bin/world exits. */
+    private void awaitReadiness(Process node, int httpPort, int status, Duration timeout, Path log) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            assertTrue(node.isAlive(), () -> "bin/world exited while waiting for /ready " + status + ":\n" + read(log));
+            try {
+                last = get(httpPort, "/ready").statusCode();
+                if (last == status) {
+                    return;
+                }
+            } catch (ConnectException notYetBound) {
+                // the operator API binds once the actor system is up
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(
+                "/ready did not answer " + status + " within " + timeout + " (last " + last + "):\n" + read(log));
+    }
+
+    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
 }

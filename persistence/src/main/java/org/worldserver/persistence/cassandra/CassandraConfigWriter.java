@@ -14,33 +14,33 @@ import java.nio.file.Path;
  */
 final class CassandraConfigWriter {
 
-  /** The folders and files of a home. */
-  record Layout(Path yaml, Path logback, Path storage, Path logs) {}
+    /** The folders and files of a home. */
+    record Layout(Path yaml, Path logback, Path storage, Path logs) {}
 
-  private final LocalCassandraSettings settings;
+    private final LocalCassandraSettings settings;
 
-  CassandraConfigWriter(LocalCassandraSettings settings) {
-    this.settings = settings;
-  }
-
-  Layout write() throws IOException {
-    Path home = settings.home();
-    Path conf = Files.createDirectories(home.resolve("conf"));
-    Path storage = Files.createDirectories(home.resolve("data"));
-    Path logs = Files.createDirectories(home.resolve("logs"));
-    for (String dir : new String[] {"data", "commitlog", "hints", "saved_caches", "cdc_raw"}) {
-      Files.createDirectories(storage.resolve(dir));
+    CassandraConfigWriter(LocalCassandraSettings settings) {
+        this.settings = settings;
     }
-    Path yaml = conf.resolve("cassandra.yaml");
-    Path logback = conf.resolve("logback.xml");
-    Files.writeString(yaml, yaml(storage), StandardCharsets.UTF_8);
-    Files.writeString(logback, logback(logs), StandardCharsets.UTF_8);
-    return new Layout(yaml, logback, storage, logs);
-  }
 
-  private String yaml(Path storage) {
-    String host = settings.host();
-    return """
+    Layout write() throws IOException {
+        Path home = settings.home();
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        Path storage = Files.createDirectories(home.resolve("data"));
+        Path logs = Files.createDirectories(home.resolve("logs"));
+        for (String dir : new String[] {"data", "commitlog", "hints", "saved_caches", "cdc_raw"}) {
+            Files.createDirectories(storage.resolve(dir));
+        }
+        Path yaml = conf.resolve("cassandra.yaml");
+        Path logback = conf.resolve("logback.xml");
+        Files.writeString(yaml, yaml(storage), StandardCharsets.UTF_8);
+        Files.writeString(logback, logback(logs), StandardCharsets.UTF_8);
+        return new Layout(yaml, logback, storage, logs);
+    }
+
+    private String yaml(Path storage) {
+        String host = settings.host();
+        return """
         # Written by the world server's LocalCassandra launcher on every start; edit the launcher's flags instead.
         cluster_name: 'world-local'
         num_tokens: 1
@@ -82,18 +82,18 @@ final class CassandraConfigWriter {
         batch_size_warn_threshold: 64KiB
         batch_size_fail_threshold: 640KiB
         """.formatted(
-            host,
-            settings.storagePort(),
-            settings.nativePort(),
-            storage.resolve("data"),
-            storage.resolve("commitlog"),
-            storage.resolve("hints"),
-            storage.resolve("saved_caches"),
-            storage.resolve("cdc_raw"));
-  }
+                        host,
+                        settings.storagePort(),
+                        settings.nativePort(),
+                        storage.resolve("data"),
+                        storage.resolve("commitlog"),
+                        storage.resolve("hints"),
+                        storage.resolve("saved_caches"),
+                        storage.resolve("cdc_raw"));
+    }
 
-  private static String logback(Path logs) {
-    return """
+    private static String logback(Path logs) {
+        return """
         <configuration scan="false">
           <!-- Written by the world server's LocalCassandra launcher. -->
           <appender name="FILE" class="ch.qos.logback.core.rolling.RollingFileAppender">
@@ -124,5 +124,5 @@ final class CassandraConfigWriter {
           </root>
         </configuration>
         """.formatted(logs);
-  }
+    }
 }

@@ -25,150 +25,162 @@ import java.nio.file.Path;
  */
 public final class LocalCassandraCommand {
 
-  static final int EXIT_OK = 0;
-  static final int EXIT_FAILED = 1;
-  static final int EXIT_NOT_RUNNING = 3;
-  static final int EXIT_USAGE = 64;
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_NOT_RUNNING = 3;
+    static final int EXIT_USAGE = 64;
 
-  private LocalCassandraCommand() {}
+    private LocalCassandraCommand() {}
 
-  public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
-  }
-
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0) {
-      err.println("usage: cassandra start|stop|status|log --dir DIR [--port N] [--storage-port N] [--host ADDR]"
-          + " [--heap SIZE] [--version V] [--cache DIR] [--mvn PATH]");
-      return EXIT_USAGE;
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
     }
-    LocalCassandraSettings settings;
-    try {
-      settings = parse(args);
-    } catch (IllegalArgumentException e) {
-      err.println("cassandra: " + e.getMessage());
-      return EXIT_USAGE;
-    }
-    LocalCassandra cassandra = new LocalCassandra(settings);
-    try {
-      return switch (args[0]) {
-        case "start" -> start(cassandra, out, err);
-        case "stop" -> {
-          boolean stopped = cassandra.stop();
-          out.println(stopped ? "Cassandra stopped (" + settings.home() + ")" : "Cassandra was not running (" + settings.home() + ")");
-          yield EXIT_OK;
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.println("usage: cassandra start|stop|status|log --dir DIR [--port N] [--storage-port N] [--host ADDR]"
+                    + " [--heap SIZE] [--version V] [--cache DIR] [--mvn PATH]");
+            return EXIT_USAGE;
         }
-        case "status" -> status(cassandra, out);
-        case "log" -> {
-          out.println(cassandra.logTail());
-          yield EXIT_OK;
+        LocalCassandraSettings settings;
+        try {
+            settings = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("cassandra: " + e.getMessage());
+            return EXIT_USAGE;
         }
-        default -> {
-          err.println("cassandra: unknown command " + args[0]);
-          yield EXIT_USAGE;
+        LocalCassandra cassandra = new LocalCassandra(settings);
+        try {
+            return switch (args[0]) {
+                case "start" -> start(cassandra, out, err);
+                case "stop" -> {
+                    boolean stopped = cassandra.stop();
+                    out.println(
+                            stopped
+                                    ? "Cassandra stopped (" + settings.home() + ")"
+                                    : "Cassandra was not running (" + settings.home() + ")");
+                    yield EXIT_OK;
+                }
+                case "status" -> status(cassandra, out);
+                case "log" -> {
+                    out.println(cassandra.logTail());
+                    yield EXIT_OK;
+                }
+                default -> {
+                    err.println("cassandra: unknown command " + args[0]);
+                    yield EXIT_USAGE;
+                }
+            };
+        } catch (IOException e) {
+            err.println("cassandra: " + e.getMessage());
+            return EXIT_FAILED;
         }
-      };
-    } catch (IOException e) {
-      err.println("cassandra: " + e.getMessage());
-      return EXIT_FAILED;
     }
-  }
 
-  private static int start(LocalCassandra cassandra, PrintStream out, PrintStream err) throws IOException {
-    LocalCassandraSettings s = cassandra.settings();
-    LocalCassandra.Status before = cassandra.status();
-    if (before.state() == LocalCassandra.State.RUNNING) {
-      out.println("Cassandra already running at " + s.contactPoint() + " (pid " + before.pid() + ", " + s.home() + ")");
-      return EXIT_OK;
-    }
-    if (before.state() == LocalCassandra.State.STALE) {
-      out.println("Removing stale pid file (pid " + before.pid() + " is not this home's Cassandra)");
-    }
-    out.println("Starting Cassandra " + s.version() + " at " + s.contactPoint() + " (home " + s.home() + ") ...");
-    long started = System.nanoTime();
-    long pid = cassandra.start();
-    out.printf("Cassandra ready at %s (pid %d) in %.1f s; log: %s%n",
-        s.contactPoint(), pid, (System.nanoTime() - started) / 1e9, s.home().resolve("logs/system.log"));
-    return EXIT_OK;
-  }
-
-  private static int status(LocalCassandra cassandra, PrintStream out) {
-    LocalCassandraSettings s = cassandra.settings();
-    LocalCassandra.Status status = cassandra.status();
-    switch (status.state()) {
-      case RUNNING -> {
-        out.println("running: pid " + status.pid() + ", CQL at " + s.contactPoint()
-            + (cassandra.acceptsConnections() ? " (accepting connections)" : " (not accepting connections yet)"));
+    private static int start(LocalCassandra cassandra, PrintStream out, PrintStream err) throws IOException {
+        LocalCassandraSettings s = cassandra.settings();
+        LocalCassandra.Status before = cassandra.status();
+        if (before.state() == LocalCassandra.State.RUNNING) {
+            out.println("Cassandra already running at " + s.contactPoint() + " (pid " + before.pid() + ", " + s.home()
+                    + ")");
+            return EXIT_OK;
+        }
+        if (before.state() == LocalCassandra.State.STALE) {
+            out.println("Removing stale pid file (pid " + before.pid() + " is not this home's Cassandra)");
+        }
+        out.println("Starting Cassandra " + s.version() + " at " + s.contactPoint() + " (home " + s.home() + ") ...");
+        long started = System.nanoTime();
+        long pid = cassandra.start();
+        out.printf(
+                "Cassandra ready at %s (pid %d) in %.1f s; log: %s%n",
+                s.contactPoint(),
+                pid,
+                (System.nanoTime() - started) / 1e9,
+                s.home().resolve("logs/system.log"));
         return EXIT_OK;
-      }
-      case STALE -> {
-        out.println("stopped: stale pid file names pid " + status.pid() + ", which is not this home's Cassandra");
-        return EXIT_NOT_RUNNING;
-      }
-      default -> {
-        out.println("stopped");
-        return EXIT_NOT_RUNNING;
-      }
     }
-  }
 
-  private static LocalCassandraSettings parse(String[] args) {
-    Path home = null;
-    Path cache = null;
-    String host = null;
-    Integer port = null;
-    Integer storagePort = null;
-    String heap = null;
-    String version = null;
-    String mvn = null;
-    for (int i = 1; i < args.length; i++) {
-      String flag = args[i];
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException(flag + " needs a value");
-      }
-      String value = args[++i];
-      switch (flag) {
-        case "--dir" -> home = Path.of(value);
-        case "--cache" -> cache = Path.of(value);
-        case "--host" -> host = value;
-        case "--port" -> port = parsePort(flag, value);
-        case "--storage-port" -> storagePort = parsePort(flag, value);
-        case "--heap" -> heap = value;
-        case "--version" -> version = value;
-        case "--mvn" -> mvn = value;
-        default -> throw new IllegalArgumentException("unknown flag " + flag);
-      }
+    private static int status(LocalCassandra cassandra, PrintStream out) {
+        LocalCassandraSettings s = cassandra.settings();
+        LocalCassandra.Status status = cassandra.status();
+        switch (status.state()) {
+            case RUNNING -> {
+                out.println("running: pid " + status.pid() + ", CQL at " + s.contactPoint()
+                        + (cassandra.acceptsConnections()
+                                ? " (accepting connections)"
+                                : " (not accepting connections yet)"));
+                return EXIT_OK;
+            }
+            case STALE -> {
+                out.println(
+                        "stopped: stale pid file names pid " + status.pid() + ", which is not this home's Cassandra");
+                return EXIT_NOT_RUNNING;
+            }
+            default -> {
+                out.println("stopped");
+                return EXIT_NOT_RUNNING;
+            }
+        }
     }
-    if (home == null) {
-      throw new IllegalArgumentException("--dir is required");
-    }
-    Path cacheRoot = cache != null ? cache : home.toAbsolutePath().getParent().resolve(".cache");
-    LocalCassandraSettings s = LocalCassandraSettings.defaults(home, cacheRoot);
-    if (version != null) {
-      s = s.withVersion(version, cacheRoot);
-    }
-    if (host != null) {
-      s = s.withHost(host);
-    }
-    s = s.withPorts(port != null ? port : s.nativePort(), storagePort != null ? storagePort : s.storagePort());
-    if (heap != null) {
-      s = s.withMaxHeap(heap);
-    }
-    if (mvn != null) {
-      s = s.withMaven(mvn, null);
-    }
-    return s;
-  }
 
-  private static int parsePort(String flag, String value) {
-    try {
-      int port = Integer.parseInt(value);
-      if (port < 1 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return port;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " must be a port number (1-65535), got " + value);
+    private static LocalCassandraSettings parse(String[] args) {
+        Path home = null;
+        Path cache = null;
+        String host = null;
+        Integer port = null;
+        Integer storagePort = null;
+        String heap = null;
+        String version = null;
+        String mvn = null;
+        for (int i = 1; i < args.length; i++) {
+            String flag = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            String value = args[++i];
+            switch (flag) {
+                case "--dir" -> home = Path.of(value);
+                case "--cache" -> cache = Path.of(value);
+                case "--host" -> host = value;
+                case "--port" -> port = parsePort(flag, value);
+                case "--storage-port" -> storagePort = parsePort(flag, value);
+                case "--heap" -> heap = value;
+                case "--version" -> version = value;
+                case "--mvn" -> mvn = value;
+                default -> throw new IllegalArgumentException("unknown flag " + flag);
+            }
+        }
+        if (home == null) {
+            throw new IllegalArgumentException("--dir is required");
+        }
+        Path cacheRoot =
+                cache != null ? cache : home.toAbsolutePath().getParent().resolve(".cache");
+        LocalCassandraSettings s = LocalCassandraSettings.defaults(home, cacheRoot);
+        if (version != null) {
+            s = s.withVersion(version, cacheRoot);
+        }
+        if (host != null) {
+            s = s.withHost(host);
+        }
+        s = s.withPorts(port != null ? port : s.nativePort(), storagePort != null ? storagePort : s.storagePort());
+        if (heap != null) {
+            s = s.withMaxHeap(heap);
+        }
+        if (mvn != null) {
+            s = s.withMaven(mvn, null);
+        }
+        return s;
     }
-  }
+
+    private static int parsePort(String flag, String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be a port number (1-65535), got " + value);
+        }
+    }
 }

@@ -21,91 +21,168 @@ import java.time.Duration;
  * @param mavenRepository local Maven repository to resolve into, or null for Maven's default
  */
 public record LocalCassandraSettings(
-    Path home,
-    Path distribution,
-    String version,
-    String host,
-    int nativePort,
-    int storagePort,
-    String maxHeap,
-    Duration startTimeout,
-    Duration stopTimeout,
-    boolean durableWrites,
-    String maven,
-    Path mavenRepository) {
+        Path home,
+        Path distribution,
+        String version,
+        String host,
+        int nativePort,
+        int storagePort,
+        String maxHeap,
+        Duration startTimeout,
+        Duration stopTimeout,
+        boolean durableWrites,
+        String maven,
+        Path mavenRepository) {
 
-  public static final String DEFAULT_VERSION = "5.0.9";
-  public static final int DEFAULT_NATIVE_PORT = 9042;
-  public static final int DEFAULT_STORAGE_PORT = 7000;
+    public static final String DEFAULT_VERSION = "5.0.9";
+    public static final int DEFAULT_NATIVE_PORT = 9042;
+    public static final int DEFAULT_STORAGE_PORT = 7000;
 
-  public LocalCassandraSettings {
-    home = home.toAbsolutePath().normalize();
-    distribution = distribution.toAbsolutePath().normalize();
-    if (nativePort == storagePort) {
-      throw new IllegalArgumentException("native and storage ports must differ, both are " + nativePort);
+    public LocalCassandraSettings {
+        home = home.toAbsolutePath().normalize();
+        distribution = distribution.toAbsolutePath().normalize();
+        if (nativePort == storagePort) {
+            throw new IllegalArgumentException("native and storage ports must differ, both are " + nativePort);
+        }
+        if (!maxHeap.matches("[0-9]+[MmGg]")) {
+            throw new IllegalArgumentException("heap must look like 512M or 1G, got " + maxHeap);
+        }
     }
-    if (!maxHeap.matches("[0-9]+[MmGg]")) {
-      throw new IllegalArgumentException("heap must look like 512M or 1G, got " + maxHeap);
+
+    /**
+     * Defaults for a node whose state lives under {@code home}: loopback, ports 9042/7000, 512 MB heap, durable
+     * writes, the server jars cached under {@code cacheRoot/cassandra/VERSION}.
+     */
+    public static LocalCassandraSettings defaults(Path home, Path cacheRoot) {
+        return new LocalCassandraSettings(
+                home,
+                cacheRoot.resolve("cassandra").resolve(DEFAULT_VERSION),
+                DEFAULT_VERSION,
+                "127.0.0.1",
+                DEFAULT_NATIVE_PORT,
+                DEFAULT_STORAGE_PORT,
+                "512M",
+                Duration.ofSeconds(180),
+                Duration.ofSeconds(60),
+                true,
+                "mvn",
+                null);
     }
-  }
 
-  /**
-   * Defaults for a node whose state lives under {@code home}: loopback, ports 9042/7000, 512 MB heap, durable
-   * writes, the server jars cached under {@code cacheRoot/cassandra/VERSION}.
-   */
-  public static LocalCassandraSettings defaults(Path home, Path cacheRoot) {
-    return new LocalCassandraSettings(
-        home,
-        cacheRoot.resolve("cassandra").resolve(DEFAULT_VERSION),
-        DEFAULT_VERSION,
-        "127.0.0.1",
-        DEFAULT_NATIVE_PORT,
-        DEFAULT_STORAGE_PORT,
-        "512M",
-        Duration.ofSeconds(180),
-        Duration.ofSeconds(60),
-        true,
-        "mvn",
-        null);
-  }
+    public LocalCassandraSettings withPorts(int nativePort, int storagePort) {
+        return new LocalCassandraSettings(
+                home,
+                distribution,
+                version,
+                host,
+                nativePort,
+                storagePort,
+                maxHeap,
+                startTimeout,
+                stopTimeout,
+                durableWrites,
+                maven,
+                mavenRepository);
+    }
 
-  public LocalCassandraSettings withPorts(int nativePort, int storagePort) {
-    return new LocalCassandraSettings(home, distribution, version, host, nativePort, storagePort, maxHeap,
-        startTimeout, stopTimeout, durableWrites, maven, mavenRepository);
-  }
+    public LocalCassandraSettings withHost(String newHost) {
+        return new LocalCassandraSettings(
+                home,
+                distribution,
+                version,
+                newHost,
+                nativePort,
+                storagePort,
+                maxHeap,
+                startTimeout,
+                stopTimeout,
+                durableWrites,
+                maven,
+                mavenRepository);
+    }
 
-  public LocalCassandraSettings withHost(String newHost) {
-    return new LocalCassandraSettings(home, distribution, version, newHost, nativePort, storagePort, maxHeap,
-        startTimeout, stopTimeout, durableWrites, maven, mavenRepository);
-  }
+    public LocalCassandraSettings withMaxHeap(String heap) {
+        return new LocalCassandraSettings(
+                home,
+                distribution,
+                version,
+                host,
+                nativePort,
+                storagePort,
+                heap,
+                startTimeout,
+                stopTimeout,
+                durableWrites,
+                maven,
+                mavenRepository);
+    }
 
-  public LocalCassandraSettings withMaxHeap(String heap) {
-    return new LocalCassandraSettings(home, distribution, version, host, nativePort, storagePort, heap,
-        startTimeout, stopTimeout, durableWrites, maven, mavenRepository);
-  }
+    public LocalCassandraSettings withDurableWrites(boolean durable) {
+        return new LocalCassandraSettings(
+                home,
+                distribution,
+                version,
+                host,
+                nativePort,
+                storagePort,
+                maxHeap,
+                startTimeout,
+                stopTimeout,
+                durable,
+                maven,
+                mavenRepository);
+    }
 
-  public LocalCassandraSettings withDurableWrites(boolean durable) {
-    return new LocalCassandraSettings(home, distribution, version, host, nativePort, storagePort, maxHeap,
-        startTimeout, stopTimeout, durable, maven, mavenRepository);
-  }
+    public LocalCassandraSettings withMaven(String mvn, Path repository) {
+        return new LocalCassandraSettings(
+                home,
+                distribution,
+                version,
+                host,
+                nativePort,
+                storagePort,
+                maxHeap,
+                startTimeout,
+                stopTimeout,
+                durableWrites,
+                mvn,
+                repository);
+    }
 
-  public LocalCassandraSettings withMaven(String mvn, Path repository) {
-    return new LocalCassandraSettings(home, distribution, version, host, nativePort, storagePort, maxHeap,
-        startTimeout, stopTimeout, durableWrites, mvn, repository);
-  }
+    public LocalCassandraSettings withVersion(String newVersion, Path cacheRoot) {
+        return new LocalCassandraSettings(
+                home,
+                cacheRoot.resolve("cassandra").resolve(newVersion),
+                newVersion,
+                host,
+                nativePort,
+                storagePort,
+                maxHeap,
+                startTimeout,
+                stopTimeout,
+                durableWrites,
+                maven,
+                mavenRepository);
+    }
 
-  public LocalCassandraSettings withVersion(String newVersion, Path cacheRoot) {
-    return new LocalCassandraSettings(home, cacheRoot.resolve("cassandra").resolve(newVersion), newVersion, host,
-        nativePort, storagePort, maxHeap, startTimeout, stopTimeout, durableWrites, maven, mavenRepository);
-  }
+    public LocalCassandraSettings withStartTimeout(Duration timeout) {
+        return new LocalCassandraSettings(
+                home,
+                distribution,
+                version,
+                host,
+                nativePort,
+                storagePort,
+                maxHeap,
+                timeout,
+                stopTimeout,
+                durableWrites,
+                maven,
+                mavenRepository);
+    }
 
-  public LocalCassandraSettings withStartTimeout(Duration timeout) {
-    return new LocalCassandraSettings(home, distribution, version, host, nativePort, storagePort, maxHeap,
-        timeout, stopTimeout, durableWrites, maven, mavenRepository);
-  }
-
-  /** host:port for CQL clients. */
-  public String contactPoint() {
-    return host + ":" + nativePort;
-  }
+    /** host:port for CQL clients. */
+    public String contactPoint() {
+        return host + ":" + nativePort;
+    }
 }

@@ -33,114 +33,117 @@ import org.worldserver.persistence.cassandra.LocalCassandraSettings;
  */
 public final class RealCassandra implements BeforeAllCallback {
 
-  private static LocalCassandra server;
+    private static LocalCassandra server;
 
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    ensureStarted();
-    context
-        .getRoot()
-        .getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(RealCassandra.class, key -> (ExtensionContext.Store.CloseableResource) RealCassandra::stop);
-  }
-
-  /** host:port of the running test server. */
-  public static synchronized String contactPoint() {
-    return ensureStarted().settings().contactPoint();
-  }
-
-  /** The launcher's settings of the running test server (home, ports). */
-  public static synchronized LocalCassandraSettings settings() {
-    return ensureStarted().settings();
-  }
-
-  /**
-   * Configuration that points the journal, snapshot store and driver at the test server, for an ActorSystem
-   * under test. Fall back to it: {@code myConfig.withFallback(RealCassandra.config())}.
-   */
-  public static Config config() {
-    return ConfigFactory.parseString(
-            "datastax-java-driver.basic.contact-points = [\"" + contactPoint() + "\"]\n"
-                + "world.persistence.schema.apply-on-start = off\n")
-        .withFallback(ConfigFactory.load());
-  }
-
-  /** A plain driver session to the test server, for assertions on what was really written. Close it. */
-  public static CqlSession newSession() {
-    Config driver = config().getConfig("datastax-java-driver");
-    return CqlSession.builder().withConfigLoader(new DefaultDriverConfigLoader(() -> driver)).build();
-  }
-
-  private static synchronized LocalCassandra ensureStarted() {
-    if (server != null) {
-      return server;
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        ensureStarted();
+        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(RealCassandra.class, key ->
+                (ExtensionContext.Store.CloseableResource) RealCassandra::stop);
     }
-    try {
-      Path home = Path.of("target", "real-cassandra").toAbsolutePath();
-      Path root = Path.of(System.getProperty("world.root", "..")).toAbsolutePath().normalize();
-      LocalCassandraSettings settings =
-          LocalCassandraSettings.defaults(home, root.resolve(".cache"))
-              .withVersion(System.getProperty("world.cassandra.version", LocalCassandraSettings.DEFAULT_VERSION),
-                  root.resolve(".cache"))
-              .withPorts(freePort(), freePort())
-              .withDurableWrites(false)
-              .withMaven(System.getProperty("world.mvn", "mvn"), optionalPath(System.getProperty("world.m2.repository")));
-      new LocalCassandra(settings).stop();
-      deleteRecursively(home);
-      LocalCassandra started = new LocalCassandra(settings);
-      started.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(RealCassandra::stop, "real-cassandra-stop"));
-      server = started;
-      applySchema();
-      return server;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not start the test Cassandra", e);
-    }
-  }
 
-  private static void applySchema() {
-    PersistenceSettings settings = PersistenceSettings.fromRootConfig(config());
-    try (CqlSession session = newSession()) {
-      CassandraSchema.load(settings).apply(session).toCompletableFuture().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Could not apply the schema to the test Cassandra", e.getCause());
+    /** host:port of the running test server. */
+    public static synchronized String contactPoint() {
+        return ensureStarted().settings().contactPoint();
     }
-  }
 
-  private static synchronized void stop() {
-    if (server == null) {
-      return;
+    /** The launcher's settings of the running test server (home, ports). */
+    public static synchronized LocalCassandraSettings settings() {
+        return ensureStarted().settings();
     }
-    try {
-      server.stop();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      server = null;
-    }
-  }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    /**
+     * Configuration that points the journal, snapshot store and driver at the test server, for an ActorSystem
+     * under test. Fall back to it: {@code myConfig.withFallback(RealCassandra.config())}.
+     */
+    public static Config config() {
+        return ConfigFactory.parseString("datastax-java-driver.basic.contact-points = [\"" + contactPoint() + "\"]\n"
+                        + "world.persistence.schema.apply-on-start = off\n")
+                .withFallback(ConfigFactory.load());
     }
-  }
 
-  private static Path optionalPath(String value) {
-    return value == null || value.isBlank() ? null : Path.of(value);
-  }
+    /** A plain driver session to the test server, for assertions on what was really written. Close it. */
+    public static CqlSession newSession() {
+        Config driver = config().getConfig("datastax-java-driver");
+        return CqlSession.builder()
+                .withConfigLoader(new DefaultDriverConfigLoader(() -> driver))
+                .build();
+    }
 
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
+    private static synchronized LocalCassandra ensureStarted() {
+        if (server != null) {
+            return server;
+        }
+        try {
+            Path home = Path.of("target", "real-cassandra").toAbsolutePath();
+            Path root = Path.of(System.getProperty("world.root", ".."))
+                    .toAbsolutePath()
+                    .normalize();
+            LocalCassandraSettings settings = LocalCassandraSettings.defaults(home, root.resolve(".cache"))
+                    .withVersion(
+                            System.getProperty("world.cassandra.version", LocalCassandraSettings.DEFAULT_VERSION),
+                            root.resolve(".cache"))
+                    .withPorts(freePort(), freePort())
+                    .withDurableWrites(false)
+                    .withMaven(
+                            System.getProperty("world.mvn", "mvn"),
+                            optionalPath(System.getProperty("world.m2.repository")));
+            new LocalCassandra(settings).stop();
+            deleteRecursively(home);
+            LocalCassandra started = new LocalCassandra(settings);
+            started.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(RealCassandra::stop, "real-cassandra-stop"));
+            server = started;
+            applySchema();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the test Cassandra", e);
+        }
     }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
+
+    private static void applySchema() {
+        PersistenceSettings settings = PersistenceSettings.fromRootConfig(config());
+        try (CqlSession session = newSession()) {
+            CassandraSchema.load(settings).apply(session).toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not apply the schema to the test Cassandra", e.getCause());
+        }
     }
-  }
+
+    private static synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.stop();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            server = null;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static Path optionalPath(String value) {
+        return value == null || value.isBlank() ? null : Path.of(value);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
 }

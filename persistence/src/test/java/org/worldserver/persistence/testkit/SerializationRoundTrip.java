@@ -20,29 +20,32 @@ import org.worldserver.persistence.CborSerializable;
  */
 public final class SerializationRoundTrip {
 
-  private SerializationRoundTrip() {}
+    private SerializationRoundTrip() {}
 
-  /**
-   * Serializes {@code value} with the serializer bound to its class, deserializes it with the recorded
-   * manifest, and asserts that the result equals the input.
-   *
-   * @return the deserialized copy, for further assertions
-   */
-  public static <T> T assertRoundTrip(ActorSystem<?> system, T value) {
-    assertTrue(
-        value instanceof CborSerializable,
-        value.getClass().getName() + " does not implement " + CborSerializable.class.getSimpleName());
-    Serialization serialization = SerializationExtension.get(system);
-    Serializer serializer = serialization.findSerializerFor(value);
-    assertTrue(
-        serializer instanceof JacksonCborSerializer,
-        value.getClass().getName() + " is serialized by " + serializer.getClass().getName() + ", not Jackson CBOR");
-    byte[] bytes = serialization.serialize(value).get();
-    String manifest = Serializers.manifestFor(serializer, value);
-    Object copy = serialization.deserialize(bytes, serializer.identifier(), manifest).get();
-    assertEquals(value, copy, "round trip through " + serializer.getClass().getSimpleName() + " changed the value");
-    @SuppressWarnings("unchecked")
-    T typed = (T) copy;
-    return typed;
-  }
+    /**
+     * Serializes {@code value} with the serializer bound to its class, deserializes it with the recorded
+     * manifest, and asserts that the result equals the input.
+     *
+     * @return the deserialized copy, for further assertions
+     */
+    public static <T> T assertRoundTrip(ActorSystem<?> system, T value) {
+        assertTrue(
+                value instanceof CborSerializable,
+                value.getClass().getName() + " does not implement " + CborSerializable.class.getSimpleName());
+        Serialization serialization = SerializationExtension.get(system);
+        Serializer serializer = serialization.findSerializerFor(value);
+        assertTrue(
+                serializer instanceof JacksonCborSerializer,
+                value.getClass().getName() + " is serialized by "
+                        + serializer.getClass().getName() + ", not Jackson CBOR");
+        byte[] bytes = serialization.serialize(value).get();
+        String manifest = Serializers.manifestFor(serializer, value);
+        Object copy = serialization
+                .deserialize(bytes, serializer.identifier(), manifest)
+                .get();
+        assertEquals(value, copy, "round trip through " + serializer.getClass().getSimpleName() + " changed the value");
+        @SuppressWarnings("unchecked")
+        T typed = (T) copy;
+        return typed;
+    }
 }

@@ -7,24 +7,24 @@ import java.util.Properties;
 /** The build's version, from {@code world-version.properties} (filled in by Maven). */
 final class BuildInfo {
 
-  private static final String VERSION = load();
+    private static final String VERSION = load();
 
-  private BuildInfo() {}
+    private BuildInfo() {}
 
-  static String version() {
-    return VERSION;
-  }
-
-  private static String load() {
-    try (InputStream in = BuildInfo.class.getClassLoader().getResourceAsStream("world-version.properties")) {
-      if (in == null) {
-        return "unknown";
-      }
-      Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
+    static String version() {
+        return VERSION;
     }
-  }
+
+    private static String load() {
+        try (InputStream in = BuildInfo.class.getClassLoader().getResourceAsStream("world-version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
 }

@@ -21,70 +21,71 @@ import org.apache.pekko.cluster.typed.Cluster;
  */
 public final class NodeMetrics implements Extension {
 
-  private static final ExtensionId<NodeMetrics> ID =
-      new ExtensionId<>() {
+    private static final ExtensionId<NodeMetrics> ID = new ExtensionId<>() {
         @Override
         public NodeMetrics createExtension(ActorSystem<?> system) {
-          return new NodeMetrics(system);
+            return new NodeMetrics(system);
         }
-      };
+    };
 
-  private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
 
-  private NodeMetrics(ActorSystem<?> system) {
-    JvmMetrics.builder().register(registry);
-    Cluster cluster = Cluster.get(system);
-    long startedMillis = system.startTime();
-    String version = BuildInfo.version();
+    private NodeMetrics(ActorSystem<?> system) {
+        JvmMetrics.builder().register(registry);
+        Cluster cluster = Cluster.get(system);
+        long startedMillis = system.startTime();
+        String version = BuildInfo.version();
 
-    GaugeWithCallback.builder()
-        .name("world_node_info")
-        .help("Constant 1, labelled with this node's build version and cluster address")
-        .labelNames("version", "address")
-        .callback(cb -> cb.call(1, version, cluster.selfMember().address().toString()))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("pekko_actor_system_uptime_seconds")
-        .help("Seconds since this node's actor system started")
-        .callback(cb -> cb.call((System.currentTimeMillis() - startedMillis) / 1000.0))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("pekko_cluster_members")
-        .help("Cluster members as seen by this node, by member status")
-        .labelNames("status")
-        .callback(cb -> countByStatus(cluster.state()).forEach((status, n) -> cb.call(n, status.toString())))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("pekko_cluster_unreachable_members")
-        .help("Members this node's failure detector currently considers unreachable")
-        .callback(cb -> cb.call(cluster.state().getUnreachable().size()))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("pekko_cluster_self_up")
-        .help("1 when this node's own member status is Up, else 0")
-        .callback(cb -> cb.call(cluster.selfMember().status() == MemberStatus.up() ? 1 : 0))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("pekko_cluster_is_leader")
-        .help("1 when this node is the cluster leader, else 0")
-        .callback(cb -> cb.call(cluster.selfMember().address().equals(cluster.state().getLeader()) ? 1 : 0))
-        .register(registry);
-  }
-
-  public static NodeMetrics get(ActorSystem<?> system) {
-    return ID.apply(system);
-  }
-
-  /** The registry to add a module's own metrics to. Thread-safe. */
-  public PrometheusRegistry registry() {
-    return registry;
-  }
-
-  private static Map<MemberStatus, Integer> countByStatus(ClusterEvent.CurrentClusterState state) {
-    Map<MemberStatus, Integer> counts = new java.util.HashMap<>();
-    for (Member member : state.getMembers()) {
-      counts.merge(member.status(), 1, Integer::sum);
+        GaugeWithCallback.builder()
+                .name("world_node_info")
+                .help("Constant 1, labelled with this node's build version and cluster address")
+                .labelNames("version", "address")
+                .callback(
+                        cb -> cb.call(1, version, cluster.selfMember().address().toString()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("pekko_actor_system_uptime_seconds")
+                .help("Seconds since this node's actor system started")
+                .callback(cb -> cb.call((System.currentTimeMillis() - startedMillis) / 1000.0))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("pekko_cluster_members")
+                .help("Cluster members as seen by this node, by member status")
+                .labelNames("status")
+                .callback(cb -> countByStatus(cluster.state()).forEach((status, n) -> cb.call(n, status.toString())))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("pekko_cluster_unreachable_members")
+                .help("Members this node's failure detector currently considers unreachable")
+                .callback(cb -> cb.call(cluster.state().getUnreachable().size()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("pekko_cluster_self_up")
+                .help("1 when this node's own member status is Up, else 0")
+                .callback(cb -> cb.call(cluster.selfMember().status() == MemberStatus.up() ? 1 : 0))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("pekko_cluster_is_leader")
+                .help("1 when this node is the cluster leader, else 0")
+                .callback(cb -> cb.call(
+                        cluster.selfMember().address().equals(cluster.state().getLeader()) ? 1 : 0))
+                .register(registry);
     }
-    return counts;
-  }
+
+    public static NodeMetrics get(ActorSystem<?> system) {
+        return ID.apply(system);
+    }
+
+    /** The registry to add a module's own metrics to. Thread-safe. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    private static Map<MemberStatus, Integer> countByStatus(ClusterEvent.CurrentClusterState state) {
+        Map<MemberStatus, Integer> counts = new java.util.HashMap<>();
+        for (Member member : state.getMembers()) {
+            counts.merge(member.status(), 1, Integer::sum);
+        }
+        return counts;
+    }
 }

@@ -36,75 +36,78 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
  */
 public final class OperatorRoutes extends AllDirectives implements ManagementRouteProvider {
 
-  private static final ContentType PROMETHEUS_TEXT =
-      ContentTypes.parse("text/plain; version=0.0.4; charset=UTF-8");
+    private static final ContentType PROMETHEUS_TEXT = ContentTypes.parse("text/plain; version=0.0.4; charset=UTF-8");
 
-  /** The /info document. */
-  public record NodeInfo(
-      String version,
-      String address,
-      List<String> roles,
-      String status,
-      String leader,
-      List<MemberInfo> members,
-      List<String> unreachable) {}
+    /** The /info document. */
+    public record NodeInfo(
+            String version,
+            String address,
+            List<String> roles,
+            String status,
+            String leader,
+            List<MemberInfo> members,
+            List<String> unreachable) {}
 
-  /** One cluster member in /info. */
-  public record MemberInfo(String address, String status, List<String> roles, String dataCenter) {}
+    /** One cluster member in /info. */
+    public record MemberInfo(String address, String status, List<String> roles, String dataCenter) {}
 
-  private final ActorSystem<?> system;
-  private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private final PrometheusTextFormatWriter prometheus = PrometheusTextFormatWriter.create();
+    private final ActorSystem<?> system;
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final PrometheusTextFormatWriter prometheus = PrometheusTextFormatWriter.create();
 
-  public OperatorRoutes(ExtendedActorSystem system) {
-    this.system = Adapter.toTyped(system);
-  }
-
-  @Override
-  public Route routes(ManagementRouteProviderSettings settings) {
-    return get(() -> concat(
-        path("metrics", () -> complete(HttpEntities.create(PROMETHEUS_TEXT, scrape()))),
-        path("info", () -> complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, infoJson())))));
-  }
-
-  private byte[] scrape() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-    try {
-      prometheus.write(out, NodeMetrics.get(system).registry().scrape());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    public OperatorRoutes(ExtendedActorSystem system) {
+        this.system = Adapter.toTyped(system);
     }
-    return out.toByteArray();
-  }
 
-  private byte[] infoJson() {
-    try {
-      return json.writeValueAsBytes(info());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    @Override
+    public Route routes(ManagementRouteProviderSettings settings) {
+        return get(() -> concat(
+                path("metrics", () -> complete(HttpEntities.create(PROMETHEUS_TEXT, scrape()))),
+                path("info", () -> complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, infoJson())))));
     }
-  }
 
-  NodeInfo info() {
-    Cluster cluster = Cluster.get(system);
-    ClusterEvent.CurrentClusterState state = cluster.state();
-    Member self = cluster.selfMember();
-    List<MemberInfo> members = StreamSupport.stream(state.getMembers().spliterator(), false)
-        .map(OperatorRoutes::memberInfo)
-        .toList();
-    List<String> unreachable = state.getUnreachable().stream().map(m -> m.address().toString()).toList();
-    return new NodeInfo(
-        BuildInfo.version(),
-        self.address().toString(),
-        List.copyOf(self.getRoles()).stream().sorted().toList(),
-        self.status().toString(),
-        state.getLeader() == null ? null : state.getLeader().toString(),
-        members,
-        unreachable);
-  }
+    private byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            prometheus.write(out, NodeMetrics.get(system).registry().scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
 
-  private static MemberInfo memberInfo(Member m) {
-    return new MemberInfo(
-        m.address().toString(), m.status().toString(), m.getRoles().stream().sorted().toList(), m.dataCenter());
-  }
+    private byte[] infoJson() {
+        try {
+            return json.writeValueAsBytes(info());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    NodeInfo info() {
+        Cluster cluster = Cluster.get(system);
+        ClusterEvent.CurrentClusterState state = cluster.state();
+        Member self = cluster.selfMember();
+        List<MemberInfo> members = StreamSupport.stream(state.getMembers().spliterator(), false)
+                .map(OperatorRoutes::memberInfo)
+                .toList();
+        List<String> unreachable =
+                state.getUnreachable().stream().map(m -> m.address().toString()).toList();
+        return new NodeInfo(
+                BuildInfo.version(),
+                self.address().toString(),
+                List.copyOf(self.getRoles()).stream().sorted().toList(),
+                self.status().toString(),
+                state.getLeader() == null ? null : state.getLeader().toString(),
+                members,
+                unreachable);
+    }
+
+    private static MemberInfo memberInfo(Member m) {
+        return new MemberInfo(
+                m.address().toString(),
+                m.status().toString(),
+                m.getRoles().stream().sorted().toList(),
+                m.dataCenter());
+    }
 }
