@@ -8,11 +8,11 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.PersistenceStartup;
 import org.worldserver.shard.ops.NodeMetrics;
 
@@ -26,7 +26,7 @@ import org.worldserver.shard.ops.NodeMetrics;
  *     → operator API (binds /alive /ready /metrics /info; /ready answers 500 until the steps below are done)
  *     → Cassandra answers? (bounded; else fail with CassandraUnavailableException) → schema in the local profile
  *     → join: seed nodes from config, or itself when there are none
- *     → Cluster Sharding (entity types register here as the domain modules land)
+ *     → Cluster Sharding entity types: Avatar (more register here as the domain modules land)
  *   any failure: the ActorSystem is terminated and the returned stage fails.
  * stop: CoordinatedShutdown (leave the cluster, hand off shards, unbind, terminate); SIGTERM runs it too.
  * </pre>
@@ -57,7 +57,7 @@ public final class WorldNode {
                 .start()
                 .thenCompose(uri -> PersistenceStartup.prepare(system).thenApply(version -> {
                     joinCluster(system);
-                    ClusterSharding.get(system);
+                    Avatar.init(system);
                     return new WorldNode(system, uri, version);
                 }))
                 .toCompletableFuture()
