@@ -1,0 +1,99 @@
+package org.worldserver.shard.world;
+
+import java.util.Arrays;
+
+/**
+ * The live state of the avatars a cell simulates, as parallel arrays indexed by slot (structure of arrays):
+ * the tick walks them without chasing pointers or allocating.
+ *
+ * <p>Units: positions in metres relative to the region's origin (x east, y up, z north); velocities in m/s;
+ * focus is a unit vector on the ground plane. {@code entityId} is the avatar's compact id on the wire, unique in
+ * its region and never reused while the region runs. Not thread-safe: owned by one cell.
+ */
+public final class AvatarTable {
+
+    /** Marks "no slot" / "no entity". */
+    public static final int NONE = -1;
+
+    public final String[] avatarId;
+    public final int[] entityId;
+    public final float[] x;
+    public final float[] y;
+    public final float[] z;
+    public final float[] vx;
+    public final float[] vz;
+    public final float[] focusX;
+    public final float[] focusZ;
+    /** Entity id this avatar is interacting with (talking to, trading with), or {@link #NONE}. */
+    public final int[] interactingWith;
+
+    private final int[] freeSlots;
+    private int freeCount;
+    private int size;
+
+    public AvatarTable(int capacity) {
+        avatarId = new String[capacity];
+        entityId = new int[capacity];
+        Arrays.fill(entityId, NONE);
+        x = new float[capacity];
+        y = new float[capacity];
+        z = new float[capacity];
+        vx = new float[capacity];
+        vz = new float[capacity];
+        focusX = new float[capacity];
+        focusZ = new float[capacity];
+        interactingWith = new int[capacity];
+        freeSlots = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            freeSlots[i] = capacity - 1 - i;
+        }
+        freeCount = capacity;
+    }
+
+    public int capacity() {
+        return entityId.length;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isLive(int slot) {
+        return entityId[slot] != NONE;
+    }
+
+    /**
+     * Takes a free slot for an avatar at rest at (x, y, z), facing +z.
+     *
+     * @return the slot, or {@link #NONE} if the table is full
+     */
+    public int add(String avatar, int entity, float px, float py, float pz) {
+        if (freeCount == 0) {
+            return NONE;
+        }
+        int slot = freeSlots[--freeCount];
+        avatarId[slot] = avatar;
+        entityId[slot] = entity;
+        x[slot] = px;
+        y[slot] = py;
+        z[slot] = pz;
+        vx[slot] = 0;
+        vz[slot] = 0;
+        focusX[slot] = 0;
+        focusZ[slot] = 1;
+        interactingWith[slot] = NONE;
+        size++;
+        return slot;
+    }
+
+    /** Frees {@code slot}; it must be live. */
+    public void remove(int slot) {
+        if (entityId[slot] == NONE) {
+            throw new IllegalStateException("slot " + slot + " is not live");
+        }
+        avatarId[slot] = null;
+        entityId[slot] = NONE;
+        freeSlots[freeCount++] = slot;
+        size--;
+    }
+}

@@ -1,0 +1,161 @@
+package org.worldserver.shard.world;
+
+import java.util.Arrays;
+
+/**
+ * Decides, for one observer and one tick, how much attention each entity in its area of interest deserves and
+ * which entity updates it is sent.
+ *
+ * <pre>
+ * relevance  e_j = − w_d·(d_j / R) + w_v·(|v_j − v_o| / 2·v_max) + w_f·cos(focus_o, dir_oj) + w_i·interacting_oj
+ * attention  a_j = softmax_j(e_j) = exp(e_j − max e) / Σ_k exp(e_k − max e)        (Σ_j a_j = 1)
+ * priority   p_j = a_j · (ticks since j was last sent)        grows until j is sent, so nothing starves
+ *            entering entities (never sent) come first, by a_j; any entity due for its minimum refresh next
+ * budget     budget-per-second / tick-hz bytes per tick; highest priority first while an update fits
+ * </pre>
+ *
+ * The weights {@code a_j} are also the observer's attention: summed over observers and multiplied by the tick
+ * length they are the attention-seconds each entity receives.
+ *
+ * <p>Allocation-free after construction. Not thread-safe: one instance per cell, used on the cell's tick.
+ */
+public final class InterestManager {
+
+    private static final int TIER_NORMAL = 0;
+    private static final int TIER_REFRESH_DUE = 1;
+    private static final int TIER_ENTERING = 2;
+    /** Candidate indices live in the low 30 bits of a sort key. */
+    private static final int MAX_CANDIDATES = 1 << 30;
+
+    private final InterestSettings settings;
+    private final int budgetBytesPerTick;
+    private final int minRefreshTicks;
+    private final float[] score;
+    private final long[] order;
+
+    /**
+     * @param tickHz the cell's tick rate
+     * @param maxCandidates the most candidates one observer is ever given
+     */
+    public InterestManager(InterestSettings settings, float tickHz, int maxCandidates) {
+        this.settings = settings;
+        this.budgetBytesPerTick = Math.max(0, (int) (settings.budgetBytesPerSecond() / tickHz));
+        this.minRefreshTicks = Math.max(1, Math.round(tickHz / settings.minRefreshHz()));
+        if (maxCandidates <= 0 || maxCandidates >= MAX_CANDIDATES) {
+            throw new IllegalArgumentException("maxCandidates must be in 1.." + (MAX_CANDIDATES - 1));
+        }
+        this.score = new float[maxCandidates];
+        this.order = new long[maxCandidates];
+    }
+
+    /** Bytes one observer may receive per tick. */
+    public int budgetBytesPerTick() {
+        return budgetBytesPerTick;
+    }
+
+    /** The longest an entity in range waits between two updates when the budget allows, in ticks. */
+    public int minRefreshTicks() {
+        return minRefreshTicks;
+    }
+
+    /**
+     * Scores the candidates of {@code observer} and chooses the updates it is sent at {@code tick}.
+     *
+     * @param observer the observer's slot in {@code table}
+     * @param candidates slots of the entities in its area of interest (not itself), {@code count} of them
+     * @param weights receives {@code a_j} for each candidate, in candidate order (they sum to 1)
+     * @param selected receives the slots to send, highest priority first
+     * @return how many slots were written to {@code selected}
+     */
+    public int plan(
+            AvatarTable table,
+            int observer,
+            int[] candidates,
+            int count,
+            ObserverInterest interest,
+            int tick,
+            float[] weights,
+            int[] selected) {
+        if (count == 0) {
+            return 0;
+        }
+        scoreRelevance(table, observer, candidates, count);
+        softmax(count, weights);
+
+        for (int k = 0; k < count; k++) {
+            int entity = table.entityId[candidates[k]];
+            int stale = interest.ticksSinceSent(entity, tick);
+            interest.markSeen(entity, tick);
+            int tier;
+            float priority;
+            if (stale == ObserverInterest.NEVER_SENT) {
+                tier = TIER_ENTERING;
+                priority = weights[k];
+            } else if (stale >= minRefreshTicks) {
+                tier = TIER_REFRESH_DUE;
+                priority = stale;
+            } else {
+                tier = TIER_NORMAL;
+                priority = weights[k] * stale;
+            }
+            // Sort key: tier, then priority (a non-negative float orders like its bit pattern), then index.
+            order[k] = ((long) tier << 61) | ((long) Float.floatToRawIntBits(priority) << 30) | k;
+        }
+        Arrays.sort(order, 0, count);
+
+        int budget = budgetBytesPerTick;
+        int chosen = 0;
+        for (int i = count - 1; i >= 0 && budget >= settings.updateBytes(); i--) {
+            int slot = candidates[(int) (order[i] & (MAX_CANDIDATES - 1))];
+            selected[chosen++] = slot;
+            budget -= settings.updateBytes();
+            interest.markSent(table.entityId[slot], tick);
+        }
+        return chosen;
+    }
+
+    private void scoreRelevance(AvatarTable t, int o, int[] candidates, int count) {
+        float ox = t.x[o];
+        float oz = t.z[o];
+        float ovx = t.vx[o];
+        float ovz = t.vz[o];
+        float fx = t.focusX[o];
+        float fz = t.focusZ[o];
+        int oEntity = t.entityId[o];
+        int oInteracting = t.interactingWith[o];
+        float inverseRadius = 1f / settings.aoiRadius();
+        float inverseSpeedRange = 1f / (2f * settings.maxSpeed());
+        for (int k = 0; k < count; k++) {
+            int s = candidates[k];
+            float dx = t.x[s] - ox;
+            float dz = t.z[s] - oz;
+            float distance = (float) Math.sqrt(dx * dx + dz * dz);
+            float focus = distance > 1e-3f ? (fx * dx + fz * dz) / distance : 1f;
+            float rvx = t.vx[s] - ovx;
+            float rvz = t.vz[s] - ovz;
+            float relativeSpeed = (float) Math.sqrt(rvx * rvx + rvz * rvz) * inverseSpeedRange;
+            boolean interacting = oInteracting == t.entityId[s] || t.interactingWith[s] == oEntity;
+            score[k] = -settings.distanceWeight() * Math.min(1f, distance * inverseRadius)
+                    + settings.velocityWeight() * Math.min(1f, relativeSpeed)
+                    + settings.focusWeight() * focus
+                    + (interacting ? settings.interactionWeight() : 0f);
+        }
+    }
+
+    private void softmax(int count, float[] weights) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int k = 0; k < count; k++) {
+            max = Math.max(max, score[k]);
+        }
+        float sum = 0f;
+        for (int k = 0; k < count; k++) {
+            float e = (float) Math.exp(score[k] - max);
+            weights[k] = e;
+            sum += e;
+        }
+        float inverse = 1f / sum;
+        for (int k = 0; k < count; k++) {
+            weights[k] *= inverse;
+        }
+    }
+}
