@@ -27,6 +27,7 @@ public final class CassandraSchema {
     static final List<String> RESOURCES = List.of("cql/01-journal.cql", "cql/02-snapshot.cql");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)}");
+    private static final Pattern TABLE_NAME = Pattern.compile("^CREATE TABLE IF NOT EXISTS ([a-z0-9_]+\\.[a-z0-9_]+)");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]{0,47}");
 
     private final List<String> statements;
@@ -62,6 +63,49 @@ public final class CassandraSchema {
         return new CassandraSchema(settings, statements);
     }
 
+    /**
+     * Completes normally if every table the schema defines exists; otherwise fails with {@link SchemaException}
+     * naming the missing ones. Used by nodes that do not create the schema themselves.
+     */
+    public CompletionStage<Void> verify(CqlSession session) {
+        List<String> expected = new ArrayList<>();
+        for (String statement : statements) {
+            java.util.regex.Matcher m = TABLE_NAME.matcher(statement);
+            if (m.find()) {
+                expected.add(m.group(1));
+            }
+        }
+        return session.executeAsync("SELECT keyspace_name, table_name FROM system_schema.tables")
+                .thenCompose(this::collectTables)
+                .thenAccept(existing -> {
+                    List<String> missing =
+                            expected.stream().filter(t -> !existing.contains(t)).toList();
+                    if (!missing.isEmpty()) {
+                        throw new SchemaException(
+                                "The Cassandra schema is incomplete",
+                                new IllegalStateException("missing tables " + String.join(", ", missing)
+                                        + "; create them with `bin/world schema apply`"));
+                    }
+                });
+    }
+
+    private CompletionStage<java.util.Set<String>> collectTables(
+            com.datastax.oss.driver.api.core.cql.AsyncResultSet page) {
+        java.util.Set<String> tables = new java.util.HashSet<>();
+        return collectTables(page, tables);
+    }
+
+    private CompletionStage<java.util.Set<String>> collectTables(
+            com.datastax.oss.driver.api.core.cql.AsyncResultSet page, java.util.Set<String> tables) {
+        for (com.datastax.oss.driver.api.core.cql.Row row : page.currentPage()) {
+            tables.add(row.getString("keyspace_name") + "." + row.getString("table_name"));
+        }
+        if (page.hasMorePages()) {
+            return page.fetchNextPage().thenCompose(next -> collectTables(next, tables));
+        }
+        return CompletableFuture.completedFuture(tables);
+    }
+
     /** The statements, substituted, without comments, in the order {@link #apply} runs them. */
     public List<String> statements() {
         return statements;
@@ -75,6 +119,13 @@ public final class CassandraSchema {
             chain = chain.thenCompose(ignored -> session.executeAsync(statement).handle((result, error) -> {
                 if (error != null) {
                     throw new SchemaException("Schema statement failed: " + firstLine(cql), error);
+                }
+                if (!result.getExecutionInfo().isSchemaInAgreement()) {
+                    // The driver returns once its agreement wait times out; the next DDL could then race.
+                    throw new SchemaException(
+                            "Cassandra nodes did not agree on the schema after: " + firstLine(cql),
+                            new IllegalStateException("schema agreement timed out (datastax-java-driver.advanced"
+                                    + ".control-connection.schema-agreement.timeout); apply again"));
                 }
                 return null;
             }));

@@ -15,7 +15,7 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 /**
  * What a node does with Cassandra before it accepts work: prove that the journal's session reaches Cassandra
  * (bounded by {@link PersistenceSettings#startupCheckTimeout()}, so a wrong address fails fast instead of
- * hanging) and, in the local profile, apply the CQL schema.
+ * hanging), then apply the CQL schema (local profile) or check that it is there (everywhere else).
  *
  * <p>Uses the same session (config path {@value #PLUGIN_PATH}) as the journal and snapshot store, so a
  * success here means the journal can connect too. Non-blocking.
@@ -27,11 +27,12 @@ public final class PersistenceStartup {
     private PersistenceStartup() {}
 
     /**
-     * Checks connectivity, then applies the schema if {@code world.persistence.schema.apply-on-start} is on.
+     * Checks connectivity, then applies the schema if {@code world.persistence.schema.apply-on-start} is on, or
+     * else checks that every table of the schema exists (so a node never reports ready over a missing schema).
      *
      * @return the Cassandra release version of the node that answered; fails with {@link
      *     CassandraUnavailableException} when Cassandra cannot be reached in time, or with {@link
-     *     CassandraSchema.SchemaException} when the schema cannot be applied
+     *     CassandraSchema.SchemaException} when the schema cannot be applied or is incomplete
      */
     public static CompletionStage<String> prepare(ActorSystem<?> system) {
         PersistenceSettings settings =
@@ -50,12 +51,10 @@ public final class PersistenceStartup {
                     }
                     return v;
                 });
-        if (!settings.applySchemaOnStart()) {
-            return version;
-        }
         CassandraSchema schema = CassandraSchema.load(settings);
-        return version.thenCompose(
-                v -> session.underlying().thenCompose(schema::apply).thenApply(done -> v));
+        return version.thenCompose(v -> session.underlying()
+                .thenCompose(cql -> settings.applySchemaOnStart() ? schema.apply(cql) : schema.verify(cql))
+                .thenApply(done -> v));
     }
 
     private static CompletionStage<String> releaseVersion(CqlSession cql) {

@@ -1,7 +1,6 @@
 package org.worldserver.persistence;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.internal.core.config.typesafe.DefaultDriverConfigLoader;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.PrintStream;
@@ -56,7 +55,7 @@ public final class SchemaCommand {
         CqlSession session;
         try {
             session = CqlSession.builder()
-                    .withConfigLoader(new DefaultDriverConfigLoader(() -> config.getConfig("datastax-java-driver")))
+                    .withConfigLoader(DriverConfig.loaderFrom(config))
                     .build();
         } catch (RuntimeException e) {
             err.println("schema: cannot reach Cassandra at " + where + ": " + e.getMessage());

@@ -66,7 +66,7 @@ class CassandraSchemaTest {
     }
 
     /**
-     * The checked-in CQL must define the same tables, columns and keys as the plugin's own DDL, so an upgrade of
+     * The checked-in CQL must define the same tables, columns, keys and clustering order as the plugin's own DDL, so an upgrade of
      * pekko-persistence-cassandra that changes its tables fails here instead of at run time.
      */
     @Test
@@ -90,7 +90,9 @@ class CassandraSchemaTest {
 
     private static final Pattern TABLE = Pattern.compile("CREATE TABLE IF NOT EXISTS ([a-z_.]+)\\s*\\(");
 
-    /** table name → its column and primary-key definition, whitespace removed. */
+    private static final Pattern CLUSTERING = Pattern.compile("CLUSTERING ORDER BY \\([^)]*\\)");
+
+    /** table name → its columns, primary key and clustering order, whitespace removed. */
     private static Map<String, String> tableDefinitions(List<String> statements) {
         Map<String, String> tables = new LinkedHashMap<>();
         for (String statement : statements) {
@@ -104,7 +106,12 @@ class CassandraSchemaTest {
                 char c = statement.charAt(i++);
                 depth += c == '(' ? 1 : c == ')' ? -1 : 0;
             }
-            tables.put(m.group(1), statement.substring(m.end(), i - 1).replaceAll("\\s+", ""));
+            String clustering = "";
+            Matcher order = CLUSTERING.matcher(statement);
+            if (order.find()) {
+                clustering = " " + order.group().replaceAll("\\s+", "");
+            }
+            tables.put(m.group(1), statement.substring(m.end(), i - 1).replaceAll("\\s+", "") + clustering);
         }
         return tables;
     }

@@ -15,7 +15,9 @@ import org.worldserver.persistence.CassandraUnavailableException;
  * {@code -Dconfig.resource}, with {@code -D} overrides), starts a {@link WorldNode} and blocks until its actor
  * system terminates. SIGTERM and Ctrl-C run Pekko's CoordinatedShutdown through the JVM shutdown hook.
  *
- * <p>Exit codes: 0 after a clean stop, 1 when the node could not start, 2 when Cassandra could not be reached.
+ * <p>Exit codes: 1 when the node could not start, 2 when Cassandra could not be reached, 143 after SIGTERM (the
+ * JVM's own; bin/world reports it as 0, a requested stop), 255 when the cluster downed the node (Pekko's
+ * reason-specific exit code -1).
  */
 public final class Main {
 
@@ -38,6 +40,7 @@ public final class Main {
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            System.exit(EXIT_START_FAILED);
             return;
         }
         Duration startup = Duration.ofNanos(System.nanoTime() - started);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.worldserver.persistence.testkit.FreePorts;
 
 /**
  * The README's run command, {@code bin/world start}, end to end: it starts the project-managed Cassandra and a
@@ -64,13 +66,14 @@ class WorldCommandIT {
     private record Node(Process process, int httpPort, List<String> flags, Path log) {}
 
     private Node startNode() throws Exception {
-        int httpPort = freePort();
+        int[] ports = FreePorts.allocate(4);
+        int httpPort = ports[1];
         List<String> flags = List.of(
                 "--data-dir", dataDir.toString(),
-                "--port", Integer.toString(freePort()),
+                "--port", Integer.toString(ports[0]),
                 "--http-port", Integer.toString(httpPort),
-                "--cassandra-port", Integer.toString(freePort()),
-                "--cassandra-storage-port", Integer.toString(freePort()));
+                "--cassandra-port", Integer.toString(ports[2]),
+                "--cassandra-storage-port", Integer.toString(ports[3]));
         Path log = dataDir.resolve("start.log");
         Process process = world(log, concat(List.of("start"), flags));
         long startedAt = System.nanoTime();
@@ -91,7 +94,7 @@ class WorldCommandIT {
         assertEquals(info.get("address").asText(), info.get("leader").asText());
         HttpResponse<String> metrics = get(httpPort, "/metrics");
         assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
-        assertTrue(metrics.body().contains("\npekko_cluster_self_up 1.0\n"), metrics.body());
+        assertTrue(metrics.body().contains("\nworld_cluster_self_up 1.0\n"), metrics.body());
         assertTrue(metrics.body().contains("\njvm_memory_used_bytes{area=\"heap\"}"), metrics.body());
         long cassandraPid = Long.parseLong(
                 Files.readString(dataDir.resolve("cassandra/cassandra.pid")).strip());
@@ -124,7 +127,40 @@ class WorldCommandIT {
         assertEquals(0, runToEnd("cassandra-start.log", concat(List.of("cassandra", "start"), node.flags())));
         awaitReadiness(node.process(), node.httpPort(), 200, Duration.ofSeconds(90), node.log());
 
-        stopWithSigterm(node);
+        // The operator's stop command: returns once the node and the Cassandra it started have stopped.
+        assertEquals(0, runToEnd("stop.log", List.of("stop", "--data-dir", dataDir.toString())));
+        assertTrue(node.process().waitFor(10, TimeUnit.SECONDS), "bin/world start still running after stop");
+        assertEquals(0, node.process().exitValue(), read(node.log()));
+        assertFalse(Files.exists(dataDir.resolve("cassandra/cassandra.pid")));
+        assertEquals(1, runToEnd("stop-again.log", List.of("stop", "--data-dir", dataDir.toString())));
+    }
+
+    @Test
+    void shouldStopTheCassandraItStartedWhenTheNodeCannotStart() throws Exception {
+        int[] ports = FreePorts.allocate(4);
+        try (ServerSocket squatter = new ServerSocket(ports[0], 1, InetAddress.getByName("127.0.0.1"))) {
+            Path log = dataDir.resolve("start.log");
+            Process start = world(
+                    log,
+                    List.of(
+                            "start",
+                            "--data-dir",
+                            dataDir.toString(),
+                            "--port",
+                            Integer.toString(ports[0]),
+                            "--http-port",
+                            Integer.toString(ports[1]),
+                            "--cassandra-port",
+                            Integer.toString(ports[2]),
+                            "--cassandra-storage-port",
+                            Integer.toString(ports[3])));
+            assertTrue(start.waitFor(180, TimeUnit.SECONDS), "bin/world start did not give up");
+            String output = read(log);
+            assertEquals(1, start.exitValue(), output);
+            assertTrue(output.contains("world node: could not start"), output);
+            assertTrue(output.contains("Cassandra stopped"), output);
+            assertFalse(Files.exists(dataDir.resolve("cassandra/cassandra.pid")), output);
+        }
     }
 
     private String stopWithSigterm(Node node) throws Exception {
@@ -146,6 +182,7 @@ class WorldCommandIT {
     void shouldExitWithCode2AndAClearMessageWhenTheNamedCassandraIsUnreachable() throws Exception {
         Path log = dataDir.resolve("unreachable.log");
         long startedAt = System.nanoTime();
+        int[] ports = FreePorts.allocate(3);
         Process node = world(
                 log,
                 List.of(
@@ -153,11 +190,11 @@ class WorldCommandIT {
                         "--data-dir",
                         dataDir.toString(),
                         "--cassandra",
-                        "127.0.0.1:" + freePort(),
+                        "127.0.0.1:" + ports[0],
                         "--port",
-                        Integer.toString(freePort()),
+                        Integer.toString(ports[1]),
                         "--http-port",
-                        Integer.toString(freePort())));
+                        Integer.toString(ports[2])));
 
         assertTrue(node.waitFor(60, TimeUnit.SECONDS), "node did not give up");
         String output = Files.readString(log);
@@ -221,11 +258,5 @@ class WorldCommandIT {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

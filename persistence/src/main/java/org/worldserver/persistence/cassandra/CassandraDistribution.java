@@ -136,11 +136,11 @@ final class CassandraDistribution {
               <plugin>
                 <groupId>org.apache.maven.plugins</groupId>
                 <artifactId>maven-dependency-plugin</artifactId>
-                <version>3.8.1</version>
+                <version>%s</version>
               </plugin>
             </plugins>
           </build>
         </project>
-        """.formatted(settings.version(), settings.version());
+        """.formatted(settings.version(), settings.version(), LocalCassandraSettings.DEPENDENCY_PLUGIN_VERSION);
     }
 }

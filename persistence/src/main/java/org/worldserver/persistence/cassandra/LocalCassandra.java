@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The project-managed Cassandra: one server JVM per {@link LocalCassandraSettings#home() home}, started,
@@ -209,7 +211,8 @@ public final class LocalCassandra {
                 throw new IOException("Cassandra exited with code " + process.exitValue()
                         + " during start-up. Last lines of " + layout.logs() + ":\n" + logTail());
             }
-            if (acceptsConnections()) {
+            if (acceptsConnections() && process.isAlive()) {
+                // Alive after the port answered: the listener is this server, not one that died meanwhile.
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -224,17 +227,26 @@ public final class LocalCassandra {
         }
     }
 
-    private static void terminate(ProcessHandle handle, Duration timeout) {
+    /** SIGTERM, then SIGKILL after {@code timeout}; returns once the process has exited. */
+    private static void terminate(ProcessHandle handle, Duration timeout) throws IOException {
         handle.destroy();
         try {
             handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             handle.destroyForcibly();
-            handle.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+            try {
+                handle.onExit().get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException stillAlive) {
+                throw new IOException("Cassandra (pid " + handle.pid() + ") did not exit even after SIGKILL");
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IOException("Interrupted while stopping Cassandra (pid " + handle.pid() + ")", interrupted);
+            }
+        } catch (ExecutionException e) {
+            throw new IOException("Could not wait for Cassandra (pid " + handle.pid() + ") to exit", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e);
+            throw new IOException("Interrupted while stopping Cassandra (pid " + handle.pid() + ")", e);
         }
     }
 
@@ -248,11 +260,19 @@ public final class LocalCassandra {
             return false;
         }
         List<String> args;
-        try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
-            args = List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
-        } catch (IOException e) {
-            return false;
+        Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
+        if (Files.exists(cmdline)) {
+            try {
+                args = List.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"));
+            } catch (IOException e) {
+                return false;
+            }
+        } else {
+            // No procfs (not Linux): the JDK's view, complete where the platform reports whole command lines.
+            args = ProcessHandle.of(pid)
+                    .flatMap(h -> h.info().arguments())
+                    .map(List::of)
+                    .orElse(List.of());
         }
         return args.contains(DAEMON_CLASS) && args.contains(HOME_MARKER + settings.home());
     }

@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * --port N             CQL port                                                 default 9042
  * --storage-port N     inter-node port                                          default 7000
  * --heap SIZE          maximum heap, e.g. 512M                                  default 512M
- * --version V          Cassandra version (org.apache.cassandra:cassandra-all)   default 5.0.9
+ * --version V          Cassandra version (org.apache.cassandra:cassandra-all)   default: the build's
  * --mvn PATH           Maven executable used to fetch the server                default mvn
  * </pre>
  */
@@ -71,7 +71,7 @@ public final class LocalCassandraCommand {
                     yield EXIT_USAGE;
                 }
             };
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             err.println("cassandra: " + e.getMessage());
             return EXIT_FAILED;
         }
@@ -155,21 +155,26 @@ public final class LocalCassandraCommand {
         }
         Path cacheRoot =
                 cache != null ? cache : home.toAbsolutePath().getParent().resolve(".cache");
-        LocalCassandraSettings s = LocalCassandraSettings.defaults(home, cacheRoot);
+        LocalCassandraSettings.Builder b = LocalCassandraSettings.builder(home, cacheRoot);
         if (version != null) {
-            s = s.withVersion(version, cacheRoot);
+            b.version(version);
         }
         if (host != null) {
-            s = s.withHost(host);
+            b.host(host);
         }
-        s = s.withPorts(port != null ? port : s.nativePort(), storagePort != null ? storagePort : s.storagePort());
+        if (port != null) {
+            b.nativePort(port);
+        }
+        if (storagePort != null) {
+            b.storagePort(storagePort);
+        }
         if (heap != null) {
-            s = s.withMaxHeap(heap);
+            b.maxHeap(heap);
         }
         if (mvn != null) {
-            s = s.withMaven(mvn, null);
+            b.maven(mvn, null);
         }
-        return s;
+        return b.build();
     }
 
     private static int parsePort(String flag, String value) {

@@ -1,22 +1,26 @@
 package org.worldserver.persistence.cassandra;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Properties;
 
 /**
- * Where and how the project-managed local Cassandra runs.
+ * Where and how the project-managed local Cassandra runs. Build with {@link #builder(Path, Path)}.
  *
- * @param home the node's own folder: generated {@code conf/}, {@code data/}, {@code commitlog/}, {@code logs/}
- *     and the pid file. One Cassandra per home.
+ * @param home the node's own folder: generated {@code conf/}, {@code data/}, {@code logs/} and the pid file. One
+ *     Cassandra per home.
  * @param distribution folder that caches the resolved server classpath for {@code version} (shared by homes)
  * @param version Cassandra server version, resolved as {@code org.apache.cassandra:cassandra-all}
  * @param host loopback address Cassandra listens on, for clients and for its own storage traffic
  * @param nativePort CQL port clients connect to
  * @param storagePort inter-node port; must differ between Cassandras on one host
- * @param maxHeap maximum heap, a JVM size such as {@code 512M}; the initial heap is half of it
+ * @param maxHeap maximum heap, a JVM size such as {@code 512M}; the initial heap is half of it (at least 64 MB)
  * @param startTimeout how long {@link LocalCassandra#start()} waits for the CQL port before giving up
  * @param stopTimeout how long {@link LocalCassandra#stop()} waits after SIGTERM before SIGKILL
- * @param durableWrites false skips fsync of the commit log (tests only: a crash then loses recent writes)
+ * @param durableWrites false skips fsync of the commit log (tests only: a machine crash then loses recent writes)
  * @param maven the {@code mvn} executable used to resolve the server jars
  * @param mavenRepository local Maven repository to resolve into, or null for Maven's default
  */
@@ -34,7 +38,14 @@ public record LocalCassandraSettings(
         String maven,
         Path mavenRepository) {
 
-    public static final String DEFAULT_VERSION = "5.0.9";
+    private static final Properties RELEASE = loadRelease();
+
+    /** The Cassandra version the build pins ({@code cassandra.server.version} in the root pom). */
+    public static final String DEFAULT_VERSION = RELEASE.getProperty("version");
+
+    /** The maven-dependency-plugin version the build pins; the launcher resolves the server with it. */
+    static final String DEPENDENCY_PLUGIN_VERSION = RELEASE.getProperty("dependency-plugin-version");
+
     public static final int DEFAULT_NATIVE_PORT = 9042;
     public static final int DEFAULT_STORAGE_PORT = 7000;
 
@@ -50,139 +61,113 @@ public record LocalCassandraSettings(
     }
 
     /**
-     * Defaults for a node whose state lives under {@code home}: loopback, ports 9042/7000, 512 MB heap, durable
-     * writes, the server jars cached under {@code cacheRoot/cassandra/VERSION}.
+     * Defaults for a Cassandra whose state lives under {@code home}: loopback, ports 9042/7000, 512 MB heap,
+     * durable writes, 180 s to start, 60 s to stop, the build's version cached under {@code cacheRoot/cassandra/}.
      */
-    public static LocalCassandraSettings defaults(Path home, Path cacheRoot) {
-        return new LocalCassandraSettings(
-                home,
-                cacheRoot.resolve("cassandra").resolve(DEFAULT_VERSION),
-                DEFAULT_VERSION,
-                "127.0.0.1",
-                DEFAULT_NATIVE_PORT,
-                DEFAULT_STORAGE_PORT,
-                "512M",
-                Duration.ofSeconds(180),
-                Duration.ofSeconds(60),
-                true,
-                "mvn",
-                null);
-    }
-
-    public LocalCassandraSettings withPorts(int nativePort, int storagePort) {
-        return new LocalCassandraSettings(
-                home,
-                distribution,
-                version,
-                host,
-                nativePort,
-                storagePort,
-                maxHeap,
-                startTimeout,
-                stopTimeout,
-                durableWrites,
-                maven,
-                mavenRepository);
-    }
-
-    public LocalCassandraSettings withHost(String newHost) {
-        return new LocalCassandraSettings(
-                home,
-                distribution,
-                version,
-                newHost,
-                nativePort,
-                storagePort,
-                maxHeap,
-                startTimeout,
-                stopTimeout,
-                durableWrites,
-                maven,
-                mavenRepository);
-    }
-
-    public LocalCassandraSettings withMaxHeap(String heap) {
-        return new LocalCassandraSettings(
-                home,
-                distribution,
-                version,
-                host,
-                nativePort,
-                storagePort,
-                heap,
-                startTimeout,
-                stopTimeout,
-                durableWrites,
-                maven,
-                mavenRepository);
-    }
-
-    public LocalCassandraSettings withDurableWrites(boolean durable) {
-        return new LocalCassandraSettings(
-                home,
-                distribution,
-                version,
-                host,
-                nativePort,
-                storagePort,
-                maxHeap,
-                startTimeout,
-                stopTimeout,
-                durable,
-                maven,
-                mavenRepository);
-    }
-
-    public LocalCassandraSettings withMaven(String mvn, Path repository) {
-        return new LocalCassandraSettings(
-                home,
-                distribution,
-                version,
-                host,
-                nativePort,
-                storagePort,
-                maxHeap,
-                startTimeout,
-                stopTimeout,
-                durableWrites,
-                mvn,
-                repository);
-    }
-
-    public LocalCassandraSettings withVersion(String newVersion, Path cacheRoot) {
-        return new LocalCassandraSettings(
-                home,
-                cacheRoot.resolve("cassandra").resolve(newVersion),
-                newVersion,
-                host,
-                nativePort,
-                storagePort,
-                maxHeap,
-                startTimeout,
-                stopTimeout,
-                durableWrites,
-                maven,
-                mavenRepository);
-    }
-
-    public LocalCassandraSettings withStartTimeout(Duration timeout) {
-        return new LocalCassandraSettings(
-                home,
-                distribution,
-                version,
-                host,
-                nativePort,
-                storagePort,
-                maxHeap,
-                timeout,
-                stopTimeout,
-                durableWrites,
-                maven,
-                mavenRepository);
+    public static Builder builder(Path home, Path cacheRoot) {
+        return new Builder(home, cacheRoot);
     }
 
     /** host:port for CQL clients. */
     public String contactPoint() {
         return host + ":" + nativePort;
+    }
+
+    /** Collects settings; every setter returns this. */
+    public static final class Builder {
+        private final Path home;
+        private final Path cacheRoot;
+        private String version = DEFAULT_VERSION;
+        private String host = "127.0.0.1";
+        private int nativePort = DEFAULT_NATIVE_PORT;
+        private int storagePort = DEFAULT_STORAGE_PORT;
+        private String maxHeap = "512M";
+        private Duration startTimeout = Duration.ofSeconds(180);
+        private Duration stopTimeout = Duration.ofSeconds(60);
+        private boolean durableWrites = true;
+        private String maven = "mvn";
+        private Path mavenRepository;
+
+        private Builder(Path home, Path cacheRoot) {
+            this.home = home;
+            this.cacheRoot = cacheRoot;
+        }
+
+        public Builder version(String v) {
+            this.version = v;
+            return this;
+        }
+
+        public Builder host(String h) {
+            this.host = h;
+            return this;
+        }
+
+        public Builder nativePort(int port) {
+            this.nativePort = port;
+            return this;
+        }
+
+        public Builder storagePort(int port) {
+            this.storagePort = port;
+            return this;
+        }
+
+        public Builder maxHeap(String heap) {
+            this.maxHeap = heap;
+            return this;
+        }
+
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = timeout;
+            return this;
+        }
+
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = timeout;
+            return this;
+        }
+
+        public Builder durableWrites(boolean durable) {
+            this.durableWrites = durable;
+            return this;
+        }
+
+        /** @param repository the local repository, or null for Maven's default */
+        public Builder maven(String executable, Path repository) {
+            this.maven = executable;
+            this.mavenRepository = repository;
+            return this;
+        }
+
+        public LocalCassandraSettings build() {
+            return new LocalCassandraSettings(
+                    home,
+                    cacheRoot.resolve("cassandra").resolve(version),
+                    version,
+                    host,
+                    nativePort,
+                    storagePort,
+                    maxHeap,
+                    startTimeout,
+                    stopTimeout,
+                    durableWrites,
+                    maven,
+                    mavenRepository);
+        }
+    }
+
+    private static Properties loadRelease() {
+        try (InputStream in =
+                LocalCassandraSettings.class.getClassLoader().getResourceAsStream("world-cassandra.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("world-cassandra.properties is missing from the classpath");
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -11,13 +11,17 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.worldserver.persistence.testkit.FreePorts;
 
 /** The project-managed Cassandra launcher against a real Cassandra server process. */
 class LocalCassandraIT {
@@ -25,6 +29,7 @@ class LocalCassandraIT {
     @TempDir
     Path home;
 
+    private LocalCassandraSettings.Builder settings;
     private LocalCassandra cassandra;
 
     @BeforeEach
@@ -32,15 +37,43 @@ class LocalCassandraIT {
         Path root =
                 Path.of(System.getProperty("world.root", "..")).toAbsolutePath().normalize();
         String repository = System.getProperty("world.m2.repository");
-        LocalCassandraSettings settings = LocalCassandraSettings.defaults(home, root.resolve(".cache"))
-                .withPorts(freePort(), freePort())
-                .withMaven(System.getProperty("world.mvn", "mvn"), repository == null ? null : Path.of(repository));
-        cassandra = new LocalCassandra(settings);
+        int[] ports = FreePorts.allocate(2);
+        settings = LocalCassandraSettings.builder(home, root.resolve(".cache"))
+                .nativePort(ports[0])
+                .storagePort(ports[1])
+                .maven(System.getProperty("world.mvn", "mvn"), repository == null ? null : Path.of(repository));
+        cassandra = new LocalCassandra(settings.build());
     }
 
     @AfterEach
     void stopLeftovers() throws IOException {
         cassandra.stop();
+        assertEquals(List.of(), serverProcessesOf(home), "a Cassandra of this home is still running");
+    }
+
+    @Test
+    void shouldReportAServerThatDiesDuringStartUpWithItsLog() {
+        // An initial heap above the maximum: the server JVM refuses to start and exits at once.
+        LocalCassandra doomed = new LocalCassandra(settings.maxHeap("16M").build());
+
+        IOException error = assertThrows(IOException.class, doomed::start);
+
+        assertTrue(error.getMessage().startsWith("Cassandra exited with code 1 during start-up"), error.getMessage());
+        assertTrue(
+                error.getMessage().contains("Initial heap size"), "the log tail explains why: " + error.getMessage());
+        assertEquals(LocalCassandra.State.STOPPED, doomed.status().state());
+    }
+
+    @Test
+    void shouldKillAServerThatIsNotReadyWithinTheStartTimeout() {
+        LocalCassandra slow =
+                new LocalCassandra(settings.startTimeout(Duration.ofMillis(500)).build());
+
+        IOException error = assertThrows(IOException.class, slow::start);
+
+        assertTrue(error.getMessage().contains("did not open its CQL port"), error.getMessage());
+        assertEquals(LocalCassandra.State.STOPPED, slow.status().state());
+        assertEquals(List.of(), serverProcessesOf(home), "the late server must have been killed");
     }
 
     @Test
@@ -135,17 +168,29 @@ class LocalCassandraIT {
         assertEquals(LocalCassandra.State.STOPPED, cassandra.status().state());
     }
 
+    /** Pids of live processes whose command line carries this home's launcher marker. */
+    private static List<Long> serverProcessesOf(Path home) {
+        String marker = "-Dworld.cassandra.home=" + home.toAbsolutePath().normalize();
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> {
+                    try {
+                        byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+                        return List.of(new String(raw, StandardCharsets.UTF_8).split("\0"))
+                                .contains(marker);
+                    } catch (IOException gone) {
+                        return false;
+                    }
+                })
+                .map(ProcessHandle::pid)
+                .toList();
+    }
+
     private CqlSession connect() {
         return CqlSession.builder()
                 .withConfigLoader(DriverConfigLoader.fromString("datastax-java-driver.basic { contact-points = [\""
                         + cassandra.settings().contactPoint() + "\"]\n"
                         + " load-balancing-policy.local-datacenter = datacenter1\n request.timeout = 30s }"))
                 .build();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

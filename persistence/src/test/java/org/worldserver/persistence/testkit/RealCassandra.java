@@ -1,12 +1,10 @@
 package org.worldserver.persistence.testkit;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.internal.core.config.typesafe.DefaultDriverConfigLoader;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -15,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.worldserver.persistence.CassandraSchema;
+import org.worldserver.persistence.DriverConfig;
 import org.worldserver.persistence.PersistenceSettings;
 import org.worldserver.persistence.cassandra.LocalCassandra;
 import org.worldserver.persistence.cassandra.LocalCassandraSettings;
@@ -64,9 +63,8 @@ public final class RealCassandra implements BeforeAllCallback {
 
     /** A plain driver session to the test server, for assertions on what was really written. Close it. */
     public static CqlSession newSession() {
-        Config driver = config().getConfig("datastax-java-driver");
         return CqlSession.builder()
-                .withConfigLoader(new DefaultDriverConfigLoader(() -> driver))
+                .withConfigLoader(DriverConfig.loaderFrom(config()))
                 .build();
     }
 
@@ -79,15 +77,15 @@ public final class RealCassandra implements BeforeAllCallback {
             Path root = Path.of(System.getProperty("world.root", ".."))
                     .toAbsolutePath()
                     .normalize();
-            LocalCassandraSettings settings = LocalCassandraSettings.defaults(home, root.resolve(".cache"))
-                    .withVersion(
-                            System.getProperty("world.cassandra.version", LocalCassandraSettings.DEFAULT_VERSION),
-                            root.resolve(".cache"))
-                    .withPorts(freePort(), freePort())
-                    .withDurableWrites(false)
-                    .withMaven(
+            int[] ports = FreePorts.allocate(2);
+            LocalCassandraSettings settings = LocalCassandraSettings.builder(home, root.resolve(".cache"))
+                    .nativePort(ports[0])
+                    .storagePort(ports[1])
+                    .durableWrites(false)
+                    .maven(
                             System.getProperty("world.mvn", "mvn"),
-                            optionalPath(System.getProperty("world.m2.repository")));
+                            optionalPath(System.getProperty("world.m2.repository")))
+                    .build();
             new LocalCassandra(settings).stop();
             deleteRecursively(home);
             LocalCassandra started = new LocalCassandra(settings);
@@ -123,12 +121,6 @@ public final class RealCassandra implements BeforeAllCallback {
             throw new UncheckedIOException(e);
         } finally {
             server = null;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

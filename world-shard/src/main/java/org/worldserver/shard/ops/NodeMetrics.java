@@ -44,28 +44,28 @@ public final class NodeMetrics implements Extension {
                         cb -> cb.call(1, version, cluster.selfMember().address().toString()))
                 .register(registry);
         GaugeWithCallback.builder()
-                .name("pekko_actor_system_uptime_seconds")
+                .name("world_node_uptime_seconds")
                 .help("Seconds since this node's actor system started")
                 .callback(cb -> cb.call((System.currentTimeMillis() - startedMillis) / 1000.0))
                 .register(registry);
         GaugeWithCallback.builder()
-                .name("pekko_cluster_members")
+                .name("world_cluster_members")
                 .help("Cluster members as seen by this node, by member status")
                 .labelNames("status")
                 .callback(cb -> countByStatus(cluster.state()).forEach((status, n) -> cb.call(n, status.toString())))
                 .register(registry);
         GaugeWithCallback.builder()
-                .name("pekko_cluster_unreachable_members")
+                .name("world_cluster_unreachable_members")
                 .help("Members this node's failure detector currently considers unreachable")
                 .callback(cb -> cb.call(cluster.state().getUnreachable().size()))
                 .register(registry);
         GaugeWithCallback.builder()
-                .name("pekko_cluster_self_up")
+                .name("world_cluster_self_up")
                 .help("1 when this node's own member status is Up, else 0")
                 .callback(cb -> cb.call(cluster.selfMember().status() == MemberStatus.up() ? 1 : 0))
                 .register(registry);
         GaugeWithCallback.builder()
-                .name("pekko_cluster_is_leader")
+                .name("world_cluster_is_leader")
                 .help("1 when this node is the cluster leader, else 0")
                 .callback(cb -> cb.call(
                         cluster.selfMember().address().equals(cluster.state().getLeader()) ? 1 : 0))
