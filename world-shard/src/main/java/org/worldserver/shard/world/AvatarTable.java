@@ -29,6 +29,10 @@ public final class AvatarTable {
 
     private final int[] freeSlots;
     private int freeCount;
+    /** live[0..size) are the occupied slots, in no order; liveIndex[slot] is where slot sits in live. */
+    private final int[] live;
+
+    private final int[] liveIndex;
     private int size;
 
     public AvatarTable(int capacity) {
@@ -48,6 +52,9 @@ public final class AvatarTable {
             freeSlots[i] = capacity - 1 - i;
         }
         freeCount = capacity;
+        live = new int[capacity];
+        liveIndex = new int[capacity];
+        Arrays.fill(liveIndex, NONE);
     }
 
     public int capacity() {
@@ -56,6 +63,11 @@ public final class AvatarTable {
 
     public int size() {
         return size;
+    }
+
+    /** The i-th occupied slot, for {@code 0 <= i < size()}; the order changes when avatars are removed. */
+    public int liveSlot(int i) {
+        return live[i];
     }
 
     public boolean isLive(int slot) {
@@ -82,6 +94,8 @@ public final class AvatarTable {
         focusX[slot] = 0;
         focusZ[slot] = 1;
         interactingWith[slot] = NONE;
+        live[size] = slot;
+        liveIndex[slot] = size;
         size++;
         return slot;
     }
@@ -94,6 +108,10 @@ public final class AvatarTable {
         avatarId[slot] = null;
         entityId[slot] = NONE;
         freeSlots[freeCount++] = slot;
-        size--;
+        int index = liveIndex[slot];
+        int last = live[--size];
+        live[index] = last;
+        liveIndex[last] = index;
+        liveIndex[slot] = NONE;
     }
 }

@@ -47,6 +47,11 @@ public final class ObserverInterest {
         known.put(entity, ((long) tick) << 32 | (tick & 0xFFFFFFFFL));
     }
 
+    /** Forgets everything (the observer left). */
+    public void clear() {
+        known.clear();
+    }
+
     /** Number of entities this observer currently knows. */
     public int knownCount() {
         return known.size();
