@@ -32,6 +32,7 @@ public final class InterestManager {
     private final int minRefreshTicks;
     private final float[] score;
     private final long[] order;
+    private final int[] tracked;
 
     /**
      * @param tickHz the cell's tick rate
@@ -46,6 +47,7 @@ public final class InterestManager {
         }
         this.score = new float[maxCandidates];
         this.order = new long[maxCandidates];
+        this.tracked = new int[maxCandidates];
     }
 
     /** Bytes one observer may receive per tick. */
@@ -82,10 +84,11 @@ public final class InterestManager {
         scoreRelevance(table, observer, candidates, count);
         softmax(count, weights);
 
+        interest.ensureRoomFor(count);
         for (int k = 0; k < count; k++) {
-            int entity = table.entityId[candidates[k]];
-            int stale = interest.ticksSinceSent(entity, tick);
-            interest.markSeen(entity, tick);
+            int index = interest.track(table.entityId[candidates[k]], tick);
+            tracked[k] = index;
+            int stale = interest.ticksSinceSent(index, tick);
             int tier;
             float priority;
             if (stale == ObserverInterest.NEVER_SENT) {
@@ -106,10 +109,10 @@ public final class InterestManager {
         int budget = budgetBytesPerTick;
         int chosen = 0;
         for (int i = count - 1; i >= 0 && budget >= settings.updateBytes(); i--) {
-            int slot = candidates[(int) (order[i] & (MAX_CANDIDATES - 1))];
-            selected[chosen++] = slot;
+            int k = (int) (order[i] & (MAX_CANDIDATES - 1));
+            selected[chosen++] = candidates[k];
             budget -= settings.updateBytes();
-            interest.markSent(table.entityId[slot], tick);
+            interest.markSent(tracked[k], tick);
         }
         return chosen;
     }

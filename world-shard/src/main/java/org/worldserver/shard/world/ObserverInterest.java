@@ -1,91 +1,166 @@
 package org.worldserver.shard.world;
 
-import org.agrona.collections.Long2LongHashMap;
-import org.agrona.collections.LongLongConsumer;
+import java.util.Arrays;
 
 /**
  * What one observer knows: for each entity currently in its area of interest, the tick the entity was last sent
  * to it and the tick it was last a candidate. Entities that stop being candidates are forgotten by {@link
  * #forgetDeparted} (the gateway sends them a "leave").
  *
- * <p>Packed per entity in one long: high 32 bits last-sent tick ({@link #NEVER_SENT} if never), low 32 bits
- * last-seen tick. Ticks are the cell's tick counter modulo 2^32 (about 6.8 years at 20 Hz). Not thread-safe.
+ * <p>An open-addressing hash table (linear probing, backward-shift deletion) with the two ticks in parallel
+ * arrays: a candidate costs one probe per tick ({@link #track}); the returned index is then used directly. It
+ * grows to its working size once and never shrinks, so steady state allocates nothing. Ticks are the cell's tick
+ * counter modulo 2^32 (about 6.8 years at 20 Hz). Not thread-safe.
  */
 public final class ObserverInterest {
 
     static final int NEVER_SENT = -1;
-    private static final long MISSING = Long.MIN_VALUE;
+    private static final int EMPTY = Integer.MIN_VALUE;
 
-    private final Long2LongHashMap known = new Long2LongHashMap(64, 0.65f, MISSING);
-    private final long[] departedScratch;
-    private final LongLongConsumer departedCollector = this::collectDeparted;
-    private int departedCount;
-    private int sweepTick;
+    private int[] keys;
+    private int[] lastSent;
+    private int[] lastSeen;
+    private int mask;
+    private int size;
+    private final int[] departedScratch;
 
     /** @param maxTracked the most entities this observer can have in range (its candidate limit) */
     public ObserverInterest(int maxTracked) {
-        departedScratch = new long[maxTracked + 1];
+        allocate(16);
+        departedScratch = new int[maxTracked + 1];
     }
 
-    /** Ticks since {@code entity} was last sent, or {@link #NEVER_SENT} if it never was (it just entered). */
-    int ticksSinceSent(int entity, int tick) {
-        long packed = known.get(entity);
-        if (packed == MISSING) {
-            return NEVER_SENT;
+    /**
+     * Makes room for {@code additional} more entities, so that indices returned by {@link #track} stay valid
+     * until the next call of this method.
+     */
+    void ensureRoomFor(int additional) {
+        if ((size + additional) * 2 > keys.length) {
+            int capacity = keys.length;
+            while ((size + additional) * 2 > capacity) {
+                capacity <<= 1;
+            }
+            int[] oldKeys = keys;
+            int[] oldSent = lastSent;
+            int[] oldSeen = lastSeen;
+            allocate(capacity);
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldKeys[i] != EMPTY) {
+                    int at = probe(oldKeys[i]);
+                    keys[at] = oldKeys[i];
+                    lastSent[at] = oldSent[i];
+                    lastSeen[at] = oldSeen[i];
+                }
+            }
         }
-        int lastSent = (int) (packed >>> 32);
-        return lastSent == NEVER_SENT ? NEVER_SENT : tick - lastSent;
     }
 
-    void markSeen(int entity, int tick) {
-        long packed = known.get(entity);
-        long lastSent = packed == MISSING ? (NEVER_SENT & 0xFFFFFFFFL) : packed >>> 32;
-        known.put(entity, lastSent << 32 | (tick & 0xFFFFFFFFL));
+    /**
+     * Records that {@code entity} is a candidate at {@code tick}, adding it if new (never sent).
+     *
+     * @return its index for {@link #ticksSinceSent(int, int)} and {@link #markSent(int, int)}
+     */
+    int track(int entity, int tick) {
+        int at = probe(entity);
+        if (keys[at] == EMPTY) {
+            keys[at] = entity;
+            lastSent[at] = NEVER_SENT;
+            size++;
+        }
+        lastSeen[at] = tick;
+        return at;
     }
 
-    void markSent(int entity, int tick) {
-        known.put(entity, ((long) tick) << 32 | (tick & 0xFFFFFFFFL));
+    /** Ticks since the entity at {@code index} was last sent, or {@link #NEVER_SENT} if it never was. */
+    int ticksSinceSent(int index, int tick) {
+        int sent = lastSent[index];
+        return sent == NEVER_SENT ? NEVER_SENT : tick - sent;
+    }
+
+    void markSent(int index, int tick) {
+        lastSent[index] = tick;
     }
 
     /** Forgets everything (the observer left). */
     public void clear() {
-        known.clear();
+        Arrays.fill(keys, EMPTY);
+        size = 0;
     }
 
     /** Number of entities this observer currently knows. */
     public int knownCount() {
-        return known.size();
+        return size;
     }
 
     /** True if {@code entity} has been sent to this observer and is still in its area of interest. */
     public boolean hasBeenSent(int entity) {
-        long packed = known.get(entity);
-        return packed != MISSING && (int) (packed >>> 32) != NEVER_SENT;
+        int at = probe(entity);
+        return keys[at] != EMPTY && lastSent[at] != NEVER_SENT;
     }
 
     /**
      * Forgets the entities that were not candidates at {@code tick} and writes their ids into {@code departed}.
      *
-     * @return how many departed (at most {@code departed.length} are written)
+     * @return how many departed (at most {@code departed.length} are written; the rest are found next time)
      */
     public int forgetDeparted(int tick, int[] departed) {
-        departedCount = 0;
-        sweepTick = tick;
-        known.forEachLong(departedCollector);
+        int found = 0;
+        for (int i = 0; i < keys.length && found < departedScratch.length; i++) {
+            if (keys[i] != EMPTY && lastSeen[i] != tick) {
+                departedScratch[found++] = keys[i];
+            }
+        }
         int written = 0;
-        for (int i = 0; i < departedCount; i++) {
-            int entity = (int) departedScratch[i];
-            known.remove(entity);
+        for (int i = 0; i < found; i++) {
+            remove(departedScratch[i]);
             if (written < departed.length) {
-                departed[written++] = entity;
+                departed[written++] = departedScratch[i];
             }
         }
         return written;
     }
 
-    private void collectDeparted(long entity, long packed) {
-        if ((int) packed != sweepTick && departedCount < departedScratch.length) {
-            departedScratch[departedCount++] = entity;
+    private void allocate(int capacity) {
+        keys = new int[capacity];
+        Arrays.fill(keys, EMPTY);
+        lastSent = new int[capacity];
+        lastSeen = new int[capacity];
+        mask = capacity - 1;
+    }
+
+    /** Index holding {@code entity}, or the empty index where it would go. */
+    private int probe(int entity) {
+        int at = mix(entity) & mask;
+        while (keys[at] != EMPTY && keys[at] != entity) {
+            at = (at + 1) & mask;
         }
+        return at;
+    }
+
+    private void remove(int entity) {
+        int at = probe(entity);
+        if (keys[at] == EMPTY) {
+            return;
+        }
+        keys[at] = EMPTY;
+        size--;
+        // Backward shift: move later members of the probe run into the hole so lookups never stop early.
+        int hole = at;
+        for (int next = (at + 1) & mask; keys[next] != EMPTY; next = (next + 1) & mask) {
+            int home = mix(keys[next]) & mask;
+            boolean movable = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
+            if (movable) {
+                keys[hole] = keys[next];
+                lastSent[hole] = lastSent[next];
+                lastSeen[hole] = lastSeen[next];
+                keys[next] = EMPTY;
+                hole = next;
+            }
+        }
+    }
+
+    static int mix(int key) {
+        int h = key * 0x9E3779B9;
+        return h ^ (h >>> 16);
     }
 }
