@@ -111,11 +111,7 @@ class LocalCassandraIT {
 
         cassandra.start();
         try (CqlSession session = connect()) {
-            assertEquals(
-                    "before graceful stop",
-                    session.execute("SELECT text FROM restart_test.notes WHERE id = 1")
-                            .one()
-                            .getString(0));
+            assertEquals("before graceful stop", note(session, 1));
             session.execute("INSERT INTO restart_test.notes (id, text) VALUES (2, 'before kill -9')");
         }
         long killed = cassandra.status().pid();
@@ -127,16 +123,8 @@ class LocalCassandraIT {
         long restarted = cassandra.start();
         assertNotEquals(killed, restarted);
         try (CqlSession session = connect()) {
-            assertEquals(
-                    "before graceful stop",
-                    session.execute("SELECT text FROM restart_test.notes WHERE id = 1")
-                            .one()
-                            .getString(0));
-            assertEquals(
-                    "before kill -9",
-                    session.execute("SELECT text FROM restart_test.notes WHERE id = 2")
-                            .one()
-                            .getString(0));
+            assertEquals("before graceful stop", note(session, 1));
+            assertEquals("before kill -9", note(session, 2));
         }
     }
 
@@ -184,6 +172,12 @@ class LocalCassandraIT {
                 })
                 .map(ProcessHandle::pid)
                 .toList();
+    }
+
+    private static String note(CqlSession session, int id) {
+        return session.execute("SELECT text FROM restart_test.notes WHERE id = ?", id)
+                .one()
+                .getString(0);
     }
 
     private CqlSession connect() {
