@@ -6,7 +6,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -15,6 +17,11 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.PersistenceStartup;
 import org.worldserver.shard.ops.NodeMetrics;
+import org.worldserver.shard.region.RegionCell;
+import org.worldserver.shard.region.RegionDefinition;
+import org.worldserver.shard.region.RegionDirectory;
+import org.worldserver.shard.region.UpdateCounter;
+import org.worldserver.shard.world.InterestSettings;
 
 /**
  * One running world server node: a Pekko cluster member with Cluster Sharding, the Cassandra journal and the
@@ -27,6 +34,7 @@ import org.worldserver.shard.ops.NodeMetrics;
  *     → Cassandra answers? (bounded; else fail with CassandraUnavailableException) → schema in the local profile
  *     → join: seed nodes from config, or itself when there are none
  *     → Cluster Sharding entity types: Avatar (more register here as the domain modules land)
+ *     → one RegionCell actor per region in world.regions (node-local until regions are sharded)
  *   any failure: the ActorSystem is terminated and the returned stage fails.
  * stop: CoordinatedShutdown (leave the cluster, hand off shards, unbind, terminate); SIGTERM runs it too.
  * </pre>
@@ -58,6 +66,7 @@ public final class WorldNode {
                 .thenCompose(uri -> PersistenceStartup.prepare(system).thenApply(version -> {
                     joinCluster(system);
                     Avatar.init(system);
+                    startRegions(system);
                     return new WorldNode(system, uri, version);
                 }))
                 .toCompletableFuture()
@@ -75,6 +84,22 @@ public final class WorldNode {
      */
     public enum StartupFailed implements CoordinatedShutdown.Reason {
         INSTANCE
+    }
+
+    /** Starts an actor per region in {@code world.regions} and lists it in the {@link RegionDirectory}. */
+    private static void startRegions(ActorSystem<Void> system) {
+        InterestSettings interest =
+                InterestSettings.fromRootConfig(system.settings().config());
+        RegionDirectory directory = RegionDirectory.get(system);
+        for (RegionDefinition definition :
+                RegionDefinition.allFromRootConfig(system.settings().config())) {
+            UpdateCounter output = new UpdateCounter();
+            ActorRef<RegionCell.Command> actor = system.systemActorOf(
+                    RegionCell.create(definition, interest, output, directory),
+                    "region-" + definition.name(),
+                    Props.empty());
+            directory.register(definition, actor, output);
+        }
     }
 
     private static void joinCluster(ActorSystem<Void> system) {

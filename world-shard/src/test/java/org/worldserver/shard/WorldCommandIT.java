@@ -96,6 +96,14 @@ class WorldCommandIT {
         assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
         assertTrue(metrics.body().contains("\nworld_cluster_self_up 1.0\n"), metrics.body());
         assertTrue(metrics.body().contains("\njvm_memory_used_bytes{area=\"heap\"}"), metrics.body());
+        assertTrue(metrics.body().contains("\nworld_region_avatars{region=\"lobby\"} 0.0\n"), metrics.body());
+        JsonNode regions = new ObjectMapper().readTree(get(httpPort, "/regions").body());
+        assertEquals(1, regions.size());
+        assertEquals("lobby", regions.get(0).get("definition").get("name").asText());
+        assertTrue(regions.get(0).get("telemetry").get("ticks").asLong() > 0, regions.toString());
+        HttpResponse<String> unknown = get(httpPort, "/regions/atlantis");
+        assertEquals(404, unknown.statusCode());
+        assertTrue(unknown.body().contains("region-not-found"), unknown.body());
         long cassandraPid = Long.parseLong(
                 Files.readString(dataDir.resolve("cassandra/cassandra.pid")).strip());
 

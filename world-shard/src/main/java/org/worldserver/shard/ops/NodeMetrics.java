@@ -1,9 +1,11 @@
 package org.worldserver.shard.ops;
 
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -11,6 +13,8 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.worldserver.shard.region.RegionDirectory;
+import org.worldserver.shard.world.CellTelemetry;
 
 /**
  * The node's Prometheus registry, served at {@code /metrics}: JVM metrics, the actor system's cluster view,
@@ -69,6 +73,63 @@ public final class NodeMetrics implements Extension {
                 .help("1 when this node is the cluster leader, else 0")
                 .callback(cb -> cb.call(
                         cluster.selfMember().address().equals(cluster.state().getLeader()) ? 1 : 0))
+                .register(registry);
+        registerRegionMetrics(RegionDirectory.get(system));
+    }
+
+    /** Per-region gauges from the telemetry each region publishes about once a second. */
+    private void registerRegionMetrics(RegionDirectory regions) {
+        regionGauge(regions, "world_region_avatars", "Avatars simulated in the region", CellTelemetry::avatars);
+        regionGauge(
+                regions,
+                "world_region_tick_p50_seconds",
+                "Median tick duration over the last 256 ticks",
+                t -> t.tickP50Micros() / 1e6);
+        regionGauge(
+                regions,
+                "world_region_tick_p99_seconds",
+                "99th percentile tick duration over the last 256 ticks",
+                t -> t.tickP99Micros() / 1e6);
+        regionGauge(
+                regions,
+                "world_region_dilation",
+                "Simulation speed relative to wall time; below 1 the region is overloaded",
+                CellTelemetry::dilation);
+        regionGauge(
+                regions,
+                "world_region_attention_mass_seconds",
+                "Attention-seconds accumulated and not yet settled",
+                CellTelemetry::attentionMass);
+        CounterWithCallback.builder()
+                .name("world_region_ticks")
+                .help("Ticks the region has run")
+                .labelNames("region")
+                .callback(cb -> regions.telemetry().forEach((name, t) -> cb.call(t.ticks(), name)))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("world_region_inputs")
+                .help("Client inputs the region received, by outcome")
+                .labelNames("region", "outcome")
+                .callback(cb -> regions.telemetry().forEach((name, t) -> {
+                    cb.call(t.inputsAccepted(), name, "accepted");
+                    cb.call(t.inputsRejected(), name, "rejected");
+                }))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("world_region_entity_updates")
+                .help("Entity updates the region's ticks chose to send to observers")
+                .labelNames("region")
+                .callback(cb ->
+                        regions.all().forEach((name, e) -> cb.call(e.output().updates(), name)))
+                .register(registry);
+    }
+
+    private void regionGauge(RegionDirectory regions, String name, String help, ToDoubleFunction<CellTelemetry> value) {
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames("region")
+                .callback(cb -> regions.telemetry().forEach((region, t) -> cb.call(value.applyAsDouble(t), region)))
                 .register(registry);
     }
 

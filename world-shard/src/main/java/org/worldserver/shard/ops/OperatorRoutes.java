@@ -6,21 +6,30 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+import org.worldserver.shard.region.RegionCell;
+import org.worldserver.shard.region.RegionDirectory;
 
 /**
  * Operator endpoints served by Pekko Management next to {@code /alive} and {@code /ready} (port 7626):
@@ -29,6 +38,8 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
  *   <li>{@code GET /metrics}: Prometheus text format 0.0.4, from {@link NodeMetrics}.
  *   <li>{@code GET /info}: JSON with the build version, this node's address, roles and status, and every
  *       cluster member with its status, plus the unreachable ones and the leader.
+ *   <li>{@code GET /regions}, {@code GET /regions/{name}}: each region's definition and live telemetry (404 with
+ *       {@code region-not-found} for an unknown name).
  * </ul>
  *
  * Loaded by Pekko Management from {@code pekko.management.http.routes}; handlers run on the HTTP server's
@@ -36,6 +47,7 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
  */
 public final class OperatorRoutes extends AllDirectives implements ManagementRouteProvider {
 
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
     private static final ContentType PROMETHEUS_TEXT = ContentTypes.parse("text/plain; version=0.0.4; charset=UTF-8");
 
     /** The /info document. */
@@ -63,7 +75,52 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
     public Route routes(ManagementRouteProviderSettings settings) {
         return get(() -> concat(
                 path("metrics", () -> complete(HttpEntities.create(PROMETHEUS_TEXT, scrape()))),
-                path("info", () -> complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, infoJson())))));
+                path("info", () -> complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, infoJson()))),
+                pathPrefix(
+                        "regions",
+                        () -> concat(
+                                pathEndOrSingleSlash(() -> onSuccess(allRegions(), this::json)),
+                                path(PathMatchers.segment(), this::region)))));
+    }
+
+    private CompletionStage<List<RegionCell.RegionStatus>> allRegions() {
+        List<CompletableFuture<RegionCell.RegionStatus>> asks = RegionDirectory.get(system).all().values().stream()
+                .sorted(Comparator.comparing(e -> e.definition().name()))
+                .map(e -> status(e).toCompletableFuture())
+                .toList();
+        return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+                .thenApply(done -> asks.stream().map(CompletableFuture::join).toList());
+    }
+
+    private Route region(String name) {
+        return RegionDirectory.get(system)
+                .find(name)
+                .map(entry -> onSuccess(status(entry), this::json))
+                .orElseGet(() -> complete(
+                        StatusCodes.NOT_FOUND,
+                        HttpEntities.create(
+                                ContentTypes.APPLICATION_JSON,
+                                toJson(new ErrorBody(
+                                        "region-not-found", "no region named '" + name + "' on this node")))));
+    }
+
+    private CompletionStage<RegionCell.RegionStatus> status(RegionDirectory.Entry entry) {
+        return AskPattern.ask(entry.actor(), RegionCell.GetStatus::new, ASK_TIMEOUT, system.scheduler());
+    }
+
+    private Route json(Object body) {
+        return complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, toJson(body)));
+    }
+
+    /** An error answer: a stable code and a human message. */
+    public record ErrorBody(String error, String message) {}
+
+    private byte[] toJson(Object body) {
+        try {
+            return json.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private byte[] scrape() {
@@ -77,11 +134,7 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
     }
 
     private byte[] infoJson() {
-        try {
-            return json.writeValueAsBytes(info());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return toJson(info());
     }
 
     NodeInfo info() {

@@ -282,6 +282,11 @@ public final class CellSimulation {
         tickNanos[(int) (ticks % TICK_WINDOW)] = nanoClock.getAsLong() - start;
     }
 
+    /** Ticks run so far. */
+    public long ticks() {
+        return ticks;
+    }
+
     /** Simulation speed relative to wall time, (0, 1]. */
     public double dilation() {
         return dilation;

@@ -1,0 +1,179 @@
+package org.worldserver.shard.region;
+
+import java.time.Duration;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
+import org.worldserver.shard.world.CellSimulation;
+import org.worldserver.shard.world.CellTelemetry;
+import org.worldserver.shard.world.InterestSettings;
+import org.worldserver.shard.world.MovementRules;
+import org.worldserver.shard.world.ObserverSink;
+
+/**
+ * The actor that runs one region's {@link CellSimulation}: commands between ticks, a tick every {@code 1 /
+ * tickHz}, telemetry published to the {@link RegionDirectory} once a second.
+ *
+ * <pre>
+ * Join(avatar, x, y, z) → Joined(entity id) | error      Leave(avatar) → Done | error
+ * Input(avatar, seq, intent, focus)  (no reply: the hot path; counted in telemetry)
+ * Teleport(avatar, x, y, z) → Done | error               GetStatus → RegionStatus
+ * </pre>
+ *
+ * <b>Ticking.</b> One single-shot timer at a time, aimed at the next deadline {@code previous + period}. When a
+ * tick ends past its deadline the next one runs at once and the schedule restarts from now: the region never
+ * runs a burst of ticks to catch up, so an overloaded region slows its simulation clock (the cell reports the
+ * dilation) instead of falling further behind. Messages are node-local for now (regions are not sharded yet).
+ */
+public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
+
+    public sealed interface Command {}
+
+    public record Join(String avatarId, float x, float y, float z, ActorRef<StatusReply<Joined>> replyTo)
+            implements Command {}
+
+    /** @param entityId the avatar's compact id in this region, used on the wire */
+    public record Joined(int entityId) {}
+
+    public record Leave(String avatarId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** One client input: intent on the ground plane (length ≤ 1 = fraction of max speed), focus direction. */
+    public record Input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ)
+            implements Command {}
+
+    public record Teleport(String avatarId, float x, float y, float z, ActorRef<StatusReply<Done>> replyTo)
+            implements Command {}
+
+    public record GetStatus(ActorRef<RegionStatus> replyTo) implements Command {}
+
+    /** A region's definition with its current numbers. */
+    public record RegionStatus(RegionDefinition definition, CellTelemetry telemetry) {}
+
+    private enum Tick implements Command {
+        INSTANCE
+    }
+
+    private final RegionDefinition definition;
+    private final CellSimulation cell;
+    private final RegionDirectory directory;
+    private final TimerScheduler<Command> timers;
+    private final long periodNanos;
+    private final int ticksPerPublish;
+    private long nextDeadline;
+    private int nextEntityId = 1;
+
+    public static Behavior<Command> create(
+            RegionDefinition definition, InterestSettings interest, ObserverSink sink, RegionDirectory directory) {
+        return Behaviors.setup(ctx ->
+                Behaviors.withTimers(timers -> new RegionCell(ctx, timers, definition, interest, sink, directory)));
+    }
+
+    private RegionCell(
+            ActorContext<Command> context,
+            TimerScheduler<Command> timers,
+            RegionDefinition definition,
+            InterestSettings interest,
+            ObserverSink sink,
+            RegionDirectory directory) {
+        super(context);
+        this.definition = definition;
+        this.timers = timers;
+        this.directory = directory;
+        this.cell = new CellSimulation(
+                new MovementRules(definition.bounds(), definition.maxSpeed(), definition.teleportAllowed()),
+                interest,
+                definition.tickHz(),
+                definition.capacity(),
+                definition.maxCandidates(),
+                System::nanoTime,
+                sink);
+        this.periodNanos = (long) (1e9 / definition.tickHz());
+        this.ticksPerPublish = Math.max(1, Math.round(definition.tickHz()));
+        this.nextDeadline = System.nanoTime() + periodNanos;
+        directory.publish(definition.name(), cell.telemetry());
+        timers.startSingleTimer(Tick.INSTANCE, Duration.ofNanos(periodNanos));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessageEquals(Tick.INSTANCE, this::onTick)
+                .onMessage(Input.class, this::onInput)
+                .onMessage(Join.class, this::onJoin)
+                .onMessage(Leave.class, this::onLeave)
+                .onMessage(Teleport.class, this::onTeleport)
+                .onMessage(GetStatus.class, this::onGetStatus)
+                .build();
+    }
+
+    private Behavior<Command> onTick() {
+        cell.tick();
+        if (cell.ticks() % ticksPerPublish == 0) {
+            directory.publish(definition.name(), cell.telemetry());
+        }
+        long now = System.nanoTime();
+        nextDeadline += periodNanos;
+        if (nextDeadline <= now) {
+            nextDeadline = now; // late: run the next tick at once, and do not try to catch up
+        }
+        timers.startSingleTimer(Tick.INSTANCE, Duration.ofNanos(nextDeadline - now));
+        return this;
+    }
+
+    private Behavior<Command> onInput(Input in) {
+        cell.input(in.avatarId(), in.sequence(), in.intentX(), in.intentZ(), in.focusX(), in.focusZ());
+        return this;
+    }
+
+    private Behavior<Command> onJoin(Join join) {
+        int entity = nextEntityId;
+        CellSimulation.JoinResult result = cell.join(join.avatarId(), entity, join.x(), join.y(), join.z());
+        switch (result) {
+            case JOINED -> {
+                nextEntityId++;
+                join.replyTo().tell(StatusReply.success(new Joined(entity)));
+            }
+            case ALREADY_HERE ->
+                join.replyTo()
+                        .tell(StatusReply.error(
+                                "region-already-here: " + join.avatarId() + " is already in " + definition.name()));
+            case OUT_OF_BOUNDS ->
+                join.replyTo()
+                        .tell(StatusReply.error("region-out-of-bounds: (" + join.x() + ", " + join.y() + ", " + join.z()
+                                + ") is outside " + definition.name()));
+            case FULL ->
+                join.replyTo()
+                        .tell(StatusReply.error(
+                                "region-full: " + definition.name() + " holds " + definition.capacity() + " avatars"));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onLeave(Leave leave) {
+        leave.replyTo()
+                .tell(
+                        cell.leave(leave.avatarId())
+                                ? StatusReply.ack()
+                                : StatusReply.error("region-unknown-avatar: " + leave.avatarId() + " is not in "
+                                        + definition.name()));
+        return this;
+    }
+
+    private Behavior<Command> onTeleport(Teleport t) {
+        String problem = cell.teleport(t.avatarId(), t.x(), t.y(), t.z());
+        t.replyTo()
+                .tell(problem == null ? StatusReply.ack() : StatusReply.error("region-teleport-refused: " + problem));
+        return this;
+    }
+
+    private Behavior<Command> onGetStatus(GetStatus get) {
+        get.replyTo().tell(new RegionStatus(definition, cell.telemetry()));
+        return this;
+    }
+}
