@@ -1,6 +1,8 @@
 package org.worldserver.shard;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -9,13 +11,16 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.PersistenceStartup;
+import org.worldserver.shard.attention.RegionAttention;
 import org.worldserver.shard.ops.NodeMetrics;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDefinition;
@@ -33,7 +38,7 @@ import org.worldserver.shard.world.InterestSettings;
  *     → operator API (binds /alive /ready /metrics /info; /ready answers 500 until the steps below are done)
  *     → Cassandra answers? (bounded; else fail with CassandraUnavailableException) → schema in the local profile
  *     → join: seed nodes from config, or itself when there are none
- *     → Cluster Sharding entity types: Avatar (more register here as the domain modules land)
+ *     → Cluster Sharding entity types: Avatar, RegionAttention (more as the domain modules land)
  *     → one RegionCell actor per region in world.regions (node-local until regions are sharded)
  *   any failure: the ActorSystem is terminated and the returned stage fails.
  * stop: CoordinatedShutdown (leave the cluster, hand off shards, unbind, terminate); SIGTERM runs it too.
@@ -66,6 +71,7 @@ public final class WorldNode {
                 .thenCompose(uri -> PersistenceStartup.prepare(system).thenApply(version -> {
                     joinCluster(system);
                     Avatar.init(system);
+                    RegionAttention.init(system);
                     startRegions(system);
                     return new WorldNode(system, uri, version);
                 }))
@@ -86,20 +92,39 @@ public final class WorldNode {
         INSTANCE
     }
 
-    /** Starts an actor per region in {@code world.regions} and lists it in the {@link RegionDirectory}. */
+    /**
+     * Starts an actor per region in {@code world.regions}, settling attention into the RegionAttention entity of
+     * that region, and lists it in the {@link RegionDirectory}.
+     */
     private static void startRegions(ActorSystem<Void> system) {
-        InterestSettings interest =
-                InterestSettings.fromRootConfig(system.settings().config());
+        Config config = system.settings().config();
+        InterestSettings interest = InterestSettings.fromRootConfig(config);
+        Duration settlementPeriod = config.getDuration("world.attention.settlement-period");
+        Duration storeTimeout = config.getDuration("world.attention.store-timeout");
+        ClusterSharding sharding = ClusterSharding.get(system);
+        RegionCell.AttentionSettlement settlement =
+                batch -> sharding.entityRefFor(RegionAttention.ENTITY_KEY, batch.region())
+                        .<Done>askWithStatus(replyTo -> new RegionAttention.Record(batch, replyTo), storeTimeout);
         RegionDirectory directory = RegionDirectory.get(system);
-        for (RegionDefinition definition :
-                RegionDefinition.allFromRootConfig(system.settings().config())) {
+        for (RegionDefinition definition : RegionDefinition.allFromRootConfig(config)) {
             UpdateCounter output = new UpdateCounter();
             ActorRef<RegionCell.Command> actor = system.systemActorOf(
-                    RegionCell.create(definition, interest, output, directory),
+                    RegionCell.create(definition, interest, output, directory, settlementPeriod, settlement),
                     "region-" + definition.name(),
                     Props.empty());
             directory.register(definition, actor, output);
         }
+        // On the way down, while sharding still runs: store the attention paid since the last period.
+        CoordinatedShutdown.get(system)
+                .addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "settle-region-attention", () -> {
+                    List<CompletableFuture<Done>> flushes = directory.all().values().stream()
+                            .map(entry -> AskPattern.<RegionCell.Command, Done>ask(
+                                            entry.actor(), RegionCell.Flush::new, storeTimeout, system.scheduler())
+                                    .toCompletableFuture())
+                            .toList();
+                    return CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new))
+                            .thenApply(all -> Done.getInstance());
+                });
     }
 
     private static void joinCluster(ActorSystem<Void> system) {

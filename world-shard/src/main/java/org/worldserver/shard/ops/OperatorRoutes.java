@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -28,6 +29,7 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+import org.worldserver.shard.attention.RegionAttention;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDirectory;
 
@@ -39,7 +41,8 @@ import org.worldserver.shard.region.RegionDirectory;
  *   <li>{@code GET /info}: JSON with the build version, this node's address, roles and status, and every
  *       cluster member with its status, plus the unreachable ones and the leader.
  *   <li>{@code GET /regions}, {@code GET /regions/{name}}: each region's definition and live telemetry (404 with
- *       {@code region-not-found} for an unknown name).
+ *       {@code region-not-found} for an unknown name); {@code GET /regions/{name}/attention}: its newest settled
+ *       attention batches.
  * </ul>
  *
  * Loaded by Pekko Management from {@code pekko.management.http.routes}; handlers run on the HTTP server's
@@ -80,6 +83,7 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
                         "regions",
                         () -> concat(
                                 pathEndOrSingleSlash(() -> onSuccess(allRegions(), this::json)),
+                                path(PathMatchers.segment().slash("attention"), this::regionAttention),
                                 path(PathMatchers.segment(), this::region)))));
     }
 
@@ -95,13 +99,27 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
     private Route region(String name) {
         return RegionDirectory.get(system)
                 .find(name)
-                .map(entry -> onSuccess(status(entry), this::json))
-                .orElseGet(() -> complete(
-                        StatusCodes.NOT_FOUND,
-                        HttpEntities.create(
-                                ContentTypes.APPLICATION_JSON,
-                                toJson(new ErrorBody(
-                                        "region-not-found", "no region named '" + name + "' on this node")))));
+                .<Route>map(entry -> onSuccess(status(entry), this::json))
+                .orElseGet(() -> regionNotFound(name));
+    }
+
+    /** The region's newest settled attention batches, newest first (from the RegionAttention journal). */
+    private Route regionAttention(String name) {
+        if (RegionDirectory.get(system).find(name).isEmpty()) {
+            return regionNotFound(name);
+        }
+        CompletionStage<RegionAttention.RecentBatches> recent = ClusterSharding.get(system)
+                .entityRefFor(RegionAttention.ENTITY_KEY, name)
+                .ask(RegionAttention.Recent::new, ASK_TIMEOUT);
+        return onSuccess(recent, r -> json(r.batches()));
+    }
+
+    private Route regionNotFound(String name) {
+        return complete(
+                StatusCodes.NOT_FOUND,
+                HttpEntities.create(
+                        ContentTypes.APPLICATION_JSON,
+                        toJson(new ErrorBody("region-not-found", "no region named '" + name + "' on this node"))));
     }
 
     private CompletionStage<RegionCell.RegionStatus> status(RegionDirectory.Entry entry) {

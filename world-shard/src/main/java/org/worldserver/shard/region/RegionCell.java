@@ -1,6 +1,13 @@
 package org.worldserver.shard.region;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -10,6 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
+import org.worldserver.shard.attention.AttentionBatch;
 import org.worldserver.shard.world.CellSimulation;
 import org.worldserver.shard.world.CellTelemetry;
 import org.worldserver.shard.world.InterestSettings;
@@ -24,6 +32,8 @@ import org.worldserver.shard.world.ObserverSink;
  * Join(avatar, x, y, z) → Joined(entity id) | error      Leave(avatar) → Done | error
  * Input(avatar, seq, intent, focus)  (no reply: the hot path; counted in telemetry)
  * Teleport(avatar, x, y, z) → Done | error               GetStatus → RegionStatus
+ * every settlement period: attention-seconds drained → AttentionBatch → AttentionSettlement (kept and retried
+ *                          in order until stored)
  * </pre>
  *
  * <b>Ticking.</b> One single-shot timer at a time, aimed at the next deadline {@code previous + period}. When a
@@ -59,6 +69,25 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
         INSTANCE
     }
 
+    private enum Settle implements Command {
+        INSTANCE
+    }
+
+    /**
+     * Settles now and replies once every pending batch is stored, or once storing has failed (the node is going
+     * down: the failure is logged with what could not be stored). Sent by CoordinatedShutdown.
+     */
+    public record Flush(ActorRef<Done> replyTo) implements Command {}
+
+    /** Outcome of recording the oldest pending batch. */
+    private record Settled(String batchId, Throwable failure) implements Command {}
+
+    /** Records one batch durably; completes when it is stored (a retry of a stored batch must also complete). */
+    @FunctionalInterface
+    public interface AttentionSettlement {
+        CompletionStage<Done> record(AttentionBatch batch);
+    }
+
     private final RegionDefinition definition;
     private final CellSimulation cell;
     private final RegionDirectory directory;
@@ -67,11 +96,24 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
     private final int ticksPerPublish;
     private long nextDeadline;
     private int nextEntityId = 1;
+    private final AttentionSettlement settlement;
+    /** Batches drained but not yet stored, oldest first; one is in flight at a time. */
+    private final ArrayDeque<AttentionBatch> pending = new ArrayDeque<>();
 
+    private boolean settling;
+    private final List<ActorRef<Done>> flushWaiters = new ArrayList<>();
+    private Instant periodStart = Instant.now();
+
+    /** @param settlementPeriod how often accumulated attention becomes a batch for {@code settlement} */
     public static Behavior<Command> create(
-            RegionDefinition definition, InterestSettings interest, ObserverSink sink, RegionDirectory directory) {
-        return Behaviors.setup(ctx ->
-                Behaviors.withTimers(timers -> new RegionCell(ctx, timers, definition, interest, sink, directory)));
+            RegionDefinition definition,
+            InterestSettings interest,
+            ObserverSink sink,
+            RegionDirectory directory,
+            Duration settlementPeriod,
+            AttentionSettlement settlement) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new RegionCell(ctx, timers, definition, interest, sink, directory, settlementPeriod, settlement)));
     }
 
     private RegionCell(
@@ -80,8 +122,11 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
             RegionDefinition definition,
             InterestSettings interest,
             ObserverSink sink,
-            RegionDirectory directory) {
+            RegionDirectory directory,
+            Duration settlementPeriod,
+            AttentionSettlement settlement) {
         super(context);
+        this.settlement = settlement;
         this.definition = definition;
         this.timers = timers;
         this.directory = directory;
@@ -98,6 +143,7 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
         this.nextDeadline = System.nanoTime() + periodNanos;
         directory.publish(definition.name(), cell.telemetry());
         timers.startSingleTimer(Tick.INSTANCE, Duration.ofNanos(periodNanos));
+        timers.startTimerAtFixedRate(Settle.INSTANCE, settlementPeriod);
     }
 
     @Override
@@ -109,6 +155,9 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
                 .onMessage(Leave.class, this::onLeave)
                 .onMessage(Teleport.class, this::onTeleport)
                 .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessageEquals(Settle.INSTANCE, this::onSettle)
+                .onMessage(Settled.class, this::onSettled)
+                .onMessage(Flush.class, this::onFlush)
                 .build();
     }
 
@@ -170,6 +219,72 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
         t.replyTo()
                 .tell(problem == null ? StatusReply.ack() : StatusReply.error("region-teleport-refused: " + problem));
         return this;
+    }
+
+    /** Closes the period: drains attention into a batch (if any was paid) and sends the oldest pending batch. */
+    private Behavior<Command> onSettle() {
+        Instant periodEnd = Instant.now();
+        Map<String, Long> micros = new HashMap<>();
+        cell.drainAttention((owner, seconds) -> {
+            long us = Math.round(seconds * 1e6);
+            if (us > 0) {
+                micros.merge(owner, us, Long::sum);
+            }
+        });
+        if (!micros.isEmpty() && periodEnd.isAfter(periodStart)) {
+            pending.add(new AttentionBatch(
+                    AttentionBatch.idFor(definition.name(), periodEnd),
+                    definition.name(),
+                    periodStart,
+                    periodEnd,
+                    micros));
+            periodStart = periodEnd;
+        }
+        sendOldestPending();
+        return this;
+    }
+
+    private Behavior<Command> onFlush(Flush flush) {
+        flushWaiters.add(flush.replyTo());
+        return onSettle();
+    }
+
+    private void sendOldestPending() {
+        if (pending.isEmpty()) {
+            answerFlushWaiters();
+            return;
+        }
+        if (settling) {
+            return;
+        }
+        settling = true;
+        AttentionBatch batch = pending.peekFirst();
+        getContext().pipeToSelf(settlement.record(batch), (done, failure) -> new Settled(batch.batchId(), failure));
+    }
+
+    private Behavior<Command> onSettled(Settled settled) {
+        settling = false;
+        if (settled.failure() != null) {
+            // Kept, retried at the next period: attention is never dropped because the journal was away.
+            getContext()
+                    .getLog()
+                    .warn(
+                            "Attention batch {} not stored yet ({} pending): {}",
+                            settled.batchId(),
+                            pending.size(),
+                            settled.failure().toString());
+            return this;
+        }
+        if (!pending.isEmpty() && pending.peekFirst().batchId().equals(settled.batchId())) {
+            pending.removeFirst();
+        }
+        sendOldestPending();
+        return this;
+    }
+
+    private void answerFlushWaiters() {
+        flushWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
+        flushWaiters.clear();
     }
 
     private Behavior<Command> onGetStatus(GetStatus get) {

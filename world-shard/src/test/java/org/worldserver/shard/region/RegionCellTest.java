@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -14,6 +19,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.worldserver.shard.attention.AttentionBatch;
 import org.worldserver.shard.world.InterestSettings;
 import org.worldserver.shard.world.ObserverFrame;
 import org.worldserver.shard.world.ObserverSink;
@@ -29,6 +35,9 @@ class RegionCellTest {
     private static final InterestSettings INTEREST = new InterestSettings(30f, 5f, 2f, 1f, 1f, 3f, 4800, 20, 1f);
     private static final RegionDefinition HARBOUR =
             new RegionDefinition("harbour", new RegionBounds(0, 0, 0, 200, 50, 200), 20f, 16, 5f, false, 32);
+
+    private static final RegionCell.AttentionSettlement NEVER_SETTLES =
+            batch -> new CompletableFuture<Done>(); // the tests below that use it do not reach a period's end
 
     @AfterAll
     static void stop() {
@@ -64,7 +73,8 @@ class RegionCellTest {
     void shouldTickByItselfAndShowEachObserverTheOthersMoving() {
         Sightings sightings = new Sightings();
         RegionDirectory directory = RegionDirectory.get(KIT.system());
-        ActorRef<RegionCell.Command> region = KIT.spawn(RegionCell.create(HARBOUR, INTEREST, sightings, directory));
+        ActorRef<RegionCell.Command> region = KIT.spawn(
+                RegionCell.create(HARBOUR, INTEREST, sightings, directory, Duration.ofMinutes(1), NEVER_SETTLES));
         TestProbe<StatusReply<RegionCell.Joined>> joined = KIT.createTestProbe();
 
         region.tell(new RegionCell.Join("ada", 10, 0, 10, joined.ref()));
@@ -97,8 +107,13 @@ class RegionCellTest {
 
     @Test
     void shouldRefuseBadJoinsLeavesAndTeleportsWithStableCodes() {
-        ActorRef<RegionCell.Command> region =
-                KIT.spawn(RegionCell.create(HARBOUR, INTEREST, frame -> {}, RegionDirectory.get(KIT.system())));
+        ActorRef<RegionCell.Command> region = KIT.spawn(RegionCell.create(
+                HARBOUR,
+                INTEREST,
+                frame -> {},
+                RegionDirectory.get(KIT.system()),
+                Duration.ofMinutes(1),
+                NEVER_SETTLES));
         TestProbe<StatusReply<RegionCell.Joined>> joined = KIT.createTestProbe();
         TestProbe<StatusReply<Done>> done = KIT.createTestProbe();
 
@@ -114,5 +129,77 @@ class RegionCellTest {
         assertTrue(error(done).startsWith("region-unknown-avatar"));
         region.tell(new RegionCell.Leave("ada", done.ref()));
         ok(done);
+    }
+
+    @Test
+    void shouldSettleAttentionIntoBatchesAndRetryAFailedStoreWithTheSameBatch() {
+        List<AttentionBatch> stored = new CopyOnWriteArrayList<>();
+        List<String> attempts = new CopyOnWriteArrayList<>();
+        AtomicBoolean failNext = new AtomicBoolean(true);
+        RegionCell.AttentionSettlement flakyJournal = batch -> {
+            attempts.add(batch.batchId());
+            if (failNext.getAndSet(false)) {
+                return CompletableFuture.failedFuture(new IllegalStateException("journal unavailable"));
+            }
+            stored.add(batch);
+            return CompletableFuture.completedFuture(Done.getInstance());
+        };
+        ActorRef<RegionCell.Command> region = KIT.spawn(RegionCell.create(
+                HARBOUR,
+                INTEREST,
+                frame -> {},
+                RegionDirectory.get(KIT.system()),
+                Duration.ofMillis(300),
+                flakyJournal));
+        TestProbe<StatusReply<RegionCell.Joined>> joined = KIT.createTestProbe();
+        region.tell(new RegionCell.Join("ada", 10, 0, 10, joined.ref()));
+        ok(joined);
+        region.tell(new RegionCell.Join("bob", 12, 0, 10, joined.ref()));
+        ok(joined);
+
+        TestProbe<Void> watcher = KIT.createTestProbe();
+        watcher.awaitAssert(Duration.ofSeconds(10), () -> {
+            assertTrue(stored.size() >= 2, "stored " + stored);
+            return null;
+        });
+        assertEquals(attempts.get(0), stored.get(0).batchId(), "the failed batch is retried first, unchanged");
+        assertTrue(stored.get(0).periodEnd().compareTo(stored.get(1).periodStart()) <= 0, "periods do not overlap");
+        for (AttentionBatch batch : stored) {
+            assertEquals("harbour", batch.region());
+            assertEquals(Set.of("ada", "bob"), batch.attentionMicros().keySet(), "each watched the other");
+        }
+        assertEquals(
+                stored.size(),
+                Set.copyOf(stored.stream().map(AttentionBatch::batchId).toList())
+                        .size());
+    }
+
+    @Test
+    void shouldStoreTheAttentionOfTheCurrentPeriodWhenFlushedOnTheWayDown() {
+        List<AttentionBatch> stored = new CopyOnWriteArrayList<>();
+        RegionCell.AttentionSettlement journal = batch -> {
+            stored.add(batch);
+            return CompletableFuture.completedFuture(Done.getInstance());
+        };
+        ActorRef<RegionCell.Command> region = KIT.spawn(RegionCell.create(
+                HARBOUR, INTEREST, frame -> {}, RegionDirectory.get(KIT.system()), Duration.ofHours(1), journal));
+        TestProbe<StatusReply<RegionCell.Joined>> joined = KIT.createTestProbe();
+        region.tell(new RegionCell.Join("ada", 10, 0, 10, joined.ref()));
+        ok(joined);
+        region.tell(new RegionCell.Join("bob", 12, 0, 10, joined.ref()));
+        ok(joined);
+        TestProbe<RegionCell.RegionStatus> status = KIT.createTestProbe();
+        status.awaitAssert(Duration.ofSeconds(5), () -> {
+            region.tell(new RegionCell.GetStatus(status.ref()));
+            assertTrue(status.receiveMessage().telemetry().attentionMass() > 0);
+            return null;
+        });
+
+        TestProbe<Done> flushed = KIT.createTestProbe();
+        region.tell(new RegionCell.Flush(flushed.ref()));
+        flushed.receiveMessage(Duration.ofSeconds(5));
+
+        assertEquals(1, stored.size(), "the open period was settled at once, an hour early");
+        assertEquals(Set.of("ada", "bob"), stored.get(0).attentionMicros().keySet());
     }
 }

@@ -1,0 +1,114 @@
+package org.worldserver.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.worldserver.persistence.testkit.RealCassandra;
+import org.worldserver.shard.attention.AttentionBatch;
+import org.worldserver.shard.attention.RegionAttention;
+import org.worldserver.shard.region.RegionCell;
+import org.worldserver.shard.region.RegionDirectory;
+
+/**
+ * Attention paid in a running region becomes settlement batches in the real Cassandra, and they are still there
+ * (unchanged) after the node is stopped and a new one started.
+ */
+@ExtendWith(RealCassandra.class)
+class AttentionSettlementIT {
+
+    private static final Duration ASK = Duration.ofSeconds(20);
+
+    private static Config nodeConfig(String region) {
+        return ConfigFactory.parseString("""
+                        pekko.remote.artery.canonical.port = 0
+                        pekko.management.http.port = 0
+                        pekko.coordinated-shutdown.exit-jvm = off
+                        pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+                        world.attention.settlement-period = 1s
+                        world.regions = [{ name = "%s", max = [256, 64, 256] }]
+                        """.formatted(region)).withFallback(RealCassandra.config());
+    }
+
+    private static WorldNode startNode(String region) throws Exception {
+        return WorldNode.start(nodeConfig(region)).toCompletableFuture().get(90, TimeUnit.SECONDS);
+    }
+
+    private static List<AttentionBatch> recent(WorldNode node, String region) throws Exception {
+        return ClusterSharding.get(node.system())
+                .entityRefFor(RegionAttention.ENTITY_KEY, region)
+                .<RegionAttention.RecentBatches>ask(RegionAttention.Recent::new, ASK)
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS)
+                .batches();
+    }
+
+    @Test
+    void shouldStoreSettlementBatchesThatSurviveANodeRestart() throws Exception {
+        String region = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        List<AttentionBatch> before;
+        Instant stopBegan;
+        WorldNode first = startNode(region);
+        try {
+            ActorRef<RegionCell.Command> cell = RegionDirectory.get(first.system())
+                    .find(region)
+                    .orElseThrow()
+                    .actor();
+            for (String avatar : List.of("ada", "bob")) {
+                StatusReply<RegionCell.Joined> joined =
+                        AskPattern.<RegionCell.Command, StatusReply<RegionCell.Joined>>ask(
+                                        cell,
+                                        r -> new RegionCell.Join(avatar, 100, 0, 100, r),
+                                        ASK,
+                                        first.system().scheduler())
+                                .toCompletableFuture()
+                                .get(30, TimeUnit.SECONDS);
+                assertTrue(joined.isSuccess(), joined.toString());
+            }
+            TestProbe<Void> watcher = TestProbe.create(first.system());
+            watcher.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(500), () -> {
+                try {
+                    assertTrue(recent(first, region).size() >= 2);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                return null;
+            });
+            before = recent(first, region);
+        } finally {
+            stopBegan = Instant.now();
+            first.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+        for (AttentionBatch batch : before) {
+            assertEquals(Set.of("ada", "bob"), batch.attentionMicros().keySet());
+            assertTrue(batch.totalMicros() > 0);
+        }
+
+        WorldNode second = startNode(region);
+        try {
+            List<AttentionBatch> after = recent(second, region);
+            assertFalse(after.isEmpty());
+            assertEquals(
+                    before,
+                    after.subList(after.size() - before.size(), after.size()),
+                    "the batches stored before the restart come back unchanged");
+        } finally {
+            second.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+    }
+}

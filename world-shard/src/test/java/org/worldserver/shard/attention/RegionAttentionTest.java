@@ -1,0 +1,94 @@
+package org.worldserver.shard.attention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The settlement journal's rules on the in-memory journal; the testkit also round-trips every message. */
+class RegionAttentionTest {
+
+    private static final ActorTestKit KIT = ActorTestKit.create(
+            "attention-test",
+            EventSourcedBehaviorTestKit.config()
+                    .withFallback(ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = off"))
+                    .withFallback(ConfigFactory.load()));
+
+    private EventSourcedBehaviorTestKit<RegionAttention.Command, RegionAttention.BatchRecorded, RegionAttention.State>
+            journal;
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
+    @BeforeEach
+    void create() {
+        journal = EventSourcedBehaviorTestKit.create(KIT.system(), RegionAttention.create("harbour"));
+    }
+
+    private static AttentionBatch batch(long startSecond, long endSecond, Map<String, Long> micros) {
+        Instant end = Instant.ofEpochSecond(endSecond);
+        return new AttentionBatch(
+                AttentionBatch.idFor("harbour", end), "harbour", Instant.ofEpochSecond(startSecond), end, micros);
+    }
+
+    private EventSourcedBehaviorTestKit.CommandResultWithReply<
+                    RegionAttention.Command, RegionAttention.BatchRecorded, RegionAttention.State, StatusReply<Done>>
+            record(AttentionBatch batch) {
+        return journal.runCommand(replyTo -> new RegionAttention.Record(batch, replyTo));
+    }
+
+    @Test
+    void shouldRecordEachBatchOnceAndAcknowledgeRetries() {
+        AttentionBatch first = batch(0, 60, Map.of("ada", 1_500_000L, "bob", 500_000L));
+        var stored = record(first);
+        assertTrue(stored.reply().isSuccess());
+        assertEquals(new RegionAttention.BatchRecorded(first), stored.event());
+        assertEquals(2_000_000L, first.totalMicros());
+
+        var retry = record(first);
+        assertTrue(retry.reply().isSuccess(), "a retry is acknowledged");
+        assertTrue(retry.hasNoEvents(), "and not stored twice");
+        var older = record(batch(0, 30, Map.of("ada", 1L)));
+        assertTrue(older.hasNoEvents(), "a period that ends before the last one is not stored");
+
+        journal.restart();
+        assertTrue(record(first).hasNoEvents(), "idempotency survives recovery");
+    }
+
+    @Test
+    void shouldRejectBatchesThatAreNotThisRegionsOrNegative() {
+        Instant end = Instant.ofEpochSecond(60);
+        var wrongRegion = record(new AttentionBatch(
+                AttentionBatch.idFor("market", end), "market", Instant.EPOCH, end, Map.of("ada", 1L)));
+        assertTrue(wrongRegion.reply().isError());
+        assertTrue(wrongRegion.hasNoEvents());
+        var negative = record(batch(0, 60, Map.of("ada", -5L)));
+        assertTrue(negative.reply().getError().getMessage().startsWith("attention-invalid-batch"));
+        var emptyPeriod = record(batch(60, 60, Map.of("ada", 5L)));
+        assertTrue(emptyPeriod.reply().isError());
+    }
+
+    @Test
+    void shouldKeepTheNewestBatchesFirstAndBounded() {
+        for (int i = 1; i <= RegionAttention.RECENT + 5; i++) {
+            record(batch((i - 1) * 60L, i * 60L, Map.of("ada", (long) i)));
+        }
+        var recent = journal.<RegionAttention.RecentBatches>runCommand(RegionAttention.Recent::new)
+                .reply();
+        assertEquals(RegionAttention.RECENT, recent.batches().size());
+        assertEquals(
+                Instant.ofEpochSecond((RegionAttention.RECENT + 5) * 60L),
+                recent.batches().get(0).periodEnd());
+    }
+}
