@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -90,6 +96,17 @@ class AttentionSettlementIT {
                 return null;
             });
             before = recent(first, region);
+            HttpResponse<String> http = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create(first.operatorUri() + "/regions/" + region + "/attention"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, http.statusCode(), http.body());
+            JsonNode newest = new ObjectMapper().readTree(http.body()).get(0);
+            assertEquals(region, newest.get("region").asText());
+            assertTrue(newest.get("attentionMicros").get("ada").asLong() > 0, http.body());
+            Instant.parse(newest.get("periodEnd").asText()); // ISO-8601 instants on the operator API
         } finally {
             stopBegan = Instant.now();
             first.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);

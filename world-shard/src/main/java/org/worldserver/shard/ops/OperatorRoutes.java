@@ -2,6 +2,7 @@ package org.worldserver.shard.ops;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,6 +30,9 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+import org.apache.pekko.pattern.StatusReply;
+import org.worldserver.avatar.Avatar;
+import org.worldserver.avatar.AvatarRejection;
 import org.worldserver.shard.attention.RegionAttention;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDirectory;
@@ -43,6 +47,8 @@ import org.worldserver.shard.region.RegionDirectory;
  *   <li>{@code GET /regions}, {@code GET /regions/{name}}: each region's definition and live telemetry (404 with
  *       {@code region-not-found} for an unknown name); {@code GET /regions/{name}/attention}: its newest settled
  *       attention batches.
+ *   <li>{@code GET /avatars/{id}}: the avatar's persistent record and, while it is in a region of this node, its
+ *       live entity id, position and velocity (404 {@code avatar-not-registered}, 400 {@code avatar-invalid-id}).
  * </ul>
  *
  * Loaded by Pekko Management from {@code pekko.management.http.routes}; handlers run on the HTTP server's
@@ -67,7 +73,10 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
     public record MemberInfo(String address, String status, List<String> roles, String dataCenter) {}
 
     private final ActorSystem<?> system;
-    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectMapper json = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT);
     private final PrometheusTextFormatWriter prometheus = PrometheusTextFormatWriter.create();
 
     public OperatorRoutes(ExtendedActorSystem system) {
@@ -79,6 +88,7 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
         return get(() -> concat(
                 path("metrics", () -> complete(HttpEntities.create(PROMETHEUS_TEXT, scrape()))),
                 path("info", () -> complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, infoJson()))),
+                pathPrefix("avatars", () -> path(PathMatchers.segment(), this::avatar)),
                 pathPrefix(
                         "regions",
                         () -> concat(
@@ -112,6 +122,45 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
                 .entityRefFor(RegionAttention.ENTITY_KEY, name)
                 .ask(RegionAttention.Recent::new, ASK_TIMEOUT);
         return onSuccess(recent, r -> json(r.batches()));
+    }
+
+    /** An avatar's persistent record and, while it is in a region of this node, its live state. */
+    public record AvatarView(Avatar.Summary avatar, RegionCell.Location live) {}
+
+    private Route avatar(String id) {
+        if (!Avatar.isValidId(id)) {
+            return complete(
+                    StatusCodes.BAD_REQUEST,
+                    HttpEntities.create(
+                            ContentTypes.APPLICATION_JSON,
+                            toJson(new ErrorBody(
+                                    AvatarRejection.INVALID_ID.code(),
+                                    "'" + id + "' is not a well-formed avatar id"))));
+        }
+        CompletionStage<StatusReply<Avatar.Summary>> record =
+                ClusterSharding.get(system).entityRefFor(Avatar.ENTITY_KEY, id).ask(Avatar.Get::new, ASK_TIMEOUT);
+        CompletionStage<Object> view = record.thenCompose(reply -> {
+            if (reply.isError()) {
+                return CompletableFuture.completedFuture(new ErrorBody(
+                        AvatarRejection.NOT_REGISTERED.code(), reply.getError().getMessage()));
+            }
+            Avatar.Summary summary = reply.getValue();
+            if (!summary.online()) {
+                return CompletableFuture.completedFuture(new AvatarView(summary, null));
+            }
+            return RegionDirectory.get(system)
+                    .find(summary.onlineRegion())
+                    .map(entry -> AskPattern.<RegionCell.Command, RegionCell.Location>ask(
+                                    entry.actor(), r -> new RegionCell.Locate(id, r), ASK_TIMEOUT, system.scheduler())
+                            .<Object>thenApply(loc -> new AvatarView(summary, loc.present() ? loc : null)))
+                    .orElseGet(() -> CompletableFuture.completedFuture(new AvatarView(summary, null)));
+        });
+        return onSuccess(
+                view,
+                body -> body instanceof ErrorBody
+                        ? complete(
+                                StatusCodes.NOT_FOUND, HttpEntities.create(ContentTypes.APPLICATION_JSON, toJson(body)))
+                        : json(body));
     }
 
     private Route regionNotFound(String name) {

@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.shard.attention.AttentionBatch;
+import org.worldserver.shard.world.AvatarTable;
 import org.worldserver.shard.world.CellSimulation;
 import org.worldserver.shard.world.CellTelemetry;
 import org.worldserver.shard.world.InterestSettings;
@@ -31,7 +32,7 @@ import org.worldserver.shard.world.ObserverSink;
  * <pre>
  * Join(avatar, x, y, z) → Joined(entity id) | error      Leave(avatar) → Done | error
  * Input(avatar, seq, intent, focus)  (no reply: the hot path; counted in telemetry)
- * Teleport(avatar, x, y, z) → Done | error               GetStatus → RegionStatus
+ * Teleport(avatar, x, y, z) → Done | error               GetStatus → RegionStatus     Locate → Location
  * every settlement period: attention-seconds drained → AttentionBatch → AttentionSettlement (kept and retried
  *                          in order until stored)
  * </pre>
@@ -61,6 +62,18 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
             implements Command {}
 
     public record GetStatus(ActorRef<RegionStatus> replyTo) implements Command {}
+
+    /** Where an avatar is in this region right now, if it is here. */
+    public record Locate(String avatarId, ActorRef<Location> replyTo) implements Command {}
+
+    /**
+     * An avatar's live state; {@code present} false (and the rest zero) when it is not in the region.
+     *
+     * @param x metres east, {@code y} up, {@code z} north, relative to the region's origin
+     * @param vx velocity east, m/s; {@code vz} north
+     */
+    public record Location(
+            String region, boolean present, int entityId, float x, float y, float z, float vx, float vz) {}
 
     /** A region's definition with its current numbers. */
     public record RegionStatus(RegionDefinition definition, CellTelemetry telemetry) {}
@@ -155,6 +168,7 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
                 .onMessage(Leave.class, this::onLeave)
                 .onMessage(Teleport.class, this::onTeleport)
                 .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(Locate.class, this::onLocate)
                 .onMessageEquals(Settle.INSTANCE, this::onSettle)
                 .onMessage(Settled.class, this::onSettled)
                 .onMessage(Flush.class, this::onFlush)
@@ -285,6 +299,25 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
     private void answerFlushWaiters() {
         flushWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
         flushWaiters.clear();
+    }
+
+    private Behavior<Command> onLocate(Locate locate) {
+        int slot = cell.slotOf(locate.avatarId());
+        AvatarTable t = cell.table();
+        locate.replyTo()
+                .tell(
+                        slot == AvatarTable.NONE
+                                ? new Location(definition.name(), false, AvatarTable.NONE, 0, 0, 0, 0, 0)
+                                : new Location(
+                                        definition.name(),
+                                        true,
+                                        t.entityId[slot],
+                                        t.x[slot],
+                                        t.y[slot],
+                                        t.z[slot],
+                                        t.vx[slot],
+                                        t.vz[slot]));
+        return this;
     }
 
     private Behavior<Command> onGetStatus(GetStatus get) {
