@@ -311,10 +311,8 @@ public final class CellSimulation {
     /** Current numbers. Allocates; for the operator API and telemetry, not the tick. */
     public CellTelemetry telemetry() {
         int n = (int) Math.min(ticks, TICK_WINDOW);
-        long[] window = Arrays.copyOf(tickNanos, TICK_WINDOW);
-        if (n < TICK_WINDOW) {
-            window = Arrays.copyOfRange(tickNanos, 1, n + 1);
-        }
+        // Until the window has filled, only slots 1..ticks hold durations (slot = ticks % TICK_WINDOW).
+        long[] window = n < TICK_WINDOW ? Arrays.copyOfRange(tickNanos, 1, n + 1) : tickNanos.clone();
         Arrays.sort(window);
         double mass = attentionOfDeparted.values().stream()
                 .mapToDouble(Double::doubleValue)
