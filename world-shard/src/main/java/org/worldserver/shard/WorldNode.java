@@ -10,7 +10,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -18,15 +17,17 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.PersistenceStartup;
 import org.worldserver.shard.attention.RegionAttention;
 import org.worldserver.shard.ops.NodeMetrics;
+import org.worldserver.shard.region.CellEnvironment;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDefinition;
 import org.worldserver.shard.region.RegionDirectory;
-import org.worldserver.shard.region.UpdateCounter;
-import org.worldserver.shard.world.InterestSettings;
+import org.worldserver.shard.region.WorldRegions;
 
 /**
  * One running world server node: a Pekko cluster member with Cluster Sharding, the Cassandra journal and the
@@ -38,8 +39,8 @@ import org.worldserver.shard.world.InterestSettings;
  *     → operator API (binds /alive /ready /metrics /info; /ready answers 500 until the steps below are done)
  *     → Cassandra answers? (bounded; else fail with CassandraUnavailableException) → schema in the local profile
  *     → join: seed nodes from config, or itself when there are none
- *     → Cluster Sharding entity types: Avatar, RegionAttention (more as the domain modules land)
- *     → one RegionCell actor per region in world.regions (node-local until regions are sharded)
+ *     → Cluster Sharding entity types: Avatar, RegionAttention, RegionRegistry, RegionCell
+ *     → the regions of world.regions defined in the RegionRegistry (cells start when first addressed)
  *   any failure: the ActorSystem is terminated and the returned stage fails.
  * stop: CoordinatedShutdown (leave the cluster, hand off shards, unbind, terminate); SIGTERM runs it too.
  * </pre>
@@ -68,12 +69,11 @@ public final class WorldNode {
         NodeMetrics.get(system);
         CompletableFuture<WorldNode> node = PekkoManagement.get(system)
                 .start()
-                .thenCompose(uri -> PersistenceStartup.prepare(system).thenApply(version -> {
+                .thenCompose(uri -> PersistenceStartup.prepare(system).thenCompose(version -> {
                     joinCluster(system);
                     Avatar.init(system);
                     RegionAttention.init(system);
-                    startRegions(system);
-                    return new WorldNode(system, uri, version);
+                    return startRegions(system).thenApply(done -> new WorldNode(system, uri, version));
                 }))
                 .toCompletableFuture()
                 .orTimeout(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -93,38 +93,74 @@ public final class WorldNode {
     }
 
     /**
-     * Starts an actor per region in {@code world.regions}, settling attention into the RegionAttention entity of
-     * that region, and lists it in the {@link RegionDirectory}.
+     * Registers the region entity types, with cells that settle attention into the RegionAttention entity of
+     * their region and report positions to the Avatar entities; defines the regions of {@code world.regions}.
      */
-    private static void startRegions(ActorSystem<Void> system) {
+    private static CompletionStage<Done> startRegions(ActorSystem<Void> system) {
         Config config = system.settings().config();
-        InterestSettings interest = InterestSettings.fromRootConfig(config);
-        Duration settlementPeriod = config.getDuration("world.attention.settlement-period");
         Duration storeTimeout = config.getDuration("world.attention.store-timeout");
         ClusterSharding sharding = ClusterSharding.get(system);
         RegionCell.AttentionSettlement settlement =
                 batch -> sharding.entityRefFor(RegionAttention.ENTITY_KEY, batch.region())
                         .<Done>askWithStatus(replyTo -> new RegionAttention.Record(batch, replyTo), storeTimeout);
         RegionDirectory directory = RegionDirectory.get(system);
-        for (RegionDefinition definition : RegionDefinition.allFromRootConfig(config)) {
-            UpdateCounter output = new UpdateCounter();
-            ActorRef<RegionCell.Command> actor = system.systemActorOf(
-                    RegionCell.create(definition, interest, output, directory, settlementPeriod, settlement),
-                    "region-" + definition.name(),
-                    Props.empty());
-            directory.register(definition, actor, output);
-        }
+        CellEnvironment env = CellEnvironment.fromRootConfig(
+                config,
+                directory::counterFor,
+                directory,
+                settlement,
+                WorldRegions.peers(system),
+                new AvatarPositions(sharding, system.ignoreRef()));
+        WorldRegions regions = WorldRegions.init(system, env);
         // On the way down, while sharding still runs: store the attention paid since the last period.
         CoordinatedShutdown.get(system)
                 .addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "settle-region-attention", () -> {
-                    List<CompletableFuture<Done>> flushes = directory.all().values().stream()
-                            .map(entry -> AskPattern.<RegionCell.Command, Done>ask(
-                                            entry.actor(), RegionCell.Flush::new, storeTimeout, system.scheduler())
+                    List<CompletableFuture<Done>> flushes = directory.cells().values().stream()
+                            .map(actor -> AskPattern.<RegionCell.Command, Done>ask(
+                                            actor, RegionCell.Flush::new, storeTimeout, system.scheduler())
                                     .toCompletableFuture())
                             .toList();
                     return CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new))
                             .thenApply(all -> Done.getInstance());
                 });
+        CompletableFuture<Done> defined = CompletableFuture.completedFuture(Done.getInstance());
+        for (RegionDefinition definition : RegionDefinition.allFromRootConfig(config)) {
+            defined = defined.thenCompose(done -> Patterns.retry(
+                            () -> regions.define(definition),
+                            20,
+                            Duration.ofSeconds(1),
+                            system.classicSystem().scheduler(),
+                            system.executionContext())
+                    .thenApply(reply -> {
+                        if (reply.isError()) {
+                            // The registry keeps the definition it has; say why config is not applied.
+                            system.log()
+                                    .warn(
+                                            "Region {} from world.regions not applied: {}",
+                                            definition.name(),
+                                            reply.getError().getMessage());
+                        }
+                        return Done.getInstance();
+                    })
+                    .toCompletableFuture());
+        }
+        return defined;
+    }
+
+    /** Positions go to the avatars' persistent records, fire and forget (the record throttles checkpoints). */
+    private record AvatarPositions(ClusterSharding sharding, ActorRef<StatusReply<Avatar.Summary>> ignore)
+            implements RegionCell.PositionRecorder {
+        @Override
+        public void checkpoint(String avatarId, String region, float x, float y, float z) {
+            sharding.entityRefFor(Avatar.ENTITY_KEY, avatarId)
+                    .tell(new Avatar.CheckpointPosition(new Avatar.Position(region, x, y, z), ignore));
+        }
+
+        @Override
+        public void regionChanged(String avatarId, String region, float x, float y, float z) {
+            sharding.entityRefFor(Avatar.ENTITY_KEY, avatarId)
+                    .tell(new Avatar.ChangeRegion(new Avatar.Position(region, x, y, z), ignore));
+        }
     }
 
     private static void joinCluster(ActorSystem<Void> system) {

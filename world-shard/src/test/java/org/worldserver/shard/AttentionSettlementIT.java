@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,8 +17,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.Test;
@@ -29,7 +25,7 @@ import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.shard.attention.AttentionBatch;
 import org.worldserver.shard.attention.RegionAttention;
 import org.worldserver.shard.region.RegionCell;
-import org.worldserver.shard.region.RegionDirectory;
+import org.worldserver.shard.region.WorldRegions;
 
 /**
  * Attention paid in a running region becomes settlement batches in the real Cassandra, and they are still there
@@ -40,19 +36,11 @@ class AttentionSettlementIT {
 
     private static final Duration ASK = Duration.ofSeconds(20);
 
-    private static Config nodeConfig(String region) {
-        return ConfigFactory.parseString("""
-                        pekko.remote.artery.canonical.port = 0
-                        pekko.management.http.port = 0
-                        pekko.coordinated-shutdown.exit-jvm = off
-                        pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-                        world.attention.settlement-period = 1s
-                        world.regions = [{ name = "%s", max = [256, 64, 256] }]
-                        """.formatted(region)).withFallback(RealCassandra.config());
-    }
-
     private static WorldNode startNode(String region) throws Exception {
-        return WorldNode.start(nodeConfig(region)).toCompletableFuture().get(90, TimeUnit.SECONDS);
+        return InProcessNode.start("""
+                world.attention.settlement-period = 1s
+                world.regions = [{ name = "%s", max = [256, 64, 256] }]
+                """.formatted(region));
     }
 
     private static List<AttentionBatch> recent(WorldNode node, String region) throws Exception {
@@ -71,19 +59,11 @@ class AttentionSettlementIT {
         Instant stopBegan;
         WorldNode first = startNode(region);
         try {
-            ActorRef<RegionCell.Command> cell = RegionDirectory.get(first.system())
-                    .find(region)
-                    .orElseThrow()
-                    .actor();
             for (String avatar : List.of("ada", "bob")) {
-                StatusReply<RegionCell.Joined> joined =
-                        AskPattern.<RegionCell.Command, StatusReply<RegionCell.Joined>>ask(
-                                        cell,
-                                        r -> new RegionCell.Join(avatar, 100, 0, 100, r),
-                                        ASK,
-                                        first.system().scheduler())
-                                .toCompletableFuture()
-                                .get(30, TimeUnit.SECONDS);
+                StatusReply<RegionCell.Joined> joined = WorldRegions.get(first.system())
+                        .join(avatar, region, 100, 0, 100)
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
                 assertTrue(joined.isSuccess(), joined.toString());
             }
             TestProbe<Void> watcher = TestProbe.create(first.system());

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,8 +14,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.pattern.StatusReply;
@@ -25,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.testkit.RealCassandra;
+import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.region.RegionCell;
-import org.worldserver.shard.region.RegionDirectory;
+import org.worldserver.shard.region.WorldRegions;
 
 /**
  * A whole node (WorldNode, as Main starts it) on the real Cassandra: an avatar's record and last position
@@ -37,17 +36,8 @@ class AvatarRestartIT {
 
     private static final Duration ASK = Duration.ofSeconds(30);
 
-    private static Config nodeConfig() {
-        return ConfigFactory.parseString("""
-                pekko.remote.artery.canonical.port = 0
-                pekko.management.http.port = 0
-                pekko.coordinated-shutdown.exit-jvm = off
-                pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-                """).withFallback(RealCassandra.config());
-    }
-
     private static WorldNode startNode() throws Exception {
-        return WorldNode.start(nodeConfig()).toCompletableFuture().get(90, TimeUnit.SECONDS);
+        return InProcessNode.start("world.avatar.position-checkpoint-interval = 1s");
     }
 
     private static Avatar.Summary ask(
@@ -79,20 +69,15 @@ class AvatarRestartIT {
         String key = Base64.getEncoder().encodeToString(new byte[32]);
         Avatar.Position exit = new Avatar.Position("lobby", 12.5, 0.0, -3.25);
 
+        String walker = "walker-" + UUID.randomUUID();
         WorldNode first = startNode();
         Avatar.Summary before;
+        Avatar.Position walkerBefore;
         try {
             ask(first, id, r -> new Avatar.Register("Grace", key, "harbour", r));
             ask(first, id, r -> new Avatar.Login("lobby", r));
-            ActorRef<RegionCell.Command> lobby = RegionDirectory.get(first.system())
-                    .find("lobby")
-                    .orElseThrow()
-                    .actor();
-            StatusReply<RegionCell.Joined> joined = AskPattern.<RegionCell.Command, StatusReply<RegionCell.Joined>>ask(
-                            lobby,
-                            r -> new RegionCell.Join(id, 40f, 0f, 60f, r),
-                            ASK,
-                            first.system().scheduler())
+            StatusReply<RegionCell.Joined> joined = WorldRegions.get(first.system())
+                    .join(id, "lobby", 40f, 0f, 60f)
                     .toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
             assertTrue(joined.isSuccess(), joined.toString());
@@ -106,10 +91,33 @@ class AvatarRestartIT {
                     view.get("live").get("entityId").asInt());
             assertEquals(40.0, view.get("live").get("x").asDouble(), 1e-6);
             assertEquals(60.0, view.get("live").get("z").asDouble(), 1e-6);
+            assertEquals("lobby:0:0", view.get("live").get("cell").asText());
             assertTrue(
                     httpGet(first, "/avatars/nobody-" + UUID.randomUUID(), 404).contains("avatar-not-registered"));
             assertTrue(httpGet(first, "/avatars/not%20an%20id", 400).contains("avatar-invalid-id"));
             before = ask(first, id, r -> new Avatar.Logout(exit, r));
+
+            // A walker who never logs out: the cell reports its position, the record keeps one per interval.
+            ask(first, walker, r -> new Avatar.Register("Walker", key, "lobby", r));
+            ask(first, walker, r -> new Avatar.Login("lobby", r));
+            WorldRegions regions = WorldRegions.get(first.system());
+            StatusReply<RegionCell.Joined> walking = regions.join(walker, "lobby", 100f, 0f, 100f)
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+            assertTrue(walking.isSuccess(), walking.toString());
+            regions.cell(CellId.parse(walking.getValue().cell())).tell(new RegionCell.Input(walker, 1, 1, 0, 1, 0));
+            TestProbe<Void> probe = TestProbe.create(first.system());
+            probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(250), () -> {
+                Avatar.Position p;
+                try {
+                    p = ask(first, walker, Avatar.Get::new).lastPosition();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                assertTrue(p != null && p.x() > 103, "checkpointed while walking east: " + p);
+                return null;
+            });
+            walkerBefore = ask(first, walker, Avatar.Get::new).lastPosition();
         } finally {
             first.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
@@ -121,6 +129,11 @@ class AvatarRestartIT {
             assertEquals("Grace", after.displayName());
             assertEquals(exit, after.lastPosition());
             assertFalse(after.online());
+
+            Avatar.Position walkerAfter = ask(second, walker, Avatar.Get::new).lastPosition();
+            assertEquals("lobby", walkerAfter.region());
+            assertTrue(walkerAfter.x() >= walkerBefore.x(), walkerAfter + " is the last checkpoint, not older");
+            assertEquals(100.0, walkerAfter.z(), 1e-3);
         } finally {
             second.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }

@@ -96,11 +96,25 @@ class WorldCommandIT {
         assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
         assertTrue(metrics.body().contains("\nworld_cluster_self_up 1.0\n"), metrics.body());
         assertTrue(metrics.body().contains("\njvm_memory_used_bytes{area=\"heap\"}"), metrics.body());
-        assertTrue(metrics.body().contains("\nworld_region_avatars{region=\"lobby\"} 0.0\n"), metrics.body());
+        // The lobby's 16 cells start when first addressed (here by /regions) and then tick on their own.
         JsonNode regions = new ObjectMapper().readTree(get(httpPort, "/regions").body());
         assertEquals(1, regions.size());
         assertEquals("lobby", regions.get(0).get("definition").get("name").asText());
-        assertTrue(regions.get(0).get("telemetry").get("ticks").asLong() > 0, regions.toString());
+        assertTrue(regions.get(0).get("open").asBoolean());
+        assertEquals(0, regions.get(0).get("totals").get("avatars").asInt(), regions.toString());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        JsonNode lobby =
+                new ObjectMapper().readTree(get(httpPort, "/regions/lobby").body());
+        while (lobby.get("totals").get("ticks").asLong() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100); // polling a condition with a deadline
+            lobby = new ObjectMapper().readTree(get(httpPort, "/regions/lobby").body());
+        }
+        assertTrue(lobby.get("totals").get("ticks").asLong() > 0, lobby.toString());
+        assertEquals(16, lobby.get("cells").size(), "1024 m / 256 m cells = 4 × 4");
+        String cellMetrics = get(httpPort, "/metrics").body();
+        assertTrue(cellMetrics.contains("\nworld_node_cells 16.0\n"), cellMetrics);
+        assertTrue(
+                cellMetrics.contains("world_cell_avatars{") && cellMetrics.contains("cell=\"lobby:3:3\""), cellMetrics);
         HttpResponse<String> unknown = get(httpPort, "/regions/atlantis");
         assertEquals(404, unknown.statusCode());
         assertTrue(unknown.body().contains("region-not-found"), unknown.body());

@@ -2,7 +2,9 @@ package org.worldserver.shard.attention;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -22,11 +24,11 @@ import org.worldserver.persistence.CborSerializable;
 
 /**
  * One region's settled attention, as a sharded event-sourced entity (id = region name): the journal holds every
- * batch for the time bank and auditors; the state keeps the newest end of period (for idempotency) and the last
- * {@value #RECENT} batches (for the operator API).
+ * batch of every cell of the region for the time bank and auditors; the state keeps each cell's newest end of
+ * period (for idempotency) and the last {@value #RECENT} batches (for the operator API).
  *
  * <pre>
- * Record(batch) → BatchRecorded → Done        (a batch whose period does not end after the last one: Done, no event)
+ * Record(batch) → BatchRecorded → Done   (a batch whose period does not end after its cell's last one: Done, no event)
  * Recent → the last batches, newest first
  * </pre>
  */
@@ -47,13 +49,23 @@ public final class RegionAttention
 
     public record BatchRecorded(AttentionBatch batch) implements CborSerializable {}
 
-    /** @param recent newest first, at most {@value #RECENT} */
-    public record State(long lastPeriodEndMillis, List<AttentionBatch> recent) implements CborSerializable {
+    /**
+     * @param lastPeriodEndMillis cell → end of its newest recorded period, epoch ms
+     * @param recent newest first, at most {@value #RECENT}
+     */
+    public record State(Map<String, Long> lastPeriodEndMillis, List<AttentionBatch> recent)
+            implements CborSerializable {
         State with(AttentionBatch batch) {
             List<AttentionBatch> next = new ArrayList<>(RECENT);
             next.add(batch);
             next.addAll(recent.subList(0, Math.min(recent.size(), RECENT - 1)));
-            return new State(batch.periodEnd().toEpochMilli(), List.copyOf(next));
+            Map<String, Long> ends = new HashMap<>(lastPeriodEndMillis);
+            ends.put(batch.cell(), batch.periodEnd().toEpochMilli());
+            return new State(Map.copyOf(ends), List.copyOf(next));
+        }
+
+        long lastPeriodEnd(String cell) {
+            return lastPeriodEndMillis.getOrDefault(cell, Long.MIN_VALUE);
         }
     }
 
@@ -76,7 +88,7 @@ public final class RegionAttention
 
     @Override
     public State emptyState() {
-        return new State(Long.MIN_VALUE, List.of());
+        return new State(Map.of(), List.of());
     }
 
     @Override
@@ -96,12 +108,13 @@ public final class RegionAttention
     private ReplyEffect<BatchRecorded, State> onRecord(State state, Record c) {
         AttentionBatch batch = c.batch();
         if (!region.equals(batch.region())
-                || !batch.batchId().equals(AttentionBatch.idFor(region, batch.periodEnd()))
+                || !batch.cell().startsWith(region + ":")
+                || !batch.batchId().equals(AttentionBatch.idFor(batch.cell(), batch.periodEnd()))
                 || !batch.periodStart().isBefore(batch.periodEnd())
                 || batch.attentionMicros().values().stream().anyMatch(v -> v == null || v < 0)) {
             return Effect().reply(c.replyTo(), StatusReply.error("attention-invalid-batch: " + batch.batchId()));
         }
-        if (batch.periodEnd().toEpochMilli() <= state.lastPeriodEndMillis()) {
+        if (batch.periodEnd().toEpochMilli() <= state.lastPeriodEnd(batch.cell())) {
             return Effect().reply(c.replyTo(), StatusReply.ack()); // already recorded: a retry
         }
         return Effect().persist(new BatchRecorded(batch)).thenReply(c.replyTo(), s -> StatusReply.ack());

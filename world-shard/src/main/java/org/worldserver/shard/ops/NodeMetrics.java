@@ -74,62 +74,76 @@ public final class NodeMetrics implements Extension {
                 .callback(cb -> cb.call(
                         cluster.selfMember().address().equals(cluster.state().getLeader()) ? 1 : 0))
                 .register(registry);
-        registerRegionMetrics(RegionDirectory.get(system));
+        registerCellMetrics(RegionDirectory.get(system));
     }
 
-    /** Per-region gauges from the telemetry each region publishes about once a second. */
-    private void registerRegionMetrics(RegionDirectory regions) {
-        regionGauge(regions, "world_region_avatars", "Avatars simulated in the region", CellTelemetry::avatars);
-        regionGauge(
-                regions,
-                "world_region_tick_p50_seconds",
+    /**
+     * Per-cell series (labels {@code region}, {@code cell}) for the cells running on this node, from the telemetry
+     * each publishes about once a second; a region's numbers on this node are their sum (or worst, for times).
+     */
+    private void registerCellMetrics(RegionDirectory cells) {
+        GaugeWithCallback.builder()
+                .name("world_node_cells")
+                .help("Cells (sharded region actors) running on this node")
+                .callback(cb -> cb.call(cells.cells().size()))
+                .register(registry);
+        cellGauge(cells, "world_cell_avatars", "Avatars the cell owns", CellTelemetry::avatars);
+        cellGauge(
+                cells,
+                "world_cell_ghosts",
+                "Neighbour cells' avatars near the border that the cell sees",
+                CellTelemetry::ghosts);
+        cellGauge(
+                cells,
+                "world_cell_tick_p50_seconds",
                 "Median tick duration over the last 256 ticks",
                 t -> t.tickP50Micros() / 1e6);
-        regionGauge(
-                regions,
-                "world_region_tick_p99_seconds",
+        cellGauge(
+                cells,
+                "world_cell_tick_p99_seconds",
                 "99th percentile tick duration over the last 256 ticks",
                 t -> t.tickP99Micros() / 1e6);
-        regionGauge(
-                regions,
-                "world_region_dilation",
-                "Simulation speed relative to wall time; below 1 the region is overloaded",
+        cellGauge(
+                cells,
+                "world_cell_dilation",
+                "Simulation speed relative to wall time; below 1 the cell is overloaded",
                 CellTelemetry::dilation);
-        regionGauge(
-                regions,
-                "world_region_attention_mass_seconds",
+        cellGauge(
+                cells,
+                "world_cell_attention_mass_seconds",
                 "Attention-seconds accumulated and not yet settled",
                 CellTelemetry::attentionMass);
         CounterWithCallback.builder()
-                .name("world_region_ticks")
-                .help("Ticks the region has run")
-                .labelNames("region")
-                .callback(cb -> regions.telemetry().forEach((name, t) -> cb.call(t.ticks(), name)))
+                .name("world_cell_ticks")
+                .help("Ticks the cell has run")
+                .labelNames("region", "cell")
+                .callback(cb -> cells.telemetry().forEach((id, t) -> cb.call(t.ticks(), id.region(), id.entityId())))
                 .register(registry);
         CounterWithCallback.builder()
-                .name("world_region_inputs")
-                .help("Client inputs the region received, by outcome")
-                .labelNames("region", "outcome")
-                .callback(cb -> regions.telemetry().forEach((name, t) -> {
-                    cb.call(t.inputsAccepted(), name, "accepted");
-                    cb.call(t.inputsRejected(), name, "rejected");
+                .name("world_cell_inputs")
+                .help("Client inputs the cell received, by outcome")
+                .labelNames("region", "cell", "outcome")
+                .callback(cb -> cells.telemetry().forEach((id, t) -> {
+                    cb.call(t.inputsAccepted(), id.region(), id.entityId(), "accepted");
+                    cb.call(t.inputsRejected(), id.region(), id.entityId(), "rejected");
                 }))
                 .register(registry);
         CounterWithCallback.builder()
-                .name("world_region_entity_updates")
-                .help("Entity updates the region's ticks chose to send to observers")
-                .labelNames("region")
-                .callback(cb ->
-                        regions.all().forEach((name, e) -> cb.call(e.output().updates(), name)))
+                .name("world_cell_entity_updates")
+                .help("Entity updates the cell's ticks chose to send to observers")
+                .labelNames("region", "cell")
+                .callback(cb -> cells.outputs()
+                        .forEach((id, counter) -> cb.call(counter.updates(), id.region(), id.entityId())))
                 .register(registry);
     }
 
-    private void regionGauge(RegionDirectory regions, String name, String help, ToDoubleFunction<CellTelemetry> value) {
+    private void cellGauge(RegionDirectory cells, String name, String help, ToDoubleFunction<CellTelemetry> value) {
         GaugeWithCallback.builder()
                 .name(name)
                 .help(help)
-                .labelNames("region")
-                .callback(cb -> regions.telemetry().forEach((region, t) -> cb.call(value.applyAsDouble(t), region)))
+                .labelNames("region", "cell")
+                .callback(cb -> cells.telemetry()
+                        .forEach((id, t) -> cb.call(value.applyAsDouble(t), id.region(), id.entityId())))
                 .register(registry);
     }
 

@@ -8,15 +8,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.Comparator;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -24,10 +25,12 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
 import org.apache.pekko.pattern.StatusReply;
@@ -35,7 +38,10 @@ import org.worldserver.avatar.Avatar;
 import org.worldserver.avatar.AvatarRejection;
 import org.worldserver.shard.attention.RegionAttention;
 import org.worldserver.shard.region.RegionCell;
-import org.worldserver.shard.region.RegionDirectory;
+import org.worldserver.shard.region.RegionDefinition;
+import org.worldserver.shard.region.RegionRegistry;
+import org.worldserver.shard.region.WorldRegions;
+import org.worldserver.shard.world.CellTelemetry;
 
 /**
  * Operator endpoints served by Pekko Management next to {@code /alive} and {@code /ready} (port 7626):
@@ -44,15 +50,21 @@ import org.worldserver.shard.region.RegionDirectory;
  *   <li>{@code GET /metrics}: Prometheus text format 0.0.4, from {@link NodeMetrics}.
  *   <li>{@code GET /info}: JSON with the build version, this node's address, roles and status, and every
  *       cluster member with its status, plus the unreachable ones and the leader.
- *   <li>{@code GET /regions}, {@code GET /regions/{name}}: each region's definition and live telemetry (404 with
- *       {@code region-not-found} for an unknown name); {@code GET /regions/{name}/attention}: its newest settled
- *       attention batches.
- *   <li>{@code GET /avatars/{id}}: the avatar's persistent record and, while it is in a region of this node, its
- *       live entity id, position and velocity (404 {@code avatar-not-registered}, 400 {@code avatar-invalid-id}).
+ *   <li>{@code GET /regions}: every region, open or closed, with its definition and, when open, the totals of
+ *       its cells. {@code GET /regions/{name}}: the same plus every cell's telemetry (404 {@code
+ *       region-not-found}). {@code GET /regions/{name}/attention}: its newest settled attention batches.
+ *   <li>{@code POST /regions} with a JSON region (the keys of {@code world.regions}): 201 with the record; 400
+ *       {@code region-invalid}; 409 {@code region-exists}.
+ *   <li>{@code DELETE /regions/{name}}: closes the region and moves its avatars to the fallback region; 200 with
+ *       the cells' counts, 503 {@code region-evacuation-incomplete} when some avatars could not be moved yet
+ *       (they stay where they are; repeat the DELETE), 404 {@code region-not-found}, 409 {@code
+ *       region-is-fallback}.
+ *   <li>{@code GET /avatars/{id}}: the avatar's persistent record and, while it is online, its live cell,
+ *       entity id, position and velocity (404 {@code avatar-not-registered}, 400 {@code avatar-invalid-id}).
  * </ul>
  *
  * Loaded by Pekko Management from {@code pekko.management.http.routes}; handlers run on the HTTP server's
- * threads and only read thread-safe state (cluster state snapshot, the registry).
+ * threads, read thread-safe state (cluster state snapshot, metrics) and ask actors.
  */
 public final class OperatorRoutes extends AllDirectives implements ManagementRouteProvider {
 
@@ -85,46 +97,172 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
 
     @Override
     public Route routes(ManagementRouteProviderSettings settings) {
-        return get(() -> concat(
-                path("metrics", () -> complete(HttpEntities.create(PROMETHEUS_TEXT, scrape()))),
-                path("info", () -> complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, infoJson()))),
-                pathPrefix("avatars", () -> path(PathMatchers.segment(), this::avatar)),
-                pathPrefix(
+        return concat(
+                get(() -> concat(
+                        path("metrics", () -> complete(HttpEntities.create(PROMETHEUS_TEXT, scrape()))),
+                        path("info", () -> complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, infoJson()))),
+                        pathPrefix("avatars", () -> path(PathMatchers.segment(), this::avatar)),
+                        pathPrefix(
+                                "regions",
+                                () -> concat(
+                                        pathEndOrSingleSlash(() -> onSuccess(allRegions(), this::json)),
+                                        path(PathMatchers.segment().slash("attention"), this::regionAttention),
+                                        path(PathMatchers.segment(), this::region))))),
+                post(() -> pathPrefix(
                         "regions",
-                        () -> concat(
-                                pathEndOrSingleSlash(() -> onSuccess(allRegions(), this::json)),
-                                path(PathMatchers.segment().slash("attention"), this::regionAttention),
-                                path(PathMatchers.segment(), this::region)))));
+                        () -> pathEndOrSingleSlash(() -> entity(Unmarshaller.entityToString(), this::defineRegion)))),
+                delete(() -> pathPrefix("regions", () -> path(PathMatchers.segment(), this::closeRegion))));
     }
 
-    private CompletionStage<List<RegionCell.RegionStatus>> allRegions() {
-        List<CompletableFuture<RegionCell.RegionStatus>> asks = RegionDirectory.get(system).all().values().stream()
-                .sorted(Comparator.comparing(e -> e.definition().name()))
-                .map(e -> status(e).toCompletableFuture())
-                .toList();
-        return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
-                .thenApply(done -> asks.stream().map(CompletableFuture::join).toList());
+    /**
+     * A region as the operator API shows it.
+     *
+     * @param totals sums over the cells (avatars, ghosts, inputs, attention), the worst tick p50/p99 and dilation
+     *     of any cell; null for a closed region
+     * @param cells every cell's status; null in the list of all regions
+     */
+    public record RegionView(
+            RegionDefinition definition,
+            boolean open,
+            String fallback,
+            Instant since,
+            CellTelemetry totals,
+            List<RegionCell.CellStatus> cells) {}
+
+    private CompletionStage<List<RegionView>> allRegions() {
+        WorldRegions regions = WorldRegions.get(system);
+        return regions.catalog().refresh().thenCompose(all -> {
+            List<CompletableFuture<RegionView>> views = all.keySet().stream()
+                    .map(name -> view(regions, all.get(name), false).toCompletableFuture())
+                    .toList();
+            return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+                    .thenApply(
+                            done -> views.stream().map(CompletableFuture::join).toList());
+        });
+    }
+
+    private CompletionStage<RegionView> view(WorldRegions regions, RegionRegistry.RegionRecord r, boolean withCells) {
+        if (!r.open()) {
+            return CompletableFuture.completedFuture(
+                    new RegionView(r.definition(), false, r.fallback(), r.since(), null, null));
+        }
+        return regions.status(r.definition().name())
+                .thenApply(cells -> new RegionView(
+                        r.definition(),
+                        true,
+                        null,
+                        r.since(),
+                        cells.map(OperatorRoutes::totals).orElse(null),
+                        withCells ? cells.orElse(null) : null));
+    }
+
+    /** Sums over the cells; the worst tick times and dilation. */
+    static CellTelemetry totals(List<RegionCell.CellStatus> cells) {
+        int avatars = 0;
+        int ghosts = 0;
+        long ticks = 0;
+        long accepted = 0;
+        long rejected = 0;
+        double p50 = 0;
+        double p99 = 0;
+        double dilation = 1;
+        double mass = 0;
+        for (RegionCell.CellStatus c : cells) {
+            CellTelemetry t = c.telemetry();
+            avatars += t.avatars();
+            ghosts += t.ghosts();
+            ticks = Math.max(ticks, t.ticks());
+            accepted += t.inputsAccepted();
+            rejected += t.inputsRejected();
+            p50 = Math.max(p50, t.tickP50Micros());
+            p99 = Math.max(p99, t.tickP99Micros());
+            dilation = Math.min(dilation, t.dilation());
+            mass += t.attentionMass();
+        }
+        return new CellTelemetry(avatars, ghosts, ticks, accepted, rejected, p50, p99, dilation, mass);
     }
 
     private Route region(String name) {
-        return RegionDirectory.get(system)
-                .find(name)
-                .<Route>map(entry -> onSuccess(status(entry), this::json))
-                .orElseGet(() -> regionNotFound(name));
+        return forKnownRegion(name, record -> view(WorldRegions.get(system), record, true));
+    }
+
+    /** The answer about a region the registry knows (open or closed) as JSON, or 404 region-not-found. */
+    private <T> Route forKnownRegion(String name, Function<RegionRegistry.RegionRecord, CompletionStage<T>> answer) {
+        CompletionStage<Optional<T>> result = WorldRegions.get(system)
+                .catalog()
+                .refresh()
+                .thenCompose(all -> all.containsKey(name)
+                        ? answer.apply(all.get(name)).thenApply(Optional::of)
+                        : CompletableFuture.completedFuture(Optional.empty()));
+        return onSuccess(result, r -> r.map(this::json).orElseGet(() -> regionNotFound(name)));
+    }
+
+    private Route defineRegion(String body) {
+        RegionDefinition definition;
+        try {
+            definition = RegionDefinition.fromJson(body, system.settings().config());
+        } catch (IllegalArgumentException e) {
+            return error(StatusCodes.BAD_REQUEST, "region-invalid", e.getMessage());
+        }
+        return onSuccess(
+                WorldRegions.get(system).define(definition),
+                reply -> reply.isSuccess()
+                        ? complete(
+                                StatusCodes.CREATED,
+                                HttpEntities.create(ContentTypes.APPLICATION_JSON, toJson(reply.getValue())))
+                        : errorFromReply(reply.getError().getMessage()));
+    }
+
+    /** Evacuation results of one DELETE. */
+    public record Closed(String region, String fallback, int moved, int remaining, List<RegionCell.Evacuated> cells) {}
+
+    private Route closeRegion(String name) {
+        WorldRegions regions = WorldRegions.get(system);
+        return onSuccess(regions.close(name), reply -> {
+            if (reply.isError()) {
+                return errorFromReply(reply.getError().getMessage());
+            }
+            List<RegionCell.Evacuated> cells = reply.getValue();
+            int moved = cells.stream().mapToInt(RegionCell.Evacuated::moved).sum();
+            int remaining =
+                    cells.stream().mapToInt(RegionCell.Evacuated::remaining).sum();
+            Closed body = new Closed(name, regions.fallbackRegion(), moved, remaining, cells);
+            return complete(
+                    remaining == 0 ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
+                    HttpEntities.create(ContentTypes.APPLICATION_JSON, toJson(body)));
+        });
+    }
+
+    /** Maps a {@code code: message} rejection to its HTTP status. */
+    private Route errorFromReply(String message) {
+        int colon = message.indexOf(':');
+        String code = colon > 0 ? message.substring(0, colon) : "region-error";
+        String text = colon > 0 ? message.substring(colon + 1).strip() : message;
+        StatusCode status = switch (code) {
+            case "region-not-found" -> StatusCodes.NOT_FOUND;
+            case "region-exists", "region-is-fallback" -> StatusCodes.CONFLICT;
+            case "region-fallback-unavailable" -> StatusCodes.SERVICE_UNAVAILABLE;
+            default -> StatusCodes.BAD_REQUEST;
+        };
+        return error(status, code, text);
+    }
+
+    private Route error(StatusCode status, String code, String message) {
+        return complete(
+                status, HttpEntities.create(ContentTypes.APPLICATION_JSON, toJson(new ErrorBody(code, message))));
     }
 
     /** The region's newest settled attention batches, newest first (from the RegionAttention journal). */
     private Route regionAttention(String name) {
-        if (RegionDirectory.get(system).find(name).isEmpty()) {
-            return regionNotFound(name);
-        }
-        CompletionStage<RegionAttention.RecentBatches> recent = ClusterSharding.get(system)
-                .entityRefFor(RegionAttention.ENTITY_KEY, name)
-                .ask(RegionAttention.Recent::new, ASK_TIMEOUT);
-        return onSuccess(recent, r -> json(r.batches()));
+        return forKnownRegion(
+                name,
+                record -> ClusterSharding.get(system)
+                        .entityRefFor(RegionAttention.ENTITY_KEY, name)
+                        .ask(RegionAttention.Recent::new, ASK_TIMEOUT)
+                        .thenApply(RegionAttention.RecentBatches::batches));
     }
 
-    /** An avatar's persistent record and, while it is in a region of this node, its live state. */
+    /** An avatar's persistent record and, while it is online, its live state. */
     public record AvatarView(Avatar.Summary avatar, RegionCell.Location live) {}
 
     private Route avatar(String id) {
@@ -148,12 +286,9 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
             if (!summary.online()) {
                 return CompletableFuture.completedFuture(new AvatarView(summary, null));
             }
-            return RegionDirectory.get(system)
-                    .find(summary.onlineRegion())
-                    .map(entry -> AskPattern.<RegionCell.Command, RegionCell.Location>ask(
-                                    entry.actor(), r -> new RegionCell.Locate(id, r), ASK_TIMEOUT, system.scheduler())
-                            .<Object>thenApply(loc -> new AvatarView(summary, loc.present() ? loc : null)))
-                    .orElseGet(() -> CompletableFuture.completedFuture(new AvatarView(summary, null)));
+            return WorldRegions.get(system)
+                    .locate(id, summary.onlineRegion())
+                    .<Object>thenApply(loc -> new AvatarView(summary, loc.orElse(null)));
         });
         return onSuccess(
                 view,
@@ -164,15 +299,7 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
     }
 
     private Route regionNotFound(String name) {
-        return complete(
-                StatusCodes.NOT_FOUND,
-                HttpEntities.create(
-                        ContentTypes.APPLICATION_JSON,
-                        toJson(new ErrorBody("region-not-found", "no region named '" + name + "' on this node"))));
-    }
-
-    private CompletionStage<RegionCell.RegionStatus> status(RegionDirectory.Entry entry) {
-        return AskPattern.ask(entry.actor(), RegionCell.GetStatus::new, ASK_TIMEOUT, system.scheduler());
+        return error(StatusCodes.NOT_FOUND, "region-not-found", "no region named '" + name + "'");
     }
 
     private Route json(Object body) {

@@ -1,18 +1,17 @@
 package org.worldserver.shard.region;
 
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.worldserver.shard.world.CellTelemetry;
+import org.worldserver.shard.world.ObserverSink;
 
 /**
- * The regions this node simulates: their actors, and the telemetry each publishes about once a second. Read by
- * the operator API and {@code /metrics} from any thread; written by WorldNode (actors) and the region actors
- * (telemetry).
+ * The cells running on this node: their actors, what their ticks produced, and the telemetry each publishes
+ * about once a second. Read by {@code /metrics} and shutdown from any thread; written by the cells.
  */
 public final class RegionDirectory implements Extension {
 
@@ -23,11 +22,9 @@ public final class RegionDirectory implements Extension {
         }
     };
 
-    /** A region's definition, actor, and the counter of what its ticks produced. */
-    public record Entry(RegionDefinition definition, ActorRef<RegionCell.Command> actor, UpdateCounter output) {}
-
-    private final Map<String, Entry> regions = new ConcurrentHashMap<>();
-    private final Map<String, CellTelemetry> telemetry = new ConcurrentHashMap<>();
+    private final Map<CellId, ActorRef<RegionCell.Command>> cells = new ConcurrentHashMap<>();
+    private final Map<CellId, UpdateCounter> outputs = new ConcurrentHashMap<>();
+    private final Map<CellId, CellTelemetry> telemetry = new ConcurrentHashMap<>();
 
     private RegionDirectory() {}
 
@@ -35,25 +32,37 @@ public final class RegionDirectory implements Extension {
         return ID.apply(system);
     }
 
-    public void register(RegionDefinition definition, ActorRef<RegionCell.Command> actor, UpdateCounter output) {
-        regions.put(definition.name(), new Entry(definition, actor, output));
+    /** The sink that counts what cell {@code id} sends (until the client gateway consumes frames). */
+    public ObserverSink counterFor(CellId id) {
+        return outputs.computeIfAbsent(id, any -> new UpdateCounter());
     }
 
-    public Optional<Entry> find(String name) {
-        return Optional.ofNullable(regions.get(name));
+    void cellStarted(CellId id, ActorRef<RegionCell.Command> actor) {
+        cells.put(id, actor);
     }
 
-    /** Name → entry, a live view. */
-    public Map<String, Entry> all() {
-        return regions;
+    void cellStopped(CellId id, ActorRef<RegionCell.Command> actor) {
+        if (cells.remove(id, actor)) {
+            telemetry.remove(id);
+        }
     }
 
-    void publish(String region, CellTelemetry latest) {
-        telemetry.put(region, latest);
+    void publish(CellId id, CellTelemetry latest) {
+        telemetry.put(id, latest);
     }
 
-    /** Name → the newest telemetry each region published, a live view. */
-    public Map<String, CellTelemetry> telemetry() {
+    /** Cells running here now, a live view. */
+    public Map<CellId, ActorRef<RegionCell.Command>> cells() {
+        return cells;
+    }
+
+    /** Cell → the newest telemetry it published, a live view. */
+    public Map<CellId, CellTelemetry> telemetry() {
         return telemetry;
+    }
+
+    /** Cell → counter of the frames and updates its ticks produced, a live view. */
+    public Map<CellId, UpdateCounter> outputs() {
+        return outputs;
     }
 }

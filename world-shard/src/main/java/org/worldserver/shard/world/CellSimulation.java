@@ -8,17 +8,22 @@ import java.util.function.LongSupplier;
 import org.agrona.collections.Object2IntHashMap;
 
 /**
- * The live simulation of the avatars in one cell (or group of cells): inputs between ticks, then at each tick
- * movement, the area-of-interest grid, and for every observer the interest decision, handed to an {@link
- * ObserverSink}. The cell's actor owns one and calls it from its own thread only.
+ * The live simulation of the avatars in one cell: inputs between ticks, then at each tick movement, the
+ * area-of-interest grid, and for every observer the interest decision, handed to an {@link ObserverSink}. The
+ * cell's actor owns one and calls it from its own thread only.
  *
  * <pre>
- * between ticks:  join / leave / teleport / input(seq, intent, focus)   (input: newest sequence wins)
- * tick():         1. move every avatar by its intent for dt (MovementRules), update the grid
- *                 2. for every observer: AOI query → InterestManager.plan → departed → ObserverSink.onFrame
- *                    attention-seconds[j] += a_j · dt for every candidate j
+ * between ticks:  join / admit (handover in) / leave / teleport / input(seq, intent, focus)  (newest seq wins)
+ *                 ghosts: upsertGhost / dropGhostsFrom (neighbour cells' avatars near the border, read-only)
+ * tick():         1. move every owned avatar by its intent for dt (MovementRules), update the grid; those now
+ *                    outside this cell's {@link CellArea} are listed as exits (the actor hands them over)
+ *                 2. for every owned observer: AOI query (owned and ghosts) → InterestManager.plan → departed
+ *                    → ObserverSink.onFrame; attention-seconds[j] += a_j · dt for every candidate j
  *                 3. telemetry: tick duration, dilation
  * </pre>
+ *
+ * <b>Ghosts</b> are copies of avatars that neighbouring cells own, within an area-of-interest radius of the
+ * border: observers here see them and pay them attention, but they do not move, observe or take input here.
  *
  * <b>Time dilation.</b> Each tick advances simulation time by the nominal {@code 1 / tickHz}. If ticks arrive
  * further apart than that (the cell is overloaded and its actor runs them late), simulation time runs slower
@@ -45,15 +50,19 @@ public final class CellSimulation {
         UNKNOWN_AVATAR
     }
 
-    /** Result of a join. */
+    /** Result of a join or an admission. */
     public enum JoinResult {
         JOINED,
         ALREADY_HERE,
         OUT_OF_BOUNDS,
+        /** Inside the region but not in this cell's area. */
+        NOT_IN_CELL,
         FULL
     }
 
     private final MovementRules rules;
+    private final CellArea area;
+    private final int capacity;
     private final InterestManager interest;
     private final float aoiRadius;
     private final float dt;
@@ -68,6 +77,13 @@ public final class CellSimulation {
     private final float[] intentX;
     private final float[] intentZ;
     private final int[] lastInput;
+    private final boolean[] ghost;
+    private final int[] ghostSource;
+    private final long[] ghostStamp;
+    private int ownedCount;
+    private int ghostCount;
+    private final int[] exits;
+    private int exitCount;
     private final double[] attentionSeconds;
     private final Map<String, Double> attentionOfDeparted = new HashMap<>();
 
@@ -85,12 +101,14 @@ public final class CellSimulation {
     private long inputsRejected;
 
     /**
-     * @param capacity most avatars this cell holds
+     * @param area the part of the region this cell owns
+     * @param capacity most avatars this cell owns; as many ghosts again fit beside them
      * @param maxCandidates most entities one observer considers per tick (the rest of a dense crowd is skipped)
      * @param nanoClock monotonic time in ns ({@code System::nanoTime} in production)
      */
     public CellSimulation(
             MovementRules rules,
+            CellArea area,
             InterestSettings interestSettings,
             float tickHz,
             int capacity,
@@ -101,6 +119,8 @@ public final class CellSimulation {
             throw new IllegalArgumentException("tick rate, capacity and candidate limit must be positive");
         }
         this.rules = rules;
+        this.area = area;
+        this.capacity = capacity;
         this.interest = new InterestManager(interestSettings, tickHz, maxCandidates);
         this.aoiRadius = interestSettings.aoiRadius();
         this.dt = 1f / tickHz;
@@ -108,14 +128,19 @@ public final class CellSimulation {
         this.nanoClock = nanoClock;
         this.sink = sink;
         RegionBounds b = rules.bounds();
-        this.table = new AvatarTable(capacity);
-        this.grid = new SpatialGrid(b.minX(), b.minZ(), b.width(), b.depth(), aoiRadius, capacity);
-        this.slotOf = new Object2IntHashMap<>(capacity * 2, 0.65f, AvatarTable.NONE);
-        this.interestOf = new ObserverInterest[capacity];
-        this.intentX = new float[capacity];
-        this.intentZ = new float[capacity];
-        this.lastInput = new int[capacity];
-        this.attentionSeconds = new double[capacity];
+        int slots = capacity * 2;
+        this.table = new AvatarTable(slots);
+        this.grid = new SpatialGrid(b.minX(), b.minZ(), b.width(), b.depth(), aoiRadius, slots);
+        this.slotOf = new Object2IntHashMap<>(slots * 2, 0.65f, AvatarTable.NONE);
+        this.interestOf = new ObserverInterest[slots];
+        this.intentX = new float[slots];
+        this.intentZ = new float[slots];
+        this.lastInput = new int[slots];
+        this.ghost = new boolean[slots];
+        this.ghostSource = new int[slots];
+        this.ghostStamp = new long[slots];
+        this.exits = new int[slots];
+        this.attentionSeconds = new double[slots];
         // +1: the observer itself comes back from the grid query and is dropped.
         this.candidates = new int[maxCandidates + 1];
         this.weights = new float[maxCandidates + 1];
@@ -131,57 +156,189 @@ public final class CellSimulation {
         return table;
     }
 
+    /** Avatars this cell owns (ghosts not counted). */
     public int avatarCount() {
-        return table.size();
+        return ownedCount;
     }
 
-    /** Slot of {@code avatarId}, or {@link AvatarTable#NONE}. */
+    public int ghostCount() {
+        return ghostCount;
+    }
+
+    /** Most avatars this cell owns at once. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Slot of an avatar owned here, or {@link AvatarTable#NONE} (also for a ghost). */
     public int slotOf(String avatarId) {
-        return slotOf.getValue(avatarId);
+        int slot = slotOf.getValue(avatarId);
+        return slot != AvatarTable.NONE && ghost[slot] ? AvatarTable.NONE : slot;
+    }
+
+    /** True if table slot {@code slot} holds a ghost, not an avatar owned here. */
+    public boolean isGhost(int slot) {
+        return ghost[slot];
     }
 
     /** Adds an avatar at rest at (x, y, z) with the region-unique {@code entityId}. */
     public JoinResult join(String avatarId, int entityId, float x, float y, float z) {
-        if (slotOf.containsKey(avatarId)) {
+        return admit(new LiveAvatar(avatarId, entityId, x, y, z, 0, 0, 0, 1, 0, 0, -1));
+    }
+
+    /**
+     * Takes ownership of an avatar with all its live state (a join, or a handover from another cell). A ghost of
+     * the same avatar is replaced.
+     */
+    public JoinResult admit(LiveAvatar a) {
+        int existing = slotOf.getValue(a.avatarId());
+        if (existing != AvatarTable.NONE && !ghost[existing]) {
             return JoinResult.ALREADY_HERE;
         }
-        if (!rules.bounds().contains(x, y, z)) {
+        if (!rules.bounds().contains(a.x(), a.y(), a.z())) {
             return JoinResult.OUT_OF_BOUNDS;
         }
-        int slot = table.add(avatarId, entityId, x, y, z);
-        if (slot == AvatarTable.NONE) {
+        if (!area.owns(a.x(), a.z())) {
+            return JoinResult.NOT_IN_CELL;
+        }
+        if (ownedCount >= capacity) {
             return JoinResult.FULL;
         }
-        slotOf.put(avatarId, slot);
-        grid.insert(slot, x, z);
-        intentX[slot] = 0;
-        intentZ[slot] = 0;
-        lastInput[slot] = -1;
+        if (existing != AvatarTable.NONE) {
+            removeSlot(existing);
+        }
+        int slot = table.add(a.avatarId(), a.entityId(), a.x(), a.y(), a.z());
+        slotOf.put(a.avatarId(), slot);
+        grid.insert(slot, a.x(), a.z());
+        table.vx[slot] = a.vx();
+        table.vz[slot] = a.vz();
+        table.focusX[slot] = a.focusX();
+        table.focusZ[slot] = a.focusZ();
+        intentX[slot] = a.intentX();
+        intentZ[slot] = a.intentZ();
+        lastInput[slot] = a.lastInput();
         attentionSeconds[slot] = 0;
+        ghost[slot] = false;
+        ownedCount++;
         if (interestOf[slot] == null) {
             interestOf[slot] = new ObserverInterest(candidates.length);
         }
         return JoinResult.JOINED;
     }
 
+    /** The live state of the owned avatar in {@code slot}, to hand over. Allocates. */
+    public LiveAvatar export(int slot) {
+        return new LiveAvatar(
+                table.avatarId[slot],
+                table.entityId[slot],
+                table.x[slot],
+                table.y[slot],
+                table.z[slot],
+                table.vx[slot],
+                table.vz[slot],
+                table.focusX[slot],
+                table.focusZ[slot],
+                intentX[slot],
+                intentZ[slot],
+                lastInput[slot]);
+    }
+
     /**
-     * Removes an avatar (logout, handover to another cell). Its attention-seconds so far stay for the next
-     * {@link #drainAttention}.
+     * Removes an avatar owned here (logout, handover to another cell). Its attention-seconds so far stay for the
+     * next {@link #drainAttention}.
      *
-     * @return false if it was not here
+     * @return false if it was not owned here
      */
     public boolean leave(String avatarId) {
-        int slot = slotOf.removeKey(avatarId);
+        int slot = slotOf(avatarId);
         if (slot == AvatarTable.NONE) {
             return false;
         }
+        removeSlot(slot);
+        return true;
+    }
+
+    private void removeSlot(int slot) {
+        String avatarId = table.avatarId[slot];
+        slotOf.removeKey(avatarId);
         if (attentionSeconds[slot] > 0) {
             attentionOfDeparted.merge(avatarId, attentionSeconds[slot], Double::sum);
         }
         grid.remove(slot);
-        interestOf[slot].clear();
+        if (ghost[slot]) {
+            ghost[slot] = false;
+            ghostCount--;
+        } else {
+            interestOf[slot].clear();
+            ownedCount--;
+        }
         table.remove(slot);
-        return true;
+    }
+
+    /**
+     * Creates or updates the ghost of an avatar that neighbour {@code source} owns, as of that neighbour's
+     * {@code stamp}. Ignored for an avatar owned here, and when the ghost slots are full.
+     *
+     * @param vx velocity east, m/s; {@code vz} north; {@code focusX, focusZ} unit focus direction
+     */
+    public void upsertGhost(
+            String avatarId,
+            int entityId,
+            float x,
+            float y,
+            float z,
+            float vx,
+            float vz,
+            float focusX,
+            float focusZ,
+            int source,
+            long stamp) {
+        int slot = slotOf.getValue(avatarId);
+        if (slot != AvatarTable.NONE && !ghost[slot]) {
+            return;
+        }
+        if (slot == AvatarTable.NONE) {
+            if (ghostCount >= capacity) {
+                return;
+            }
+            slot = table.add(avatarId, entityId, x, y, z);
+            slotOf.put(avatarId, slot);
+            grid.insert(slot, x, z);
+            ghost[slot] = true;
+            ghostCount++;
+            attentionSeconds[slot] = 0;
+        } else {
+            table.x[slot] = x;
+            table.y[slot] = y;
+            table.z[slot] = z;
+            grid.move(slot, x, z);
+        }
+        table.entityId[slot] = entityId;
+        table.vx[slot] = vx;
+        table.vz[slot] = vz;
+        table.focusX[slot] = focusX;
+        table.focusZ[slot] = focusZ;
+        ghostSource[slot] = source;
+        ghostStamp[slot] = stamp;
+    }
+
+    /** Removes the ghosts from neighbour {@code source} that its update {@code stamp} did not list. */
+    public void dropGhostsFrom(int source, long stamp) {
+        for (int i = table.size() - 1; i >= 0; i--) {
+            int slot = table.liveSlot(i);
+            if (ghost[slot] && ghostSource[slot] == source && ghostStamp[slot] != stamp) {
+                removeSlot(slot);
+            }
+        }
+    }
+
+    /** Avatars whose last tick took them out of this cell's area, to be handed over: slots, valid until changed. */
+    public int exitCount() {
+        return exitCount;
+    }
+
+    public int exitSlot(int i) {
+        return exits[i];
     }
 
     /**
@@ -189,7 +346,7 @@ public final class CellSimulation {
      * the focus direction replace the previous ones if {@code sequence} is newer than the last accepted input.
      */
     public InputResult input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ) {
-        int slot = slotOf.getValue(avatarId);
+        int slot = slotOf(avatarId);
         if (slot == AvatarTable.NONE) {
             inputsRejected++;
             return InputResult.UNKNOWN_AVATAR;
@@ -218,7 +375,7 @@ public final class CellSimulation {
      * @return null on success, else why not
      */
     public String teleport(String avatarId, float x, float y, float z) {
-        int slot = slotOf.getValue(avatarId);
+        int slot = slotOf(avatarId);
         if (slot == AvatarTable.NONE) {
             return "avatar " + avatarId + " is not in this cell";
         }
@@ -249,16 +406,26 @@ public final class CellSimulation {
         int tickNumber = (int) ++ticks;
 
         int live = table.size();
+        exitCount = 0;
         for (int i = 0; i < live; i++) {
             int slot = table.liveSlot(i);
+            if (ghost[slot]) {
+                continue;
+            }
             rules.step(table, slot, intentX[slot], intentZ[slot], dt);
             grid.move(slot, table.x[slot], table.z[slot]);
+            if (!area.owns(table.x[slot], table.z[slot])) {
+                exits[exitCount++] = slot;
+            }
         }
 
         frame.tick = ticks;
         frame.dilation = (float) dilation;
         for (int i = 0; i < live; i++) {
             int observer = table.liveSlot(i);
+            if (ghost[observer]) {
+                continue;
+            }
             int found = grid.queryRadius(table.x[observer], table.z[observer], aoiRadius, candidates);
             int count = 0;
             for (int k = 0; k < found; k++) {
@@ -321,7 +488,8 @@ public final class CellSimulation {
             mass += attentionSeconds[table.liveSlot(i)];
         }
         return new CellTelemetry(
-                table.size(),
+                ownedCount,
+                ghostCount,
                 ticks,
                 inputsAccepted,
                 inputsRejected,

@@ -3,7 +3,8 @@ package org.worldserver.shard.world;
 /**
  * A cell's numbers since it started (counters) or over its recent ticks (durations, dilation).
  *
- * @param avatars avatars simulated now
+ * @param avatars avatars the cell owns now
+ * @param ghosts copies of neighbour cells' avatars near the border that observers here see
  * @param ticks ticks run
  * @param inputsAccepted inputs applied or queued for the next tick
  * @param inputsRejected inputs refused (stale sequence, malformed intent, unknown avatar)
@@ -14,6 +15,7 @@ package org.worldserver.shard.world;
  */
 public record CellTelemetry(
         int avatars,
+        int ghosts,
         long ticks,
         long inputsAccepted,
         long inputsRejected,

@@ -37,9 +37,13 @@ class RegionAttentionTest {
     }
 
     private static AttentionBatch batch(long startSecond, long endSecond, Map<String, Long> micros) {
+        return batch("harbour:0:0", startSecond, endSecond, micros);
+    }
+
+    private static AttentionBatch batch(String cell, long startSecond, long endSecond, Map<String, Long> micros) {
         Instant end = Instant.ofEpochSecond(endSecond);
         return new AttentionBatch(
-                AttentionBatch.idFor("harbour", end), "harbour", Instant.ofEpochSecond(startSecond), end, micros);
+                AttentionBatch.idFor(cell, end), "harbour", Instant.ofEpochSecond(startSecond), end, micros);
     }
 
     private EventSourcedBehaviorTestKit.CommandResultWithReply<
@@ -62,17 +66,24 @@ class RegionAttentionTest {
         var older = record(batch(0, 30, Map.of("ada", 1L)));
         assertTrue(older.hasNoEvents(), "a period that ends before the last one is not stored");
 
+        var otherCell = record(batch("harbour:1:0", 0, 60, Map.of("cy", 7L)));
+        assertEquals(1, otherCell.events().size(), "each cell's periods are its own");
+
         journal.restart();
         assertTrue(record(first).hasNoEvents(), "idempotency survives recovery");
+        assertTrue(record(batch("harbour:1:0", 0, 60, Map.of("cy", 7L))).hasNoEvents());
     }
 
     @Test
     void shouldRejectBatchesThatAreNotThisRegionsOrNegative() {
         Instant end = Instant.ofEpochSecond(60);
         var wrongRegion = record(new AttentionBatch(
-                AttentionBatch.idFor("market", end), "market", Instant.EPOCH, end, Map.of("ada", 1L)));
+                AttentionBatch.idFor("market:0:0", end), "market", Instant.EPOCH, end, Map.of("ada", 1L)));
         assertTrue(wrongRegion.reply().isError());
         assertTrue(wrongRegion.hasNoEvents());
+        var cellOfAnotherRegion = record(new AttentionBatch(
+                AttentionBatch.idFor("market:0:0", end), "harbour", Instant.EPOCH, end, Map.of("ada", 1L)));
+        assertTrue(cellOfAnotherRegion.reply().isError());
         var negative = record(batch(0, 60, Map.of("ada", -5L)));
         assertTrue(negative.reply().getError().getMessage().startsWith("attention-invalid-batch"));
         var emptyPeriod = record(batch(60, 60, Map.of("ada", 5L)));

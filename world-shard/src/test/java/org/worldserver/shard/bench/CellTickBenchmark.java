@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
+import org.worldserver.shard.world.CellArea;
 import org.worldserver.shard.world.CellSimulation;
 import org.worldserver.shard.world.InterestSettings;
 import org.worldserver.shard.world.MovementRules;
@@ -69,7 +70,15 @@ public class CellTickBenchmark {
         float side = (float) Math.sqrt(avatars / density);
         RegionBounds bounds = new RegionBounds(0, 0, 0, side, 100, side);
         InterestSettings interest = new InterestSettings(AOI, 6f, 2f, 1f, 1f, 3f, 16 * 1024, 24, 1f);
-        cell = new CellSimulation(new MovementRules(bounds, 6f, false), interest, 20f, avatars, 256, () -> now, sink);
+        cell = new CellSimulation(
+                new MovementRules(bounds, 6f, false),
+                CellArea.WHOLE_REGION,
+                interest,
+                20f,
+                avatars,
+                256,
+                () -> now,
+                sink);
         random = new SplittableRandom(7);
         ids = new String[avatars];
         heading = new float[avatars];

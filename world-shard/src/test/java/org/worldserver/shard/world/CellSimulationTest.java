@@ -44,7 +44,14 @@ class CellSimulationTest {
 
     private CellSimulation cell(boolean teleportAllowed) {
         return new CellSimulation(
-                new MovementRules(BOUNDS, 5f, teleportAllowed), INTEREST, TICK_HZ, 64, 32, () -> now, recorder);
+                new MovementRules(BOUNDS, 5f, teleportAllowed),
+                CellArea.WHOLE_REGION,
+                INTEREST,
+                TICK_HZ,
+                64,
+                32,
+                () -> now,
+                recorder);
     }
 
     private void ticks(CellSimulation cell, int n, long periodMillis) {
@@ -52,6 +59,45 @@ class CellSimulationTest {
             now += periodMillis * 1_000_000L;
             cell.tick();
         }
+    }
+
+    @Test
+    void shouldShowGhostsToObserversWithoutSimulatingThemAndListAvatarsThatLeaveTheCell() {
+        CellSimulation west = new CellSimulation(
+                new MovementRules(BOUNDS, 5f, false), (x, z) -> x < 0, INTEREST, TICK_HZ, 8, 8, () -> now, recorder);
+        assertEquals(JoinResult.JOINED, west.join("ada", 1, -2, 0, 0));
+        assertEquals(JoinResult.NOT_IN_CELL, west.join("eve", 9, 5, 0, 0));
+        west.upsertGhost("bob", 2, 3, 0, 0, 1, 0, 0, 1, 4, 1);
+        assertEquals(1, west.avatarCount());
+        assertEquals(1, west.ghostCount());
+        assertEquals(AvatarTable.NONE, west.slotOf("bob"), "a ghost is not an avatar of this cell");
+        assertEquals(InputResult.UNKNOWN_AVATAR, west.input("bob", 1, 1, 0, 1, 0));
+
+        ticks(west, 1, 50);
+        assertTrue(recorder.last.get("ada").updates().containsKey(2), "ada sees the ghost of bob");
+        assertEquals(null, recorder.last.get("bob"), "ghosts observe nothing here");
+        assertEquals(0, west.exitCount());
+
+        west.upsertGhost("bob", 2, 4, 0, 0, 1, 0, 0, 1, 4, 2); // the neighbour's next batch: bob moved
+        ticks(west, 1, 50);
+        assertEquals(4f, recorder.last.get("ada").updates().getOrDefault(2, new float[] {4})[0], 1e-6f);
+        west.dropGhostsFrom(4, 3); // a batch without bob
+        assertEquals(0, west.ghostCount());
+        assertTrue(west.telemetry().attentionMass() > 0, "attention ada paid to the ghost stays for settlement");
+
+        west.input("ada", 1, 1, 0, 1, 0); // east at 5 m/s: crosses x = 0 within 0.4 s
+        ticks(west, 10, 50);
+        assertEquals(1, west.exitCount());
+        LiveAvatar leaving = west.export(west.exitSlot(0));
+        assertEquals("ada", leaving.avatarId());
+        assertTrue(leaving.x() >= 0 && leaving.vx() == 5f && leaving.intentX() == 1f && leaving.lastInput() == 1);
+
+        west.upsertGhost("cy", 3, -1, 0, 0, 0, 0, 0, 1, 4, 4);
+        assertEquals(JoinResult.JOINED, west.admit(new LiveAvatar("cy", 3, -1, 0, 1, 0, 0, 0, 1, 0, 0, 7)));
+        assertEquals(0, west.ghostCount(), "admitting an avatar replaces its ghost");
+        assertEquals(2, west.avatarCount());
+        west.upsertGhost("cy", 3, 9, 0, 0, 0, 0, 0, 1, 4, 5);
+        assertEquals(-1f, west.table().x[west.slotOf("cy")], "a stale ghost never overwrites an owned avatar");
     }
 
     @Test
@@ -117,8 +163,15 @@ class CellSimulationTest {
 
     @Test
     void shouldRefuseJoinsOutsideTheBoundsTwiceOrBeyondCapacity() {
-        CellSimulation cell =
-                new CellSimulation(new MovementRules(BOUNDS, 5f, false), INTEREST, TICK_HZ, 2, 8, () -> now, recorder);
+        CellSimulation cell = new CellSimulation(
+                new MovementRules(BOUNDS, 5f, false),
+                CellArea.WHOLE_REGION,
+                INTEREST,
+                TICK_HZ,
+                2,
+                8,
+                () -> now,
+                recorder);
         assertEquals(JoinResult.OUT_OF_BOUNDS, cell.join("ada", 1, 101, 0, 0));
         assertEquals(JoinResult.JOINED, cell.join("ada", 1, 0, 0, 0));
         assertEquals(JoinResult.ALREADY_HERE, cell.join("ada", 1, 1, 0, 0));
