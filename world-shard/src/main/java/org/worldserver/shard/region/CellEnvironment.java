@@ -14,7 +14,7 @@ import org.worldserver.shard.world.ObserverSink;
  * @param settlementPeriod how often a cell turns accumulated attention into a batch
  * @param checkpointInterval how often each avatar's position is reported to its persistent record
  * @param handoverRetry how often an unanswered handover offer is sent again (and housekeeping runs)
- * @param handoverDedupWindow how long a cell remembers the transfers it admitted, to acknowledge repeats
+ * @param handoverDedupWindow how long a cell remembers its answer to each transfer, to repeat it
  * @param forwardFor how long a cell forwards inputs for an avatar that has moved to another cell
  * @param ghostTimeout ghosts from a neighbour that has sent nothing for this long are dropped
  */

@@ -49,9 +49,10 @@ import org.worldserver.shard.world.RegionBounds;
  * after a tick, every avatar now outside this cell leaves the simulation and goes into {@code outgoing} with a
  * transfer id unique to this cell incarnation, and a {@link HandoverOffer} carries its whole live state to the
  * cell that owns its position. The offer is re-sent every {@code world.cells.handover-retry} until answered.
- * The destination admits it and remembers the transfer id for {@code world.cells.handover-dedup-window}, so a
- * repeated offer is acknowledged again and never admitted twice; it answers {@link HandoverRefused} when it
- * cannot take it (full, closed), and the source takes the avatar back at the nearest point of its own square.
+ * The destination admits it, or answers {@link HandoverRefused} when it cannot take it (full, closed) and the
+ * source takes the avatar back at the nearest point of its own square. Either way the destination remembers its
+ * answer by transfer id for {@code world.cells.handover-dedup-window} and gives a repeated offer the same answer:
+ * never admitted twice, and never admitted after the source was told no.
  * At every moment an avatar is owned by at most one cell, and an avatar in flight stays in {@code outgoing} of
  * its source until a destination owns it: nothing is duplicated or lost while the cells run. Inputs, leaves and
  * teleports that reach the source while the avatar is in flight or just gone are forwarded to the destination.
@@ -234,7 +235,8 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
 
     private record Forward(CellId destination, long untilNanos) {}
 
-    private record Admitted(int entityId, long atNanos) {}
+    /** The answer given to a transfer, replayed to any repeat of its offer. */
+    private record Answered(Command answer, long atNanos) {}
 
     /** Per-neighbour buffer of the ghosts to send after a tick; reused. */
     private static final class GhostBuffer {
@@ -368,7 +370,8 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
 
     private final Map<String, Transfer> outgoing = new LinkedHashMap<>();
     private final Map<String, Forward> forwards = new HashMap<>();
-    private final Map<String, Admitted> admitted = new HashMap<>();
+    /** Transfer id → the answer this cell gave it, kept for the dedup window. */
+    private final Map<String, Answered> answered = new HashMap<>();
 
     private final GhostBuffer[] ghostsOut = new GhostBuffer[8];
     private final CellId[] neighbours = new CellId[8];
@@ -590,24 +593,24 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
 
     private Behavior<Command> onOffer(HandoverOffer offer) {
         String avatarId = offer.avatar().avatarId();
-        Admitted before = admitted.get(offer.transferId());
+        Answered before = answered.get(offer.transferId());
         if (before != null) {
-            offer.replyTo().tell(new HandoverAccepted(offer.transferId(), avatarId, id.entityId(), before.entityId()));
+            // A repeat: the same answer again. Re-deciding could admit an avatar its source took back after a
+            // refusal, and then two cells would own it.
+            offer.replyTo().tell(before.answer());
             return this;
         }
         if (closing) {
-            offer.replyTo()
-                    .tell(new HandoverRefused(
-                            offer.transferId(), avatarId, "region-closed: " + id.region() + " is closing"));
-            return this;
+            return answer(
+                    offer,
+                    new HandoverRefused(offer.transferId(), avatarId, "region-closed: " + id.region() + " is closing"));
         }
         int existing = cell.slotOf(avatarId);
         if (existing != AvatarTable.NONE) {
             // Owned here already (joined twice): keep this one, so the avatar is never simulated twice.
-            int entity = cell.table().entityId[existing];
-            admitted.put(offer.transferId(), new Admitted(entity, System.nanoTime()));
-            offer.replyTo().tell(new HandoverAccepted(offer.transferId(), avatarId, id.entityId(), entity));
-            return this;
+            return answer(
+                    offer,
+                    new HandoverAccepted(offer.transferId(), avatarId, id.entityId(), cell.table().entityId[existing]));
         }
         boolean fromElsewhere = !offer.fromRegion().equals(id.region());
         LiveAvatar a = fromElsewhere
@@ -620,19 +623,22 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
                 : offer.avatar();
         CellSimulation.JoinResult result = hasRoom() ? cell.admit(a) : CellSimulation.JoinResult.FULL;
         if (result != CellSimulation.JoinResult.JOINED) {
-            offer.replyTo()
-                    .tell(new HandoverRefused(
+            return answer(
+                    offer,
+                    new HandoverRefused(
                             offer.transferId(), avatarId, joinProblem(result, avatarId, a.x(), a.y(), a.z())));
-            return this;
         }
         if (fromElsewhere) {
             nextEntitySerial++;
-        }
-        admitted.put(offer.transferId(), new Admitted(a.entityId(), System.nanoTime()));
-        offer.replyTo().tell(new HandoverAccepted(offer.transferId(), avatarId, id.entityId(), a.entityId()));
-        if (fromElsewhere) {
             env.positions().regionChanged(avatarId, id.region(), a.x(), a.y(), a.z());
         }
+        return answer(offer, new HandoverAccepted(offer.transferId(), avatarId, id.entityId(), a.entityId()));
+    }
+
+    /** Replies to an offer and remembers the answer for its repeats. */
+    private Behavior<Command> answer(HandoverOffer offer, Command answer) {
+        answered.put(offer.transferId(), new Answered(answer, System.nanoTime()));
+        offer.replyTo().tell(answer);
         return this;
     }
 
@@ -706,7 +712,7 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
         }
         forwards.values().removeIf(f -> f.untilNanos() - now < 0);
         long dedupNanos = env.handoverDedupWindow().toNanos();
-        admitted.values().removeIf(a -> now - a.atNanos() > dedupNanos);
+        answered.values().removeIf(a -> now - a.atNanos() > dedupNanos);
         long silentNanos = env.ghostTimeout().toNanos();
         for (Iterator<Map.Entry<Integer, Long>> it = ghostsHeardAt.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Integer, Long> e = it.next();

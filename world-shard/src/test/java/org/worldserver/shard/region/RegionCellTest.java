@@ -241,6 +241,32 @@ class RegionCellTest {
         cells.stopAll();
     }
 
+    /** The source took the avatar back after the refusal: a late copy of the offer must not admit it too. */
+    @Test
+    void shouldRefuseARepeatedOfferItRefusedBeforeEvenWhenThereIsRoomNow() {
+        RegionDefinition quay = region("quay", 1, false);
+        LocalCells cells = new LocalCells(KIT.system(), f -> {}, Duration.ofMinutes(1), NEVER_SETTLES, quay);
+        ActorRef<RegionCell.Command> cell = cells.cellAt(quay, 10, 10);
+        TestProbe<StatusReply<RegionCell.Joined>> joined = KIT.createTestProbe();
+        cell.tell(new RegionCell.Join("sitter", 10, 0, 10, joined.ref()));
+        ok(joined);
+        TestProbe<RegionCell.Command> source = KIT.createTestProbe();
+        LiveAvatar ada = new LiveAvatar("ada", 7, 12, 0, 10, 0, 0, 0, 1, 0, 0, 3);
+
+        cell.tell(new RegionCell.HandoverOffer("t-1", ada, "quay", source.ref()));
+        RegionCell.HandoverRefused refused = (RegionCell.HandoverRefused) source.receiveMessage();
+        assertTrue(refused.reason().startsWith("region-full"), refused.reason());
+        TestProbe<StatusReply<Done>> left = KIT.createTestProbe();
+        cell.tell(new RegionCell.Leave("sitter", left.ref()));
+        ok(left);
+
+        cell.tell(new RegionCell.HandoverOffer("t-1", ada, "quay", source.ref()));
+        assertEquals(refused, source.receiveMessage());
+        assertFalse(locate(cell, "ada").present());
+        assertEquals(0, status(cell).telemetry().avatars());
+        cells.stopAll();
+    }
+
     @Test
     void shouldMoveAnAvatarToAnotherRegionWithANewEntityIdAndReportTheChange() {
         RegionDefinition bay = region("bay", 16, false);
