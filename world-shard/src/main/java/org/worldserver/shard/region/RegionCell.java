@@ -120,13 +120,31 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
      *
      * @param x metres east, {@code y} up, {@code z} north, relative to the region's origin
      * @param vx velocity east, m/s; {@code vz} north
+     * @param lastInput sequence number of the last input applied, -1 if none
      */
     public record Location(
-            String region, String cell, boolean present, int entityId, float x, float y, float z, float vx, float vz)
-            implements CborSerializable {}
+            String region,
+            String cell,
+            boolean present,
+            int entityId,
+            float x,
+            float y,
+            float z,
+            float vx,
+            float vz,
+            int lastInput)
+            implements CborSerializable {
 
-    /** A live avatar moving into the receiving cell; answered with HandoverAccepted or HandoverRefused. */
-    public record HandoverOffer(String transferId, LiveAvatar avatar, String fromRegion, ActorRef<Command> replyTo)
+        static Location absent(CellId cell) {
+            return new Location(cell.region(), cell.entityId(), false, AvatarTable.NONE, 0, 0, 0, 0, 0, -1);
+        }
+    }
+
+    /**
+     * A live avatar moving into the receiving cell from cell {@code from}; answered with HandoverAccepted or
+     * HandoverRefused.
+     */
+    public record HandoverOffer(String transferId, LiveAvatar avatar, CellId from, ActorRef<Command> replyTo)
             implements Command {}
 
     /** @param entityId the avatar's entity id in the destination (new when it changed region) */
@@ -326,9 +344,7 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
                                 m.replyTo(),
                                 new HandoverRefused(m.transferId(), m.avatar().avatarId(), why)))
                 .onMessage(Evacuate.class, m -> reply(m.replyTo(), new Evacuated(id.entityId(), 0, 0)))
-                .onMessage(
-                        Locate.class,
-                        m -> reply(m.replyTo(), new Location(id.region(), id.entityId(), false, -1, 0, 0, 0, 0, 0)))
+                .onMessage(Locate.class, m -> reply(m.replyTo(), Location.absent(id)))
                 .onMessage(
                         GetStatus.class,
                         m -> reply(
@@ -510,10 +526,7 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
                 .tell(
                         t.destination,
                         new HandoverOffer(
-                                t.transferId,
-                                t.offered,
-                                id.region(),
-                                getContext().getSelf()));
+                                t.transferId, t.offered, id, getContext().getSelf()));
     }
 
     /** Sends each neighbour the avatars within an area-of-interest radius of its border (and an empty batch once). */
@@ -612,7 +625,7 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
                     offer,
                     new HandoverAccepted(offer.transferId(), avatarId, id.entityId(), cell.table().entityId[existing]));
         }
-        boolean fromElsewhere = !offer.fromRegion().equals(id.region());
+        boolean fromElsewhere = !offer.from().region().equals(id.region());
         LiveAvatar a = fromElsewhere
                 ? offer.avatar()
                         .arrivingAt(
@@ -635,9 +648,19 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
         return answer(offer, new HandoverAccepted(offer.transferId(), avatarId, id.entityId(), a.entityId()));
     }
 
-    /** Replies to an offer and remembers the answer for its repeats. */
+    /**
+     * Replies to an offer and remembers the answer for its repeats. After a refusal the avatar stays at its
+     * source, so commands for it that reach this cell (forwarded while it was in flight) are forwarded back there.
+     */
     private Behavior<Command> answer(HandoverOffer offer, Command answer) {
         answered.put(offer.transferId(), new Answered(answer, System.nanoTime()));
+        if (answer instanceof HandoverRefused) {
+            String avatarId = offer.avatar().avatarId();
+            forwards.put(
+                    avatarId,
+                    new Forward(
+                            offer.from(), System.nanoTime() + env.forwardFor().toNanos()));
+        }
         offer.replyTo().tell(answer);
         return this;
     }
@@ -724,14 +747,17 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
         return this;
     }
 
-    /** The cell an avatar that is not owned here went to (in flight or recently), or null. */
+    /**
+     * The cell an avatar that is not owned here went to (in flight or recently) or stayed in (this cell refused
+     * it), or null. Never this cell: a command is not forwarded to itself.
+     */
     private CellId elsewhere(String avatarId) {
         Transfer t = outgoing.get(avatarId);
         if (t != null) {
-            return t.destination;
+            return t.destination.equals(id) ? null : t.destination;
         }
         Forward f = forwards.get(avatarId);
-        return f == null ? null : f.destination();
+        return f == null || f.destination().equals(id) ? null : f.destination();
     }
 
     // ---------------------------------------------------------------- commands
@@ -913,7 +939,7 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
         locate.replyTo()
                 .tell(
                         slot == AvatarTable.NONE
-                                ? new Location(id.region(), id.entityId(), false, AvatarTable.NONE, 0, 0, 0, 0, 0)
+                                ? Location.absent(id)
                                 : new Location(
                                         id.region(),
                                         id.entityId(),
@@ -923,7 +949,8 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
                                         t.y[slot],
                                         t.z[slot],
                                         t.vx[slot],
-                                        t.vz[slot]));
+                                        t.vz[slot],
+                                        cell.lastInput(slot)));
         return this;
     }
 
@@ -1018,7 +1045,7 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
                                 new HandoverOffer(
                                         id.entityId() + "#" + incarnation + "#stop#" + i,
                                         cell.export(slot),
-                                        id.region(),
+                                        id,
                                         getContext().getSystem().ignoreRef()));
             }
         }

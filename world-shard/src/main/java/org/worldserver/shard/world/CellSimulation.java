@@ -176,6 +176,11 @@ public final class CellSimulation {
         return slot != AvatarTable.NONE && ghost[slot] ? AvatarTable.NONE : slot;
     }
 
+    /** Sequence number of the last input applied to the avatar owned in {@code slot}, -1 if none. */
+    public int lastInput(int slot) {
+        return lastInput[slot];
+    }
+
     /** True if table slot {@code slot} holds a ghost, not an avatar owned here. */
     public boolean isGhost(int slot) {
         return ghost[slot];

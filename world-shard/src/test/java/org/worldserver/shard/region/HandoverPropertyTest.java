@@ -28,7 +28,8 @@ import org.worldserver.shard.world.RegionBounds;
  * Handover as a property: avatars walk, teleport and travel at random across the cell borders of two regions
  * while the cells tick on their own timers (and, in half the runs, every handover offer arrives again up to
  * 400 ms later); once
- * everything has settled, every avatar that joined is owned by exactly one cell of one region.
+ * everything has settled, every avatar that joined is owned by exactly one cell of one region and has stopped:
+ * its last input reached it wherever it had gone.
  */
 class HandoverPropertyTest {
 
@@ -108,6 +109,7 @@ class HandoverPropertyTest {
             }
             // Commands go to the cell each avatar joined; cells forward them to wherever it is now.
             TestProbe<StatusReply<Done>> answers = KIT.createTestProbe();
+            int asked = 0;
             for (Action action : actions) {
                 if (action instanceof Walk w && entry.containsKey(w.avatar())) {
                     int seq = sequence.merge(w.avatar(), 1, Integer::sum);
@@ -117,16 +119,21 @@ class HandoverPropertyTest {
                 } else if (action instanceof Teleport t && entry.containsKey(t.avatar())) {
                     entry.get(t.avatar())
                             .tell(new RegionCell.Teleport("a" + t.avatar(), t.x(), 0, t.z(), answers.ref()));
+                    asked++;
                 } else if (action instanceof Travel t && entry.containsKey(t.avatar())) {
                     // Alternate the destination, so avatars go both ways.
                     RegionDefinition to = regions[t.avatar() % 2 == 0 ? 1 : 0];
                     entry.get(t.avatar())
                             .tell(new RegionCell.Travel("a" + t.avatar(), to, t.x(), 0, t.z(), answers.ref()));
+                    asked++;
                 }
             }
             for (int i : entry.keySet()) { // everyone stops
-                entry.get(i).tell(new RegionCell.Input("a" + i, sequence.get(i) + 1, 0, 0, 0, 1));
+                sequence.merge(i, 1, Integer::sum);
+                entry.get(i).tell(new RegionCell.Input("a" + i, sequence.get(i), 0, 0, 0, 1));
             }
+            // Every teleport and travel is answered (done or refused), wherever it was forwarded.
+            answers.receiveSeveralMessages(asked, Duration.ofSeconds(10));
 
             List<CellId> all = new ArrayList<>();
             for (RegionDefinition r : regions) {
@@ -144,18 +151,31 @@ class HandoverPropertyTest {
                 }
                 assertEquals(0, inFlight, "handovers settle");
                 assertEquals(entry.size(), owned, "as many avatars owned as joined");
+                for (int i : entry.keySet()) {
+                    // Its last input (stop) reached it wherever it had gone: it is at rest and stays where it is.
+                    RegionCell.Location at = only(cells, all, "a" + i);
+                    assertEquals(sequence.get(i), at.lastInput(), "a" + i + " got its last input: " + at);
+                    assertEquals(0f, at.vx(), "a" + i + " stopped: " + at);
+                    assertEquals(0f, at.vz(), "a" + i + " stopped: " + at);
+                }
                 return null;
             });
-            for (int i : entry.keySet()) {
-                int owners = 0;
-                for (CellId id : all) {
-                    owners += RegionCellTest.locate(cells.cell(id), "a" + i).present() ? 1 : 0;
-                }
-                assertEquals(1, owners, "a" + i + " is owned by exactly one cell");
-            }
         } finally {
             cells.stopAll();
         }
+    }
+
+    /** The avatar's location in the one cell that owns it; fails if none or several do. */
+    private static RegionCell.Location only(LocalCells cells, List<CellId> all, String avatar) {
+        List<RegionCell.Location> owners = new ArrayList<>();
+        for (CellId id : all) {
+            RegionCell.Location l = RegionCellTest.locate(cells.cell(id), avatar);
+            if (l.present()) {
+                owners.add(l);
+            }
+        }
+        assertEquals(1, owners.size(), avatar + " is owned by exactly one cell: " + owners);
+        return owners.get(0);
     }
 
     @Provide

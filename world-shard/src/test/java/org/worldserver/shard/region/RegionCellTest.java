@@ -215,6 +215,14 @@ class RegionCellTest {
         assertTrue(walker.present() && walker.x() < 100 && walker.x() > 99.9f, "held at the border: " + walker);
         assertFalse(locate(east, "walker").present());
         assertEquals(1, status(east).telemetry().avatars());
+
+        // An input that reaches the cell that refused the walker (as one forwarded while it was in flight would)
+        // is forwarded back to where it stayed.
+        east.tell(new RegionCell.Input("walker", 2, 0, 0, 1, 0));
+        probe.awaitAssert(Duration.ofSeconds(5), () -> {
+            assertEquals(2, locate(west, "walker").lastInput());
+            return null;
+        });
         cells.stopAll();
     }
 
@@ -226,8 +234,8 @@ class RegionCellTest {
         TestProbe<RegionCell.Command> source = KIT.createTestProbe();
         LiveAvatar ada = new LiveAvatar("ada", 7, 10, 0, 10, 0, 0, 0, 1, 0, 0, 3);
 
-        cell.tell(new RegionCell.HandoverOffer("t-1", ada, "mole", source.ref()));
-        cell.tell(new RegionCell.HandoverOffer("t-1", ada, "mole", source.ref()));
+        cell.tell(new RegionCell.HandoverOffer("t-1", ada, new CellId("mole", 1, 1), source.ref()));
+        cell.tell(new RegionCell.HandoverOffer("t-1", ada, new CellId("mole", 1, 1), source.ref()));
         RegionCell.Command first = source.receiveMessage();
         RegionCell.Command second = source.receiveMessage();
         assertEquals(new RegionCell.HandoverAccepted("t-1", "ada", "mole:0:0", 7), first);
@@ -235,7 +243,10 @@ class RegionCellTest {
         assertEquals(1, status(cell).telemetry().avatars());
 
         cell.tell(new RegionCell.HandoverOffer(
-                "t-2", new LiveAvatar("bob", 8, 150, 0, 10, 0, 0, 0, 1, 0, 0, -1), "mole", source.ref()));
+                "t-2",
+                new LiveAvatar("bob", 8, 150, 0, 10, 0, 0, 0, 1, 0, 0, -1),
+                new CellId("mole", 1, 1),
+                source.ref()));
         RegionCell.HandoverRefused refused = (RegionCell.HandoverRefused) source.receiveMessage();
         assertTrue(refused.reason().startsWith("region-wrong-cell"), refused.reason());
         cells.stopAll();
@@ -244,7 +255,7 @@ class RegionCellTest {
     /** The source took the avatar back after the refusal: a late copy of the offer must not admit it too. */
     @Test
     void shouldRefuseARepeatedOfferItRefusedBeforeEvenWhenThereIsRoomNow() {
-        RegionDefinition quay = region("quay", 1, false);
+        RegionDefinition quay = region("pier", 1, false);
         LocalCells cells = new LocalCells(KIT.system(), f -> {}, Duration.ofMinutes(1), NEVER_SETTLES, quay);
         ActorRef<RegionCell.Command> cell = cells.cellAt(quay, 10, 10);
         TestProbe<StatusReply<RegionCell.Joined>> joined = KIT.createTestProbe();
@@ -253,14 +264,14 @@ class RegionCellTest {
         TestProbe<RegionCell.Command> source = KIT.createTestProbe();
         LiveAvatar ada = new LiveAvatar("ada", 7, 12, 0, 10, 0, 0, 0, 1, 0, 0, 3);
 
-        cell.tell(new RegionCell.HandoverOffer("t-1", ada, "quay", source.ref()));
+        cell.tell(new RegionCell.HandoverOffer("t-1", ada, new CellId("pier", 1, 0), source.ref()));
         RegionCell.HandoverRefused refused = (RegionCell.HandoverRefused) source.receiveMessage();
         assertTrue(refused.reason().startsWith("region-full"), refused.reason());
         TestProbe<StatusReply<Done>> left = KIT.createTestProbe();
         cell.tell(new RegionCell.Leave("sitter", left.ref()));
         ok(left);
 
-        cell.tell(new RegionCell.HandoverOffer("t-1", ada, "quay", source.ref()));
+        cell.tell(new RegionCell.HandoverOffer("t-1", ada, new CellId("pier", 1, 0), source.ref()));
         assertEquals(refused, source.receiveMessage());
         assertFalse(locate(cell, "ada").present());
         assertEquals(0, status(cell).telemetry().avatars());
