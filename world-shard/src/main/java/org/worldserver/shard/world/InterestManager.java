@@ -1,7 +1,5 @@
 package org.worldserver.shard.world;
 
-import java.util.Arrays;
-
 /**
  * Decides, for one observer and one tick, how much attention each entity in its area of interest deserves and
  * which entity updates it is sent.
@@ -11,7 +9,7 @@ import java.util.Arrays;
  * attention  a_j = softmax_j(e_j) = exp(e_j − max e) / Σ_k exp(e_k − max e)        (Σ_j a_j = 1)
  * priority   p_j = a_j · (ticks since j was last sent)        grows until j is sent, so nothing starves
  *            entering entities (never sent) come first, by a_j; any entity due for its minimum refresh next
- * budget     budget-per-second / tick-hz bytes per tick; highest priority first while an update fits
+ * budget     budget-per-second / tick-hz bytes per tick: the highest priorities, as many updates as fit
  * </pre>
  *
  * The weights {@code a_j} are also the observer's attention: summed over observers and multiplied by the tick
@@ -29,10 +27,16 @@ public final class InterestManager {
 
     private final InterestSettings settings;
     private final int budgetBytesPerTick;
+    /** Updates that fit in the budget of one tick. */
+    private final int updatesPerTick;
+
     private final int minRefreshTicks;
     private final float[] score;
     private final long[] order;
     private final int[] tracked;
+    /** Keeps {@link ObserverInterest#touch()} from being optimised away; never read. */
+    @SuppressWarnings("unused")
+    private int touched;
 
     /**
      * @param tickHz the cell's tick rate
@@ -41,6 +45,7 @@ public final class InterestManager {
     public InterestManager(InterestSettings settings, float tickHz, int maxCandidates) {
         this.settings = settings;
         this.budgetBytesPerTick = Math.max(0, (int) (settings.budgetBytesPerSecond() / tickHz));
+        this.updatesPerTick = budgetBytesPerTick / settings.updateBytes();
         this.minRefreshTicks = Math.max(1, Math.round(tickHz / settings.minRefreshHz()));
         if (maxCandidates <= 0 || maxCandidates >= MAX_CANDIDATES) {
             throw new IllegalArgumentException("maxCandidates must be in 1.." + (MAX_CANDIDATES - 1));
@@ -66,7 +71,7 @@ public final class InterestManager {
      * @param observer the observer's slot in {@code table}
      * @param candidates slots of the entities in its area of interest (not itself), {@code count} of them
      * @param weights receives {@code a_j} for each candidate, in candidate order (they sum to 1)
-     * @param selected receives the slots to send, highest priority first
+     * @param selected receives the slots to send: the highest priorities, in no particular order
      * @return how many slots were written to {@code selected}
      */
     public int plan(
@@ -81,14 +86,21 @@ public final class InterestManager {
         if (count == 0) {
             return 0;
         }
+        touched ^= interest.touch(); // its lines arrive while the scores are computed
         scoreRelevance(table, observer, candidates, count);
         softmax(count, weights);
 
-        interest.ensureRoomFor(count);
+        int generation = interest.generation();
         for (int k = 0; k < count; k++) {
-            int index = interest.track(table.entityId[candidates[k]], tick);
-            tracked[k] = index;
-            int stale = interest.ticksSinceSent(index, tick);
+            tracked[k] = interest.track(table.entityId[candidates[k]], tick);
+        }
+        if (interest.generation() != generation) { // the table grew and moved the entries tracked before that
+            for (int k = 0; k < count; k++) {
+                tracked[k] = interest.track(table.entityId[candidates[k]], tick);
+            }
+        }
+        for (int k = 0; k < count; k++) {
+            int stale = interest.ticksSinceSent(tracked[k], tick);
             int tier;
             float priority;
             if (stale == ObserverInterest.NEVER_SENT) {
@@ -104,17 +116,60 @@ public final class InterestManager {
             // Sort key: tier, then priority (a non-negative float orders like its bit pattern), then index.
             order[k] = ((long) tier << 61) | ((long) Float.floatToRawIntBits(priority) << 30) | k;
         }
-        Arrays.sort(order, 0, count);
-
-        int budget = budgetBytesPerTick;
-        int chosen = 0;
-        for (int i = count - 1; i >= 0 && budget >= settings.updateBytes(); i--) {
+        int chosen = Math.min(count, updatesPerTick);
+        if (chosen < count) {
+            selectLargest(order, count, chosen);
+        }
+        for (int i = count - chosen; i < count; i++) {
             int k = (int) (order[i] & (MAX_CANDIDATES - 1));
-            selected[chosen++] = candidates[k];
-            budget -= settings.updateBytes();
+            selected[i - (count - chosen)] = candidates[k];
             interest.markSent(tracked[k], tick);
         }
         return chosen;
+    }
+
+    /**
+     * Rearranges {@code a[0..n)} so that its {@code m} largest values are in {@code a[n-m..n)}, in no particular
+     * order (quickselect, expected O(n); the values are distinct). {@code 0 < m < n}.
+     */
+    static void selectLargest(long[] a, int n, int m) {
+        int target = n - m; // the final position of the smallest of the m largest
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            // Median of three as the pivot, moved to hi.
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < a[lo]) {
+                swap(a, mid, lo);
+            }
+            if (a[hi] < a[lo]) {
+                swap(a, hi, lo);
+            }
+            if (a[mid] < a[hi]) {
+                swap(a, mid, hi);
+            }
+            long pivot = a[hi];
+            int store = lo;
+            for (int i = lo; i < hi; i++) {
+                if (a[i] < pivot) {
+                    swap(a, i, store++);
+                }
+            }
+            swap(a, store, hi);
+            if (store == target) {
+                return;
+            } else if (store < target) {
+                lo = store + 1;
+            } else {
+                hi = store - 1;
+            }
+        }
+    }
+
+    private static void swap(long[] a, int i, int j) {
+        long t = a[i];
+        a[i] = a[j];
+        a[j] = t;
     }
 
     private void scoreRelevance(AvatarTable t, int o, int[] candidates, int count) {
@@ -152,7 +207,7 @@ public final class InterestManager {
         }
         float sum = 0f;
         for (int k = 0; k < count; k++) {
-            float e = (float) Math.exp(score[k] - max);
+            float e = expOfNonPositive(score[k] - max);
             weights[k] = e;
             sum += e;
         }
@@ -160,5 +215,35 @@ public final class InterestManager {
         for (int k = 0; k < count; k++) {
             weights[k] *= inverse;
         }
+    }
+
+    /**
+     * e^x for x ≤ 0, to a relative error below 10⁻⁶ for x ≥ −10 and 10⁻⁵ down to −87 (0 below, where a float
+     * would underflow; softmax scores span far less): 2^(x·log2 e)
+     * split into an integer power of two, set directly in the float's exponent, and 2^f for f in [−½, ½] by its
+     * degree-6 Taylor polynomial. Cheaper than {@link Math#exp}, which matters at one call per candidate per observer
+     * per tick (docs/benchmarks.md). The softmax divides by the sum, so the weights still sum to 1.
+     */
+    static float expOfNonPositive(float x) {
+        if (x < -87f) {
+            return 0f;
+        }
+        float t = x * 1.442695041f;
+        int whole = (int) (t - 0.5f); // t rounded to the nearest integer (t ≤ 0): f in [-0.5, 0.5]
+        float f = t - whole;
+        float p = 1.0f
+                + f
+                        * (0.693147182f
+                                + f
+                                        * (0.240226507f
+                                                + f
+                                                        * (0.0555041087f
+                                                                + f
+                                                                        * (0.00961812911f
+                                                                                + f
+                                                                                        * (0.00133335581f
+                                                                                                + f
+                                                                                                        * 0.000154035304f)))));
+        return Float.intBitsToFloat((whole + 127) << 23) * p;
     }
 }

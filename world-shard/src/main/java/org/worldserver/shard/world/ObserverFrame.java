@@ -2,7 +2,7 @@ package org.worldserver.shard.world;
 
 /**
  * One observer's output of one tick, as a flyweight over the cell's arrays: the entity updates chosen for it
- * (highest priority first) with their current state, the entities that left its area of interest, and the last
+ * (the highest priorities, in no particular order) with their current state, the entities that left its area of interest, and the last
  * input of its own that the tick applied (for client-side prediction).
  *
  * <p>Valid only during {@link ObserverSink#onFrame}; copy what must outlive the call. Not thread-safe.

@@ -6,29 +6,32 @@ import java.util.Arrays;
  * A uniform grid over a region's ground plane (x, z) for area-of-interest queries: which entities lie within a
  * radius of a point.
  *
- * <p>Entities are dense slot numbers {@code 0..capacity-1}. Each grid bucket keeps an intrusive doubly linked
- * list through {@code next}/{@code prev}, so insert, move and remove are O(1) and nothing is allocated after
- * construction. A query visits the buckets that overlap the circle's bounding square and checks the exact
- * distance. Points outside the grid's bounds are kept in the nearest edge bucket (they are still found by exact
- * distance).
+ * <p>Rebuilt from scratch once per tick ({@link #rebuild}), after movement, by a counting sort of the entities
+ * by bucket: afterwards each bucket's entities, with copies of their coordinates, lie next to each other in
+ * memory, and the buckets of one grid row follow each other. A query therefore reads one contiguous run per row
+ * of the circle's bounding square and checks the exact distance; it touches no per-entity memory elsewhere.
+ * Rebuilding costs O(entities + buckets) and allocates nothing. Points outside the grid's bounds are kept in the
+ * nearest edge bucket (they are still found by exact distance).
+ *
+ * <p>{@link #slotAt} lists the entities in grid order: neighbours in space are near each other in that order,
+ * which the tick uses to visit observers so that consecutive observers share most of their candidates in cache.
  *
  * <p>Units: metres. Not thread-safe: owned by one cell and used on its tick.
  */
 public final class SpatialGrid {
 
-    private static final int NONE = -1;
-
     private final float minX;
     private final float minZ;
-    private final float bucketSize;
+    private final float inverseBucketSize;
     private final int columns;
     private final int rows;
-    private final int[] head;
-    private final int[] next;
-    private final int[] prev;
-    private final int[] bucketOf;
-    private final float[] xs;
-    private final float[] zs;
+    /** Entries of bucket b are [start[b], start[b + 1]). */
+    private final int[] start;
+
+    private final int[] sortedSlot;
+    private final float[] sortedX;
+    private final float[] sortedZ;
+    private final int[] bucketOfInput;
     private int size;
 
     /**
@@ -36,8 +39,8 @@ public final class SpatialGrid {
      * @param minZ south edge, metres
      * @param width extent along x, metres (> 0)
      * @param depth extent along z, metres (> 0)
-     * @param bucketSize side of one bucket, metres; about the typical query radius is a good choice
-     * @param capacity the number of slots (entities are 0..capacity-1)
+     * @param bucketSize side of one bucket, metres; about half the typical query radius is a good choice
+     * @param capacity the most entities one rebuild takes
      */
     public SpatialGrid(float minX, float minZ, float width, float depth, float bucketSize, int capacity) {
         if (!(width > 0 && depth > 0 && bucketSize > 0) || capacity <= 0) {
@@ -45,71 +48,69 @@ public final class SpatialGrid {
         }
         this.minX = minX;
         this.minZ = minZ;
-        this.bucketSize = bucketSize;
+        this.inverseBucketSize = 1f / bucketSize;
         this.columns = Math.max(1, (int) Math.ceil(width / bucketSize));
         this.rows = Math.max(1, (int) Math.ceil(depth / bucketSize));
-        this.head = new int[columns * rows];
-        Arrays.fill(head, NONE);
-        this.next = new int[capacity];
-        this.prev = new int[capacity];
-        this.bucketOf = new int[capacity];
-        Arrays.fill(bucketOf, NONE);
-        this.xs = new float[capacity];
-        this.zs = new float[capacity];
+        if ((long) columns * rows > 1 << 24) {
+            throw new IllegalArgumentException("more than 2^24 buckets: choose a larger bucket size");
+        }
+        this.start = new int[columns * rows + 1];
+        this.sortedSlot = new int[capacity];
+        this.sortedX = new float[capacity];
+        this.sortedZ = new float[capacity];
+        this.bucketOfInput = new int[capacity];
     }
 
     public int capacity() {
-        return bucketOf.length;
+        return sortedSlot.length;
     }
 
+    /** Entities in the grid since the last rebuild. */
     public int size() {
         return size;
     }
 
-    public boolean contains(int slot) {
-        return bucketOf[slot] != NONE;
-    }
-
-    /** Adds {@code slot} at (x, z). The slot must not be in the grid already. */
-    public void insert(int slot, float x, float z) {
-        if (bucketOf[slot] != NONE) {
-            throw new IllegalStateException("slot " + slot + " is already in the grid");
-        }
-        xs[slot] = x;
-        zs[slot] = z;
-        link(slot, bucket(x, z));
-        size++;
-    }
-
-    /** Moves {@code slot} (which must be in the grid) to (x, z). */
-    public void move(int slot, float x, float z) {
-        int from = bucketOf[slot];
-        if (from == NONE) {
-            throw new IllegalStateException("slot " + slot + " is not in the grid");
-        }
-        xs[slot] = x;
-        zs[slot] = z;
-        int to = bucket(x, z);
-        if (to != from) {
-            unlink(slot, from);
-            link(slot, to);
-        }
-    }
-
-    /** Removes {@code slot}; does nothing if it is not in the grid. */
-    public void remove(int slot) {
-        int from = bucketOf[slot];
-        if (from == NONE) {
-            return;
-        }
-        unlink(slot, from);
-        bucketOf[slot] = NONE;
-        size--;
+    /** The i-th entity in grid order, for {@code 0 <= i < size()}. */
+    public int slotAt(int i) {
+        return sortedSlot[i];
     }
 
     /**
-     * Writes into {@code out} the slots within {@code radius} (inclusive) of (x, z), in no particular order, at
-     * most {@code out.length} of them.
+     * Replaces the grid's content with the entities {@code slots[0..count)} at ({@code xs[slot]}, {@code
+     * zs[slot]}).
+     *
+     * @throws IllegalArgumentException if {@code count} exceeds the capacity
+     */
+    public void rebuild(int[] slots, int count, float[] xs, float[] zs) {
+        if (count > sortedSlot.length) {
+            throw new IllegalArgumentException(count + " entities, capacity " + sortedSlot.length);
+        }
+        Arrays.fill(start, 0);
+        for (int i = 0; i < count; i++) {
+            int s = slots[i];
+            int b = bucket(xs[s], zs[s]);
+            bucketOfInput[i] = b;
+            start[b + 1]++;
+        }
+        for (int b = 0; b < columns * rows; b++) {
+            start[b + 1] += start[b];
+        }
+        // Place each entity at its bucket's next free position, using start[b] as the cursor; then shift back.
+        for (int i = 0; i < count; i++) {
+            int s = slots[i];
+            int at = start[bucketOfInput[i]]++;
+            sortedSlot[at] = s;
+            sortedX[at] = xs[s];
+            sortedZ[at] = zs[s];
+        }
+        System.arraycopy(start, 0, start, 1, columns * rows);
+        start[0] = 0;
+        size = count;
+    }
+
+    /**
+     * Writes into {@code out} the slots within {@code radius} (inclusive) of (x, z), in grid order, at most
+     * {@code out.length} of them.
      *
      * @return how many were found; if this equals {@code out.length} there may be more
      */
@@ -121,16 +122,15 @@ public final class SpatialGrid {
         int r1 = row(z + radius);
         int found = 0;
         for (int r = r0; r <= r1; r++) {
-            for (int c = c0; c <= c1; c++) {
-                for (int s = head[r * columns + c]; s != NONE; s = next[s]) {
-                    float dx = xs[s] - x;
-                    float dz = zs[s] - z;
-                    if (dx * dx + dz * dz <= radiusSquared) {
-                        if (found == out.length) {
-                            return found;
-                        }
-                        out[found++] = s;
+            int end = start[r * columns + c1 + 1];
+            for (int e = start[r * columns + c0]; e < end; e++) {
+                float dx = sortedX[e] - x;
+                float dz = sortedZ[e] - z;
+                if (dx * dx + dz * dz <= radiusSquared) {
+                    if (found == out.length) {
+                        return found;
                     }
+                    out[found++] = sortedSlot[e];
                 }
             }
         }
@@ -142,36 +142,12 @@ public final class SpatialGrid {
     }
 
     private int column(float x) {
-        int c = (int) Math.floor((x - minX) / bucketSize);
+        int c = (int) Math.floor((x - minX) * inverseBucketSize);
         return c < 0 ? 0 : Math.min(c, columns - 1);
     }
 
     private int row(float z) {
-        int r = (int) Math.floor((z - minZ) / bucketSize);
+        int r = (int) Math.floor((z - minZ) * inverseBucketSize);
         return r < 0 ? 0 : Math.min(r, rows - 1);
-    }
-
-    private void link(int slot, int bucket) {
-        int first = head[bucket];
-        next[slot] = first;
-        prev[slot] = NONE;
-        if (first != NONE) {
-            prev[first] = slot;
-        }
-        head[bucket] = slot;
-        bucketOf[slot] = bucket;
-    }
-
-    private void unlink(int slot, int bucket) {
-        int p = prev[slot];
-        int n = next[slot];
-        if (p == NONE) {
-            head[bucket] = n;
-        } else {
-            next[p] = n;
-        }
-        if (n != NONE) {
-            prev[n] = p;
-        }
     }
 }

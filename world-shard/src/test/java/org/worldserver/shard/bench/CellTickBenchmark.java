@@ -72,7 +72,7 @@ public class CellTickBenchmark {
         InterestSettings interest = new InterestSettings(AOI, 6f, 2f, 1f, 1f, 3f, 16 * 1024, 24, 1f);
         cell = new CellSimulation(
                 new MovementRules(bounds, 6f, false),
-                CellArea.WHOLE_REGION,
+                CellArea.wholeRegion(bounds),
                 interest,
                 20f,
                 avatars,

@@ -45,7 +45,7 @@ class CellSimulationTest {
     private CellSimulation cell(boolean teleportAllowed) {
         return new CellSimulation(
                 new MovementRules(BOUNDS, 5f, teleportAllowed),
-                CellArea.WHOLE_REGION,
+                CellArea.wholeRegion(BOUNDS),
                 INTEREST,
                 TICK_HZ,
                 64,
@@ -63,8 +63,19 @@ class CellSimulationTest {
 
     @Test
     void shouldShowGhostsToObserversWithoutSimulatingThemAndListAvatarsThatLeaveTheCell() {
+        CellArea westHalf = new CellArea() {
+            @Override
+            public boolean owns(float x, float z) {
+                return x < 0;
+            }
+
+            @Override
+            public RegionBounds square() {
+                return new RegionBounds(-100, 0, -100, 0, 50, 100);
+            }
+        };
         CellSimulation west = new CellSimulation(
-                new MovementRules(BOUNDS, 5f, false), (x, z) -> x < 0, INTEREST, TICK_HZ, 8, 8, () -> now, recorder);
+                new MovementRules(BOUNDS, 5f, false), westHalf, INTEREST, TICK_HZ, 8, 8, () -> now, recorder);
         assertEquals(JoinResult.JOINED, west.join("ada", 1, -2, 0, 0));
         assertEquals(JoinResult.NOT_IN_CELL, west.join("eve", 9, 5, 0, 0));
         west.upsertGhost("bob", 2, 3, 0, 0, 1, 0, 0, 1, 4, 1);
@@ -165,7 +176,7 @@ class CellSimulationTest {
     void shouldRefuseJoinsOutsideTheBoundsTwiceOrBeyondCapacity() {
         CellSimulation cell = new CellSimulation(
                 new MovementRules(BOUNDS, 5f, false),
-                CellArea.WHOLE_REGION,
+                CellArea.wholeRegion(BOUNDS),
                 INTEREST,
                 TICK_HZ,
                 2,

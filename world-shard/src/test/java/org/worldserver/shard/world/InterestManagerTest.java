@@ -1,5 +1,6 @@
 package org.worldserver.shard.world;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,8 +42,7 @@ class InterestManagerTest {
         }
         InterestManager manager = new InterestManager(SETTINGS, TICK_HZ, 200);
         float[] weights = new float[count];
-        int sent =
-                manager.plan(table, observer, candidates, count, new ObserverInterest(200), 1, weights, new int[count]);
+        int sent = manager.plan(table, observer, candidates, count, new ObserverInterest(), 1, weights, new int[count]);
 
         double sum = 0;
         for (int k = 0; k < count; k++) {
@@ -65,7 +65,7 @@ class InterestManagerTest {
         float[] w = new float[4];
 
         new InterestManager(SETTINGS, TICK_HZ, 8)
-                .plan(table, observer, candidates, 4, new ObserverInterest(8), 1, w, new int[4]);
+                .plan(table, observer, candidates, 4, new ObserverInterest(), 1, w, new int[4]);
 
         assertTrue(w[0] > w[1], "near beats far: " + Arrays.toString(w));
         assertTrue(w[0] > w[2], "in focus beats behind: " + Arrays.toString(w));
@@ -80,7 +80,7 @@ class InterestManagerTest {
         for (int k = 0; k < 10; k++) {
             candidates[k] = add(k + 1, 0);
         }
-        ObserverInterest interest = new ObserverInterest(64);
+        ObserverInterest interest = new ObserverInterest();
         int[] selected = new int[10];
         float[] w = new float[10];
         boolean[] everSent = new boolean[10];
@@ -115,7 +115,7 @@ class InterestManagerTest {
         }
         int farStatic = add(63, 0);
         candidates[n - 1] = farStatic;
-        ObserverInterest interest = new ObserverInterest(64);
+        ObserverInterest interest = new ObserverInterest();
         int[] lastSent = new int[n];
         int[] maxGap = new int[n];
         int[] selected = new int[n];
@@ -151,7 +151,7 @@ class InterestManagerTest {
         int observer = add(0, 0);
         int a = add(1, 0);
         int b = add(2, 0);
-        ObserverInterest interest = new ObserverInterest(8);
+        ObserverInterest interest = new ObserverInterest();
         manager.plan(table, observer, new int[] {a, b}, 2, interest, 1, new float[2], new int[2]);
         int[] departed = new int[8];
         assertEquals(0, interest.forgetDeparted(1, departed));
@@ -170,5 +170,32 @@ class InterestManagerTest {
             }
         }
         throw new AssertionError(value + " not a candidate");
+    }
+
+    /** The softmax's exponential: close to Math.exp over the whole range it is used on, and 0 below it. */
+    @Test
+    void shouldComputeTheExponentialOfNonPositiveScoresToSixDigits() {
+        for (float x = 0f; x >= -87f; x -= 0.0137f) {
+            double exact = Math.exp(x);
+            double error = Math.abs(InterestManager.expOfNonPositive(x) - exact) / exact;
+            assertTrue(error < (x >= -10f ? 1e-6 : 1e-5), "e^" + x + " off by " + error);
+        }
+        assertEquals(1f, InterestManager.expOfNonPositive(0f));
+        assertEquals(0f, InterestManager.expOfNonPositive(-88f));
+        assertEquals(0f, InterestManager.expOfNonPositive(Float.NEGATIVE_INFINITY));
+    }
+
+    /** Selection puts exactly the m largest of n distinct values at the end, as sorting would. */
+    @Property(tries = 300)
+    void shouldSelectTheLargestValuesAsSortingWould(
+            @ForAll long seed, @ForAll @IntRange(min = 2, max = 300) int n, @ForAll @IntRange(min = 1) int m0) {
+        int m = 1 + m0 % (n - 1);
+        long[] values = new Random(seed).longs().distinct().limit(n).toArray();
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        InterestManager.selectLargest(values, n, m);
+        long[] top = Arrays.copyOfRange(values, n - m, n);
+        Arrays.sort(top);
+        assertArrayEquals(Arrays.copyOfRange(sorted, n - m, n), top);
     }
 }

@@ -22,7 +22,7 @@ class ObserverInterestTest {
     @Property(tries = 200)
     void shouldBehaveLikeAMapOfLastSentTicks(@ForAll long seed, @ForAll @IntRange(min = 1, max = 200) int universe) {
         Random random = new Random(seed);
-        ObserverInterest interest = new ObserverInterest(universe);
+        ObserverInterest interest = new ObserverInterest();
         Map<Integer, Integer> lastSent = new HashMap<>(); // entity -> tick, or -1 never sent
         int[] departed = new int[universe + 1];
         for (int tick = 1; tick <= 60; tick++) {
@@ -31,7 +31,6 @@ class ObserverInterestTest {
             while (candidates.size() < count) {
                 candidates.add(random.nextInt(universe) * 7919 - 100_000);
             }
-            interest.ensureRoomFor(candidates.size());
             for (int entity : candidates) {
                 int index = interest.track(entity, tick);
                 Integer sent = lastSent.putIfAbsent(entity, ObserverInterest.NEVER_SENT);
@@ -70,12 +69,10 @@ class ObserverInterestTest {
                 lastBucket[found++] = key; // all three want bucket 15 of the initial 16: they land at 15, 0, 1
             }
         }
-        ObserverInterest interest = new ObserverInterest(8);
-        interest.ensureRoomFor(3);
+        ObserverInterest interest = new ObserverInterest();
         for (int key : lastBucket) {
             interest.markSent(interest.track(key, 1), 1);
         }
-        interest.ensureRoomFor(2);
         interest.track(lastBucket[0], 2);
         interest.track(lastBucket[2], 2);
 
