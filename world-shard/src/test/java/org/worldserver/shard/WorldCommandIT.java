@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -111,8 +112,15 @@ class WorldCommandIT {
         }
         assertTrue(lobby.get("totals").get("ticks").asLong() > 0, lobby.toString());
         assertEquals(16, lobby.get("cells").size(), "1024 m / 256 m cells = 4 × 4");
+        assertEquals(4, lobby.get("shards").size(), "blocks of 2 × 2 cells share a shard");
+        assertEquals("lobby:1:0", lobby.get("shards").get(2).get("shard").asText(), lobby.toString());
+        assertEquals(
+                List.of("lobby:2:0", "lobby:2:1", "lobby:3:0", "lobby:3:1"),
+                sortedTexts(lobby.get("shards").get(2).get("cells")));
         String cellMetrics = get(httpPort, "/metrics").body();
         assertTrue(cellMetrics.contains("\nworld_node_cells 16.0\n"), cellMetrics);
+        assertTrue(cellMetrics.contains("\nworld_node_shards 4.0\n"), cellMetrics);
+        assertTrue(cellMetrics.contains("world_shard_avatars{shard=\"lobby:1:1\"} 0.0"), cellMetrics);
         assertTrue(
                 cellMetrics.contains("world_cell_avatars{") && cellMetrics.contains("cell=\"lobby:3:3\""), cellMetrics);
         HttpResponse<String> unknown = get(httpPort, "/regions/atlantis");
@@ -280,5 +288,12 @@ class WorldCommandIT {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
+    }
+
+    private static List<String> sortedTexts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(n -> texts.add(n.asText()));
+        Collections.sort(texts);
+        return texts;
     }
 }

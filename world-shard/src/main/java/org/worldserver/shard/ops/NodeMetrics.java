@@ -4,6 +4,9 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -13,6 +16,7 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.worldserver.shard.region.CellShards;
 import org.worldserver.shard.region.RegionDirectory;
 import org.worldserver.shard.world.CellTelemetry;
 
@@ -75,6 +79,70 @@ public final class NodeMetrics implements Extension {
                         cluster.selfMember().address().equals(cluster.state().getLeader()) ? 1 : 0))
                 .register(registry);
         registerCellMetrics(RegionDirectory.get(system));
+        registerShardMetrics(
+                RegionDirectory.get(system),
+                CellShards.fromConfig(system.settings().config()));
+    }
+
+    /**
+     * The cell numbers combined per Cluster Sharding shard (label {@code shard}: a block of neighbouring cells, see
+     * {@link CellShards}), the unit that moves between nodes: sums, and the worst tick time and dilation.
+     */
+    private void registerShardMetrics(RegionDirectory cells, CellShards shards) {
+        GaugeWithCallback.builder()
+                .name("world_node_shards")
+                .help("Cluster Sharding shards of cells running on this node")
+                .callback(cb -> cb.call(byShard(cells, shards).size()))
+                .register(registry);
+        shardGauge(cells, shards, "world_shard_avatars", "Avatars the shard's cells own", CellTelemetry::avatars);
+        shardGauge(
+                cells,
+                shards,
+                "world_shard_tick_p99_seconds",
+                "Worst 99th percentile tick duration of the shard's cells",
+                t -> t.tickP99Micros() / 1e6);
+        shardGauge(
+                cells,
+                shards,
+                "world_shard_dilation",
+                "Lowest simulation speed relative to wall time of the shard's cells",
+                CellTelemetry::dilation);
+        shardGauge(
+                cells,
+                shards,
+                "world_shard_attention_mass_seconds",
+                "Attention-seconds the shard's cells accumulated and have not yet settled",
+                CellTelemetry::attentionMass);
+        CounterWithCallback.builder()
+                .name("world_shard_inputs")
+                .help("Client inputs the shard's cells received, by outcome")
+                .labelNames("shard", "outcome")
+                .callback(cb -> byShard(cells, shards).forEach((shard, t) -> {
+                    cb.call(t.inputsAccepted(), shard, "accepted");
+                    cb.call(t.inputsRejected(), shard, "rejected");
+                }))
+                .register(registry);
+    }
+
+    private void shardGauge(
+            RegionDirectory cells, CellShards shards, String name, String help, ToDoubleFunction<CellTelemetry> value) {
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames("shard")
+                .callback(cb -> byShard(cells, shards).forEach((shard, t) -> cb.call(value.applyAsDouble(t), shard)))
+                .register(registry);
+    }
+
+    /** Shard → its local cells' telemetry combined. Allocates; once per gauge per scrape. */
+    private static Map<String, CellTelemetry> byShard(RegionDirectory cells, CellShards shards) {
+        Map<String, List<CellTelemetry>> grouped = new HashMap<>();
+        cells.telemetry()
+                .forEach((id, t) -> grouped.computeIfAbsent(shards.shardOf(id), any -> new ArrayList<>())
+                        .add(t));
+        Map<String, CellTelemetry> combined = new HashMap<>();
+        grouped.forEach((shard, members) -> combined.put(shard, CellTelemetry.combine(members)));
+        return combined;
     }
 
     /**
@@ -157,7 +225,7 @@ public final class NodeMetrics implements Extension {
     }
 
     private static Map<MemberStatus, Integer> countByStatus(ClusterEvent.CurrentClusterState state) {
-        Map<MemberStatus, Integer> counts = new java.util.HashMap<>();
+        Map<MemberStatus, Integer> counts = new HashMap<>();
         for (Member member : state.getMembers()) {
             counts.merge(member.status(), 1, Integer::sum);
         }

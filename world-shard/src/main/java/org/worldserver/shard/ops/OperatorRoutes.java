@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -37,6 +40,7 @@ import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.avatar.AvatarRejection;
 import org.worldserver.shard.attention.RegionAttention;
+import org.worldserver.shard.region.CellShards;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDefinition;
 import org.worldserver.shard.region.RegionRegistry;
@@ -119,6 +123,8 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
      *
      * @param totals sums over the cells (avatars, ghosts, inputs, attention), the worst tick p50/p99 and dilation
      *     of any cell; null for a closed region
+     * @param shards the Cluster Sharding shards holding the region's cells, with their cells and totals; null in
+     *     the list of all regions
      * @param cells every cell's status; null in the list of all regions
      */
     public record RegionView(
@@ -127,7 +133,11 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
             String fallback,
             Instant since,
             CellTelemetry totals,
+            List<ShardView> shards,
             List<RegionCell.CellStatus> cells) {}
+
+    /** One shard of a region: a block of neighbouring cells that runs on one node and moves as a whole. */
+    public record ShardView(String shard, List<String> cells, CellTelemetry totals) {}
 
     private CompletionStage<List<RegionView>> allRegions() {
         WorldRegions regions = WorldRegions.get(system);
@@ -144,7 +154,7 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
     private CompletionStage<RegionView> view(WorldRegions regions, RegionRegistry.RegionRecord r, boolean withCells) {
         if (!r.open()) {
             return CompletableFuture.completedFuture(
-                    new RegionView(r.definition(), false, r.fallback(), r.since(), null, null));
+                    new RegionView(r.definition(), false, r.fallback(), r.since(), null, null, null));
         }
         return regions.status(r.definition().name())
                 .thenApply(cells -> new RegionView(
@@ -153,33 +163,28 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
                         null,
                         r.since(),
                         cells.map(OperatorRoutes::totals).orElse(null),
+                        withCells ? cells.map(this::shards).orElse(null) : null,
                         withCells ? cells.orElse(null) : null));
     }
 
-    /** Sums over the cells; the worst tick times and dilation. */
-    static CellTelemetry totals(List<RegionCell.CellStatus> cells) {
-        int avatars = 0;
-        int ghosts = 0;
-        long ticks = 0;
-        long accepted = 0;
-        long rejected = 0;
-        double p50 = 0;
-        double p99 = 0;
-        double dilation = 1;
-        double mass = 0;
+    /** The cells grouped by shard, in shard order. */
+    private List<ShardView> shards(List<RegionCell.CellStatus> cells) {
+        CellShards shards = CellShards.fromConfig(system.settings().config());
+        Map<String, List<RegionCell.CellStatus>> byShard = new TreeMap<>();
         for (RegionCell.CellStatus c : cells) {
-            CellTelemetry t = c.telemetry();
-            avatars += t.avatars();
-            ghosts += t.ghosts();
-            ticks = Math.max(ticks, t.ticks());
-            accepted += t.inputsAccepted();
-            rejected += t.inputsRejected();
-            p50 = Math.max(p50, t.tickP50Micros());
-            p99 = Math.max(p99, t.tickP99Micros());
-            dilation = Math.min(dilation, t.dilation());
-            mass += t.attentionMass();
+            byShard.computeIfAbsent(shards.shardId(c.cell()), any -> new ArrayList<>())
+                    .add(c);
         }
-        return new CellTelemetry(avatars, ghosts, ticks, accepted, rejected, p50, p99, dilation, mass);
+        List<ShardView> views = new ArrayList<>();
+        byShard.forEach((shard, members) -> views.add(new ShardView(
+                shard, members.stream().map(RegionCell.CellStatus::cell).toList(), totals(members))));
+        return views;
+    }
+
+    /** See {@link CellTelemetry#combine}. */
+    private static CellTelemetry totals(List<RegionCell.CellStatus> cells) {
+        return CellTelemetry.combine(
+                cells.stream().map(RegionCell.CellStatus::telemetry).toList());
     }
 
     private Route region(String name) {

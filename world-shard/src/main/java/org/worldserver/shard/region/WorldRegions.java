@@ -49,7 +49,8 @@ public final class WorldRegions implements Extension {
 
     /**
      * Registers the RegionRegistry and RegionCell entity types on this node (cells never passivate: they own
-     * live avatars; the sharding stop message hands them over) and starts the catalog's refresh.
+     * live avatars; the sharding stop message hands them over; blocks of neighbouring cells share a shard, see
+     * {@link CellShards}) and starts the catalog's refresh.
      */
     public static WorldRegions init(ActorSystem<?> system, CellEnvironment env) {
         RegionRegistry.init(system);
@@ -58,6 +59,7 @@ public final class WorldRegions implements Extension {
                 name -> regions.catalog.refresh().thenApply(all -> Optional.ofNullable(all.get(name)));
         regions.sharding.init(Entity.of(
                         CELL_KEY, ctx -> RegionCell.create(CellId.parse(ctx.getEntityId()), lookup, env))
+                .withMessageExtractor(CellShards.fromConfig(system.settings().config()))
                 .withStopMessage(RegionCell.Stop.INSTANCE)
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
         regions.catalog.startRefreshing();

@@ -1,5 +1,7 @@
 package org.worldserver.shard.world;
 
+import java.util.Collection;
+
 /**
  * A cell's numbers since it started (counters) or over its recent ticks (durations, dilation).
  *
@@ -22,4 +24,33 @@ public record CellTelemetry(
         double tickP50Micros,
         double tickP99Micros,
         double dilation,
-        double attentionMass) {}
+        double attentionMass) {
+
+    /**
+     * The numbers of several cells as one (a shard, a region): sums of avatars, ghosts, inputs and attention; the
+     * most ticks, the worst tick times and the lowest dilation of any of them. All zero (dilation 1) for none.
+     */
+    public static CellTelemetry combine(Collection<CellTelemetry> cells) {
+        int avatars = 0;
+        int ghosts = 0;
+        long ticks = 0;
+        long accepted = 0;
+        long rejected = 0;
+        double p50 = 0;
+        double p99 = 0;
+        double dilation = 1;
+        double mass = 0;
+        for (CellTelemetry t : cells) {
+            avatars += t.avatars();
+            ghosts += t.ghosts();
+            ticks = Math.max(ticks, t.ticks());
+            accepted += t.inputsAccepted();
+            rejected += t.inputsRejected();
+            p50 = Math.max(p50, t.tickP50Micros());
+            p99 = Math.max(p99, t.tickP99Micros());
+            dilation = Math.min(dilation, t.dilation());
+            mass += t.attentionMass();
+        }
+        return new CellTelemetry(avatars, ghosts, ticks, accepted, rejected, p50, p99, dilation, mass);
+    }
+}
