@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Object2IntHashMap;
 
 /**
@@ -74,6 +75,9 @@ public final class CellSimulation {
     private final SpatialGrid grid;
     private final int[] gridInput;
     private final Object2IntHashMap<String> slotOf;
+    /** Entity id → slot, for owned avatars and ghosts alike: ghost updates find their slot without a string. */
+    private final Int2IntHashMap slotOfEntity;
+
     private final ObserverInterest[] interestOf;
     private final float[] intentX;
     private final float[] intentZ;
@@ -143,6 +147,7 @@ public final class CellSimulation {
                 slots);
         this.gridInput = new int[slots];
         this.slotOf = new Object2IntHashMap<>(slots * 2, 0.65f, AvatarTable.NONE);
+        this.slotOfEntity = new Int2IntHashMap(slots * 2, 0.65f, AvatarTable.NONE);
         this.interestOf = new ObserverInterest[slots];
         this.intentX = new float[slots];
         this.intentZ = new float[slots];
@@ -225,6 +230,7 @@ public final class CellSimulation {
         }
         int slot = table.add(a.avatarId(), a.entityId(), a.x(), a.y(), a.z());
         slotOf.put(a.avatarId(), slot);
+        slotOfEntity.put(a.entityId(), slot);
         table.vx[slot] = a.vx();
         table.vz[slot] = a.vz();
         table.focusX[slot] = a.focusX();
@@ -276,6 +282,7 @@ public final class CellSimulation {
     private void removeSlot(int slot) {
         String avatarId = table.avatarId[slot];
         slotOf.removeKey(avatarId);
+        slotOfEntity.remove(table.entityId[slot]);
         if (attentionSeconds[slot] > 0) {
             attentionOfDeparted.merge(avatarId, attentionSeconds[slot], Double::sum);
         }
@@ -307,16 +314,24 @@ public final class CellSimulation {
             float focusZ,
             int source,
             long stamp) {
-        int slot = slotOf.getValue(avatarId);
+        int slot = slotOfEntity.get(entityId);
         if (slot != AvatarTable.NONE && !ghost[slot]) {
-            return;
+            return; // owned here
         }
         if (slot == AvatarTable.NONE) {
+            int sameAvatar = slotOf.getValue(avatarId);
+            if (sameAvatar != AvatarTable.NONE) {
+                if (!ghost[sameAvatar]) {
+                    return; // owned here
+                }
+                removeSlot(sameAvatar); // its ghost under an entity id from an earlier visit to the region
+            }
             if (ghostCount >= capacity) {
                 return;
             }
             slot = table.add(avatarId, entityId, x, y, z);
             slotOf.put(avatarId, slot);
+            slotOfEntity.put(entityId, slot);
             ghost[slot] = true;
             ghostCount++;
             attentionSeconds[slot] = 0;
@@ -325,7 +340,6 @@ public final class CellSimulation {
             table.y[slot] = y;
             table.z[slot] = z;
         }
-        table.entityId[slot] = entityId;
         table.vx[slot] = vx;
         table.vz[slot] = vz;
         table.focusX[slot] = focusX;
