@@ -151,9 +151,13 @@ public final class InterestManager {
             long pivot = a[hi];
             int store = lo;
             for (int i = lo; i < hi; i++) {
-                if (a[i] < pivot) {
-                    swap(a, i, store++);
-                }
+                // Branch-free Lomuto step: swap always, advance only past a smaller value. When a[i] is not
+                // smaller, both swapped values are ≥ pivot, so [store, i] stays the ≥ part. The comparison is a
+                // coin flip here, which a branch would mispredict half the time.
+                long v = a[i];
+                a[i] = a[store];
+                a[store] = v;
+                store += v < pivot ? 1 : 0;
             }
             swap(a, store, hi);
             if (store == target) {
