@@ -122,15 +122,27 @@ public final class SpatialGrid {
         int r1 = row(z + radius);
         int found = 0;
         for (int r = r0; r <= r1; r++) {
+            int begin = start[r * columns + c0];
             int end = start[r * columns + c1 + 1];
-            for (int e = start[r * columns + c0]; e < end; e++) {
-                float dx = sortedX[e] - x;
-                float dz = sortedZ[e] - z;
-                if (dx * dx + dz * dz <= radiusSquared) {
-                    if (found == out.length) {
-                        return found;
+            if (found + (end - begin) < out.length) {
+                // Room for the whole run: write every entry and keep it only if inside, without a branch (about
+                // half the entries of a run are outside the circle, which a branch would keep mispredicting).
+                for (int e = begin; e < end; e++) {
+                    float dx = sortedX[e] - x;
+                    float dz = sortedZ[e] - z;
+                    out[found] = sortedSlot[e];
+                    found += dx * dx + dz * dz <= radiusSquared ? 1 : 0;
+                }
+            } else {
+                for (int e = begin; e < end; e++) {
+                    float dx = sortedX[e] - x;
+                    float dz = sortedZ[e] - z;
+                    if (dx * dx + dz * dz <= radiusSquared) {
+                        if (found == out.length) {
+                            return found;
+                        }
+                        out[found++] = sortedSlot[e];
                     }
-                    out[found++] = sortedSlot[e];
                 }
             }
         }
