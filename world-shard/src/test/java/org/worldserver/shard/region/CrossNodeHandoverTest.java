@@ -18,6 +18,9 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
@@ -107,6 +110,17 @@ class CrossNodeHandoverTest {
                                 .filter(m -> m.status() == MemberStatus.up())
                                 .count());
             }
+            return null;
+        });
+        // Shards go to the node with the fewest at the moment they are first needed: wait until the coordinator
+        // knows both nodes' cell regions, or the first node may get them all.
+        TestProbe<ShardRegion.ClusterShardingStats> stats = TestProbe.create(first);
+        probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+            ClusterSharding.get(first)
+                    .shardState()
+                    .tell(new GetClusterShardingStats(WorldRegions.CELL_KEY, Duration.ofSeconds(3), stats.ref()));
+            assertEquals(
+                    2, stats.receiveMessage(Duration.ofSeconds(5)).getRegions().size());
             return null;
         });
         RegionDefinition strand =
