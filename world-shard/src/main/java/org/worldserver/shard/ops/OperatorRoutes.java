@@ -1,8 +1,9 @@
 package org.worldserver.shard.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import static org.worldserver.shard.ops.JsonReplies.error;
+import static org.worldserver.shard.ops.JsonReplies.json;
+import static org.worldserver.shard.ops.JsonReplies.toJson;
+
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,6 +41,7 @@ import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.avatar.AvatarRejection;
 import org.worldserver.shard.attention.RegionAttention;
+import org.worldserver.shard.ops.JsonReplies.ErrorBody;
 import org.worldserver.shard.region.CellShards;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDefinition;
@@ -89,10 +91,6 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
     public record MemberInfo(String address, String status, List<String> roles, String dataCenter) {}
 
     private final ActorSystem<?> system;
-    private final ObjectMapper json = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT);
     private final PrometheusTextFormatWriter prometheus = PrometheusTextFormatWriter.create();
 
     public OperatorRoutes(ExtendedActorSystem system) {
@@ -109,7 +107,7 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
                         pathPrefix(
                                 "regions",
                                 () -> concat(
-                                        pathEndOrSingleSlash(() -> onSuccess(allRegions(), this::json)),
+                                        pathEndOrSingleSlash(() -> onSuccess(allRegions(), JsonReplies::json)),
                                         path(PathMatchers.segment().slash("attention"), this::regionAttention),
                                         path(PathMatchers.segment(), this::region))))),
                 post(() -> pathPrefix(
@@ -199,7 +197,7 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
                 .thenCompose(all -> all.containsKey(name)
                         ? answer.apply(all.get(name)).thenApply(Optional::of)
                         : CompletableFuture.completedFuture(Optional.empty()));
-        return onSuccess(result, r -> r.map(this::json).orElseGet(() -> regionNotFound(name)));
+        return onSuccess(result, r -> r.map(JsonReplies::json).orElseGet(() -> regionNotFound(name)));
     }
 
     private Route defineRegion(String body) {
@@ -252,11 +250,6 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
         return error(status, code, text);
     }
 
-    private Route error(StatusCode status, String code, String message) {
-        return complete(
-                status, HttpEntities.create(ContentTypes.APPLICATION_JSON, toJson(new ErrorBody(code, message))));
-    }
-
     /** The region's newest settled attention batches, newest first (from the RegionAttention journal). */
     private Route regionAttention(String name) {
         return forKnownRegion(
@@ -305,21 +298,6 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
 
     private Route regionNotFound(String name) {
         return error(StatusCodes.NOT_FOUND, "region-not-found", "no region named '" + name + "'");
-    }
-
-    private Route json(Object body) {
-        return complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, toJson(body)));
-    }
-
-    /** An error answer: a stable code and a human message. */
-    public record ErrorBody(String error, String message) {}
-
-    private byte[] toJson(Object body) {
-        try {
-            return json.writeValueAsBytes(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private byte[] scrape() {

@@ -1,0 +1,131 @@
+package org.worldserver.shard.ops;
+
+import static org.worldserver.shard.ops.JsonReplies.error;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.management.javadsl.ManagementRouteProvider;
+import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+import org.apache.pekko.pattern.StatusReply;
+import org.worldserver.avatar.Avatar;
+import org.worldserver.protocol.ConnectToken;
+import org.worldserver.protocol.ProtocolLimits;
+import org.worldserver.protocol.SessionLogin;
+import org.worldserver.shard.gateway.GatewaySettings;
+
+/**
+ * The login API: {@code POST /sessions} turns a statement signed with the avatar's identity key ({@link
+ * SessionLogin}) into a connect token for the UDP gateway.
+ *
+ * <pre>
+ * request  {"avatar": id, "nonce": long, "timestamp": epoch ms, "signature": base64 Ed25519 over the statement}
+ * 201      {"avatar", "token": base64url, "expiresAt", "host", "port", "protocolVersion"}
+ * 400 session-invalid            the body is not such a request
+ * 400 avatar-invalid-id          404 avatar-not-registered
+ * 401 session-clock-skew         the timestamp is further than world.gateway.login-clock-skew from the server's
+ * 401 session-signature-invalid  not signed by the avatar's registered key
+ * </pre>
+ *
+ * The token is bound to the avatar and the nonce and expires after {@code world.gateway.token-ttl}; the client
+ * sends it, with the same nonce, in its ConnectRequest. Handlers run on the HTTP server's threads and ask the
+ * Avatar entity.
+ */
+public final class SessionRoutes extends AllDirectives implements ManagementRouteProvider {
+
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
+
+    /** The answer to a successful login. */
+    public record SessionGrant(
+            String avatar, String token, Instant expiresAt, String host, int port, int protocolVersion) {}
+
+    private final ActorSystem<?> system;
+
+    public SessionRoutes(ExtendedActorSystem system) {
+        this.system = Adapter.toTyped(system);
+    }
+
+    @Override
+    public Route routes(ManagementRouteProviderSettings settings) {
+        return post(() -> path("sessions", () -> entity(Unmarshaller.entityToString(), this::login)));
+    }
+
+    private Route login(String body) {
+        SessionLogin login;
+        String signature;
+        try {
+            JsonNode json = JsonReplies.mapper().readTree(body);
+            if (json == null
+                    || !json.path("avatar").isTextual()
+                    || !json.path("nonce").canConvertToLong()
+                    || !json.path("timestamp").canConvertToLong()
+                    || !json.path("signature").isTextual()) {
+                return invalid();
+            }
+            login = new SessionLogin(
+                    json.get("avatar").asText(),
+                    json.get("nonce").asLong(),
+                    json.get("timestamp").asLong());
+            signature = json.get("signature").asText();
+        } catch (java.io.IOException e) {
+            return invalid();
+        }
+        if (!Avatar.isValidId(login.avatarId())) {
+            return error(
+                    StatusCodes.BAD_REQUEST, "avatar-invalid-id", "'" + login.avatarId() + "' is not an avatar id");
+        }
+        GatewaySettings gateway = GatewaySettings.get(system);
+        long now = System.currentTimeMillis();
+        if (Math.abs(now - login.timestampMillis()) > gateway.loginClockSkew().toMillis()) {
+            return error(
+                    StatusCodes.UNAUTHORIZED,
+                    "session-clock-skew",
+                    "the login's timestamp is " + (login.timestampMillis() - now) + " ms from the server's clock");
+        }
+        CompletionStage<StatusReply<Avatar.Summary>> record = ClusterSharding.get(system)
+                .entityRefFor(Avatar.ENTITY_KEY, login.avatarId())
+                .ask(Avatar.Get::new, ASK_TIMEOUT);
+        return onSuccess(record, reply -> {
+            if (reply.isError()) {
+                return error(
+                        StatusCodes.NOT_FOUND,
+                        "avatar-not-registered",
+                        reply.getError().getMessage());
+            }
+            if (!login.verify(reply.getValue().publicKey(), signature)) {
+                return error(
+                        StatusCodes.UNAUTHORIZED,
+                        "session-signature-invalid",
+                        "the signature does not verify with the avatar's registered key");
+            }
+            long issued = System.currentTimeMillis();
+            long expires = issued + gateway.tokenTtl().toMillis();
+            ConnectToken token = new ConnectToken(login.avatarId(), login.clientNonce(), issued, expires);
+            return JsonReplies.json(
+                    StatusCodes.CREATED,
+                    new SessionGrant(
+                            login.avatarId(),
+                            token.toText(gateway.tokenKey()),
+                            Instant.ofEpochMilli(expires),
+                            gateway.publicHost(),
+                            gateway.port(),
+                            ProtocolLimits.PROTOCOL_VERSION));
+        });
+    }
+
+    private static Route invalid() {
+        return error(
+                StatusCodes.BAD_REQUEST,
+                "session-invalid",
+                "expected {\"avatar\": id, \"nonce\": long, \"timestamp\": epoch ms, \"signature\": base64}");
+    }
+}
