@@ -17,9 +17,11 @@ import org.worldserver.shard.gateway.GatewayDriver;
 /**
  * How much of {@code /dev/shm} a client session costs the server's media driver when every client has its own
  * stream each way (the gateway's plan): N clients publish to the gateway's one subscription (one image each on
- * the server) and the server publishes to each client (one publication each), all on loopback with the
- * configured term length. Each stream is then driven through all of its terms once, as hours of traffic would.
- * Prints the apparent and the allocated bytes of the server driver's directory. Bounded: N streams, 10 MB each
+ * the server; exclusive publications, as separate client processes would have) and the server publishes to each
+ * client (one publication each), all on loopback with the configured term length. Each stream then carries four
+ * terms' worth of 1 KiB messages. Prints the apparent size (what every session's logs reach once all their pages
+ * are written) and the allocated bytes of the server driver's directory; compare two client counts for the cost
+ * per session. Bounded: N streams, 10 MB each
  * way at most, then it stops and deletes everything.
  *
  * <p>Run: {@code deploy/bench/aeron-memory.sh [clients] [term-length]}.
@@ -47,7 +49,7 @@ public final class AeronSessionMemory {
             List<Publication> down = new ArrayList<>();
             List<Subscription> inboxes = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
-                up.add(client.addPublication(
+                up.add(client.addExclusivePublication(
                         "aeron:udp?endpoint=" + gateway.resolvedEndpoint() + "|term-length=" + termLength, 1));
                 Subscription inbox = client.addSubscription("aeron:udp?endpoint=127.0.0.1:0", 2);
                 while (inbox.resolvedEndpoint() == null) {
@@ -76,9 +78,8 @@ public final class AeronSessionMemory {
             long apparent = apparent(dir);
             long allocated = allocated(dir) - before;
             System.out.printf(
-                    "clients=%d term-length=%d: server driver dir %.1f MiB apparent, %.1f MiB allocated; %.0f KiB "
-                            + "allocated per client (one image in, one publication out)%n",
-                    clients, termLength, apparent / 1048576.0, allocated / 1048576.0, allocated / 1024.0 / clients);
+                    "clients=%d term-length=%d: server driver dir %.1f MiB apparent, %.1f MiB allocated%n",
+                    clients, termLength, apparent / 1048576.0, allocated / 1048576.0);
         }
     }
 
