@@ -8,10 +8,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-mvn -B -q -DskipTests install -pl world-shard -am
-mvn -B -q test-compile dependency:build-classpath -pl world-shard \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
-CP="world-shard/target/test-classes:world-shard/target/classes:$(cat world-shard/target/test-classpath.txt)"
+source deploy/bench/test-classpath.sh
 if [ $# -eq 0 ]; then
   set -- -f 1 -wi 5 -w 2s -i 5 -r 2s -prof gc
 fi

@@ -16,14 +16,13 @@ import org.worldserver.shard.world.CellArea;
 import org.worldserver.shard.world.CellSimulation;
 import org.worldserver.shard.world.InterestSettings;
 import org.worldserver.shard.world.MovementRules;
-import org.worldserver.shard.world.ObserverFrame;
 import org.worldserver.shard.world.ObserverSink;
 import org.worldserver.shard.world.RegionBounds;
 
 /**
  * One tick of one cell holding the whole region, as a node would run it: every avatar sends one input (a random
  * walk with focus), then the tick moves everyone and decides every observer's updates. The region is sized so
- * that an avatar has about {@value #NEIGHBOURS} others within the 64 m area of interest (fewer at the edges).
+ * that an avatar has about {@value CrowdWorld#NEIGHBOURS} others within the 64 m area of interest (fewer at the edges).
  *
  * <p>Run: {@code deploy/bench/jmh.sh CellTickBenchmark} (adds {@code -prof gc} for allocation per tick).
  * Divide the time per tick by {@code avatars} for the cost per avatar.
@@ -32,9 +31,6 @@ import org.worldserver.shard.world.RegionBounds;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class CellTickBenchmark {
-
-    static final int NEIGHBOURS = 64;
-    private static final float AOI = 64f;
 
     @Param({"1000", "5000", "10000"})
     public int avatars;
@@ -46,30 +42,12 @@ public class CellTickBenchmark {
     private int sequence;
     private long now;
 
-    /** Consumes each frame as a gateway would read it. */
-    private static final class ReadingSink implements ObserverSink {
-        Blackhole blackhole;
-
-        @Override
-        public void onFrame(ObserverFrame f) {
-            int n = f.updateCount();
-            for (int i = 0; i < n; i++) {
-                blackhole.consume(f.updateEntity(i));
-                blackhole.consume(f.updateX(i) + f.updateZ(i));
-            }
-            blackhole.consume(f.departedCount());
-        }
-    }
-
-    private final ReadingSink sink = new ReadingSink();
-
     @Setup(Level.Trial)
     public void setUp(Blackhole blackhole) {
-        sink.blackhole = blackhole;
-        double density = (NEIGHBOURS + 1) / (Math.PI * AOI * AOI);
-        float side = (float) Math.sqrt(avatars / density);
-        RegionBounds bounds = new RegionBounds(0, 0, 0, side, 100, side);
-        InterestSettings interest = new InterestSettings(AOI, 6f, 2f, 1f, 1f, 3f, 16 * 1024, 24, 1f);
+        ObserverSink sink = new CrowdWorld.ReadingSink(blackhole);
+        RegionBounds bounds = CrowdWorld.regionFor(avatars);
+        float side = bounds.width();
+        InterestSettings interest = CrowdWorld.INTEREST;
         cell = new CellSimulation(
                 new MovementRules(bounds, 6f, false),
                 CellArea.wholeRegion(bounds),

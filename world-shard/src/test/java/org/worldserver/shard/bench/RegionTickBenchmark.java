@@ -25,7 +25,6 @@ import org.worldserver.shard.world.CellSimulation;
 import org.worldserver.shard.world.InterestSettings;
 import org.worldserver.shard.world.LiveAvatar;
 import org.worldserver.shard.world.MovementRules;
-import org.worldserver.shard.world.ObserverFrame;
 import org.worldserver.shard.world.ObserverSink;
 import org.worldserver.shard.world.RegionBounds;
 
@@ -34,7 +33,7 @@ import org.worldserver.shard.world.RegionBounds;
  * metres (256, the default), one {@link CellSimulation} each, and after the cells' ticks the work their actors do
  * is done here inline: avatars that left a cell are exported and admitted by the cell that owns them now, and
  * every cell gives its neighbours the ghosts of its avatars within an area of interest of their border. Density
- * as in {@link CellTickBenchmark}: about {@value CellTickBenchmark#NEIGHBOURS} others within 64 m of an avatar.
+ * as in {@link CellTickBenchmark}: about {@value CrowdWorld#NEIGHBOURS} others within 64 m of an avatar.
  *
  * <p>The cells run one after another on the benchmark thread, so the time per operation is the CPU time one tick
  * of the region costs a node; in production the cells are separate actors and spread over the node's cores.
@@ -46,8 +45,6 @@ import org.worldserver.shard.world.RegionBounds;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class RegionTickBenchmark {
-
-    private static final float AOI = 64f;
 
     @Param({"1000", "5000", "10000"})
     public int avatars;
@@ -73,31 +70,14 @@ public class RegionTickBenchmark {
     private long now;
     private long ghostStamp;
 
-    private static final class ReadingSink implements ObserverSink {
-        Blackhole blackhole;
-
-        @Override
-        public void onFrame(ObserverFrame f) {
-            int n = f.updateCount();
-            for (int i = 0; i < n; i++) {
-                blackhole.consume(f.updateEntity(i));
-                blackhole.consume(f.updateX(i) + f.updateZ(i));
-            }
-            blackhole.consume(f.departedCount());
-        }
-    }
-
-    private final ReadingSink sink = new ReadingSink();
-
     @Setup(Level.Trial)
     public void setUp(Blackhole blackhole) {
-        sink.blackhole = blackhole;
-        double density = (CellTickBenchmark.NEIGHBOURS + 1) / (Math.PI * AOI * AOI);
-        float side = (float) Math.sqrt(avatars / density);
-        RegionBounds bounds = new RegionBounds(0, 0, 0, side, 100, side);
+        ObserverSink sink = new CrowdWorld.ReadingSink(blackhole);
+        RegionBounds bounds = CrowdWorld.regionFor(avatars);
+        float side = bounds.width();
         RegionDefinition region = new RegionDefinition("bench", bounds, cellSize, 20f, avatars, 6f, false, 256);
         layout = new CellLayout(region);
-        InterestSettings interest = new InterestSettings(AOI, 6f, 2f, 1f, 1f, 3f, 16 * 1024, 24, 1f);
+        InterestSettings interest = CrowdWorld.INTEREST;
         List<CellId> all = layout.allCells();
         cellIds = all.toArray(new CellId[0]);
         simulations = new CellSimulation[cellIds.length];
@@ -199,7 +179,7 @@ public class RegionTickBenchmark {
             if (from.isGhost(slot)) {
                 continue;
             }
-            int mask = layout.neighboursNear(cellIds[c], t.x[slot], t.z[slot], AOI);
+            int mask = layout.neighboursNear(cellIds[c], t.x[slot], t.z[slot], CrowdWorld.AOI);
             while (mask != 0) {
                 int k = Integer.numberOfTrailingZeros(mask);
                 mask &= mask - 1;

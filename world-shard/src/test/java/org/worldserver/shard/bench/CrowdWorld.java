@@ -1,0 +1,47 @@
+package org.worldserver.shard.bench;
+
+import org.openjdk.jmh.infra.Blackhole;
+import org.worldserver.shard.world.InterestSettings;
+import org.worldserver.shard.world.ObserverFrame;
+import org.worldserver.shard.world.ObserverSink;
+import org.worldserver.shard.world.RegionBounds;
+
+/** What the tick benchmarks share: crowd density, interest settings, and a sink that reads frames. */
+final class CrowdWorld {
+
+    /** Others within an avatar's area of interest, on average (fewer at the region's edges). */
+    static final int NEIGHBOURS = 64;
+
+    static final float AOI = 64f;
+
+    /** 6 m/s, 16 KiB/s per observer (34 updates of 24 B per tick at 20 Hz), 1 Hz minimum refresh. */
+    static final InterestSettings INTEREST = new InterestSettings(AOI, 6f, 2f, 1f, 1f, 3f, 16 * 1024, 24, 1f);
+
+    private CrowdWorld() {}
+
+    /** A square region, 100 m high, where {@code avatars} spread evenly have {@link #NEIGHBOURS} in range. */
+    static RegionBounds regionFor(int avatars) {
+        double density = (NEIGHBOURS + 1) / (Math.PI * AOI * AOI);
+        float side = (float) Math.sqrt(avatars / density);
+        return new RegionBounds(0, 0, 0, side, 100, side);
+    }
+
+    /** Consumes each frame as a gateway would read it. */
+    static final class ReadingSink implements ObserverSink {
+        private final Blackhole blackhole;
+
+        ReadingSink(Blackhole blackhole) {
+            this.blackhole = blackhole;
+        }
+
+        @Override
+        public void onFrame(ObserverFrame f) {
+            int n = f.updateCount();
+            for (int i = 0; i < n; i++) {
+                blackhole.consume(f.updateEntity(i));
+                blackhole.consume(f.updateX(i) + f.updateZ(i));
+            }
+            blackhole.consume(f.departedCount());
+        }
+    }
+}
