@@ -59,7 +59,7 @@ public final class DatagramCheck {
     static {
         layout(ConnectRequestDecoder.TEMPLATE_ID, ConnectRequestDecoder.BLOCK_LENGTH, "DD");
         layout(ChallengeDecoder.TEMPLATE_ID, ChallengeDecoder.BLOCK_LENGTH, "D");
-        layout(ChallengeResponseDecoder.TEMPLATE_ID, ChallengeResponseDecoder.BLOCK_LENGTH, "D");
+        layout(ChallengeResponseDecoder.TEMPLATE_ID, ChallengeResponseDecoder.BLOCK_LENGTH, "DD");
         layout(SessionAcceptedDecoder.TEMPLATE_ID, SessionAcceptedDecoder.BLOCK_LENGTH, "");
         layout(SessionDeniedDecoder.TEMPLATE_ID, SessionDeniedDecoder.BLOCK_LENGTH, "");
         layout(InputDecoder.TEMPLATE_ID, InputDecoder.BLOCK_LENGTH, "");

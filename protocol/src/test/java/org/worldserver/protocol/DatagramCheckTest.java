@@ -87,6 +87,7 @@ class DatagramCheckTest {
                         .wrapAndApplyHeader(b, 0, headerOut)
                         .clientNonce(random.nextLong())
                         .putCookie(cookie, 0, cookie.length)
+                        .putToken(token, 0, token.length)
                         .encodedLength()));
         all.add(take(
                 b,
@@ -288,6 +289,7 @@ class DatagramCheckTest {
             case ChallengeResponseDecoder.TEMPLATE_ID -> {
                 ChallengeResponseDecoder d = new ChallengeResponseDecoder().wrapAndApplyHeader(b, 0, h);
                 sink += d.clientNonce() + d.getCookie(scratch, 0, scratch.length);
+                sink += d.getToken(scratch, 0, scratch.length);
             }
             case SessionAcceptedDecoder.TEMPLATE_ID -> {
                 SessionAcceptedDecoder d = new SessionAcceptedDecoder().wrapAndApplyHeader(b, 0, h);

@@ -159,6 +159,7 @@ class AeronHandshakeTest {
                         .wrapAndApplyHeader(out, 0, header)
                         .clientNonce(nonce)
                         .putCookie(cookieReceived.get(), 0, cookieReceived.get().length)
+                        .putToken(token, 0, token.length)
                         .encodedLength();
         offer(toGateway, out, responseLength);
 
