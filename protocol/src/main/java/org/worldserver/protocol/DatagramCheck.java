@@ -12,7 +12,6 @@ import org.worldserver.protocol.sbe.DisconnectDecoder;
 import org.worldserver.protocol.sbe.DisconnectReason;
 import org.worldserver.protocol.sbe.EntityEnterDecoder;
 import org.worldserver.protocol.sbe.EntityKind;
-import org.worldserver.protocol.sbe.EntityLeaveDecoder;
 import org.worldserver.protocol.sbe.HeartbeatDecoder;
 import org.worldserver.protocol.sbe.InputDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
@@ -63,9 +62,8 @@ public final class DatagramCheck {
         layout(SessionAcceptedDecoder.TEMPLATE_ID, SessionAcceptedDecoder.BLOCK_LENGTH, "");
         layout(SessionDeniedDecoder.TEMPLATE_ID, SessionDeniedDecoder.BLOCK_LENGTH, "");
         layout(InputDecoder.TEMPLATE_ID, InputDecoder.BLOCK_LENGTH, "");
-        layout(SnapshotDecoder.TEMPLATE_ID, SnapshotDecoder.BLOCK_LENGTH, "D");
+        layout(SnapshotDecoder.TEMPLATE_ID, SnapshotDecoder.BLOCK_LENGTH, "GD");
         layout(EntityEnterDecoder.TEMPLATE_ID, EntityEnterDecoder.BLOCK_LENGTH, "D");
-        layout(EntityLeaveDecoder.TEMPLATE_ID, EntityLeaveDecoder.BLOCK_LENGTH, "G");
         layout(AckDecoder.TEMPLATE_ID, AckDecoder.BLOCK_LENGTH, "");
         layout(HeartbeatDecoder.TEMPLATE_ID, HeartbeatDecoder.BLOCK_LENGTH, "");
         layout(DisconnectDecoder.TEMPLATE_ID, DisconnectDecoder.BLOCK_LENGTH, "");
@@ -130,7 +128,7 @@ public final class DatagramCheck {
                 int entryLength = buffer.getShort(at, LITTLE_ENDIAN) & 0xFFFF;
                 int entries = buffer.getShort(at + 2, LITTLE_ENDIAN) & 0xFFFF;
                 at += 4;
-                if (entryLength < EntityLeaveDecoder.EntitiesDecoder.sbeBlockLength()
+                if (entryLength < SnapshotDecoder.DepartedDecoder.sbeBlockLength()
                         || (long) entryLength * entries > end - at) {
                     return Result.BAD_LENGTHS;
                 }
