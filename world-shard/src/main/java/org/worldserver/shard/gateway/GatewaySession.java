@@ -1,0 +1,107 @@
+package org.worldserver.shard.gateway;
+
+import org.worldserver.protocol.SnapshotComposer;
+import org.worldserver.protocol.sbe.InputDecoder;
+
+/**
+ * One client's session on the gateway, after the handshake: who it is, where its datagrams must come from, and
+ * the guards its traffic passes (replay window, input rate limit, idle timer), plus its snapshot state. Owned by
+ * the gateway's receiver (inputs, acks) and sender (snapshots) through {@link SessionTable}; not thread-safe on
+ * its own.
+ */
+public final class GatewaySession {
+
+    /** What to do with an Input. */
+    public enum InputVerdict {
+        /** Route it to the avatar's cell. */
+        ROUTE,
+        /** From another source than the session's (spoofed, or a client that moved: it must resume). */
+        WRONG_SOURCE,
+        /** A sequence number seen before or older than the replay window. */
+        REPLAYED,
+        /** Over the session's input rate. */
+        RATE_LIMITED
+    }
+
+    private final long sessionId;
+    private final String avatarId;
+    private final long sourceKey;
+    private final ReplayWindow replay = new ReplayWindow();
+    private final InputRateLimit rateLimit;
+    private final SnapshotComposer snapshots;
+    private int entityId = -1;
+    private long lastHeardNanos;
+
+    /**
+     * @param sourceKey identifies where the session's datagrams come from (the Aeron image's correlation id)
+     * @param inputsPerSecond the input rate allowed on average, with bursts of half a second's worth
+     */
+    public GatewaySession(
+            long sessionId, String avatarId, long sourceKey, int inputsPerSecond, int snapshotViews, long nowNanos) {
+        this.sessionId = sessionId;
+        this.avatarId = avatarId;
+        this.sourceKey = sourceKey;
+        this.rateLimit = new InputRateLimit(inputsPerSecond, Math.max(1, inputsPerSecond / 2), nowNanos);
+        this.snapshots = new SnapshotComposer(sessionId, snapshotViews);
+        this.lastHeardNanos = nowNanos;
+    }
+
+    public long sessionId() {
+        return sessionId;
+    }
+
+    public String avatarId() {
+        return avatarId;
+    }
+
+    /** The avatar's entity id in its region, once the world has placed it; -1 before. */
+    public int entityId() {
+        return entityId;
+    }
+
+    public void placed(int entity) {
+        this.entityId = entity;
+    }
+
+    public SnapshotComposer snapshots() {
+        return snapshots;
+    }
+
+    /** Judges an Input of this session that arrived from {@code fromSourceKey} at {@code nowNanos}. */
+    public InputVerdict onInput(InputDecoder input, long fromSourceKey, long nowNanos) {
+        if (fromSourceKey != sourceKey) {
+            return InputVerdict.WRONG_SOURCE;
+        }
+        lastHeardNanos = nowNanos;
+        if (!replay.accept((int) input.sequence())) {
+            return InputVerdict.REPLAYED;
+        }
+        if (!rateLimit.tryAcquire(nowNanos)) {
+            return InputVerdict.RATE_LIMITED;
+        }
+        return InputVerdict.ROUTE;
+    }
+
+    /** A Heartbeat (or any valid datagram) from {@code fromSourceKey}; false (ignored) from any other source. */
+    public boolean heard(long fromSourceKey, long nowNanos) {
+        if (fromSourceKey != sourceKey) {
+            return false;
+        }
+        lastHeardNanos = nowNanos;
+        return true;
+    }
+
+    /** An Ack of snapshot {@code serverTick} from {@code fromSourceKey}; false (ignored) from any other source. */
+    public boolean onAck(int serverTick, long fromSourceKey, long nowNanos) {
+        if (!heard(fromSourceKey, nowNanos)) {
+            return false;
+        }
+        snapshots.acknowledge(serverTick);
+        return true;
+    }
+
+    /** Heard from at all by {@code nowNanos} minus {@code idleNanos}? */
+    public boolean idle(long nowNanos, long idleNanos) {
+        return nowNanos - lastHeardNanos > idleNanos;
+    }
+}

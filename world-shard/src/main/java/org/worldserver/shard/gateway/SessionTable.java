@@ -1,0 +1,54 @@
+package org.worldserver.shard.gateway;
+
+import java.util.function.Consumer;
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * The gateway's open sessions by session id, at most {@code capacity} of them (the node's session budget: see
+ * docs/design/gateway.md for the memory each costs). Not thread-safe: the gateway's receiver owns it.
+ */
+public final class SessionTable {
+
+    private final int capacity;
+    private final Long2ObjectHashMap<GatewaySession> byId = new Long2ObjectHashMap<>();
+
+    public SessionTable(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive");
+        }
+        this.capacity = capacity;
+    }
+
+    /** Adds a session; false when the table is full or the id is taken (the caller denies SERVER_FULL). */
+    public boolean open(GatewaySession session) {
+        if (byId.size() >= capacity || byId.containsKey(session.sessionId())) {
+            return false;
+        }
+        byId.put(session.sessionId(), session);
+        return true;
+    }
+
+    /** The session with this id, or null (unknown sessions' datagrams are dropped and counted). */
+    public GatewaySession get(long sessionId) {
+        return byId.get(sessionId);
+    }
+
+    public GatewaySession close(long sessionId) {
+        return byId.remove(sessionId);
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    /** Closes every session not heard from for {@code idleNanos} and hands it to {@code closed}. */
+    public void closeIdle(long nowNanos, long idleNanos, Consumer<GatewaySession> closed) {
+        byId.values().removeIf(s -> {
+            if (s.idle(nowNanos, idleNanos)) {
+                closed.accept(s);
+                return true;
+            }
+            return false;
+        });
+    }
+}
