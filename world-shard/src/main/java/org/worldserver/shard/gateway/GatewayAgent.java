@@ -1,0 +1,402 @@
+package org.worldserver.shard.gateway;
+
+import io.aeron.Aeron;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.worldserver.protocol.DatagramCheck;
+import org.worldserver.protocol.ProtocolLimits;
+import org.worldserver.protocol.Quantization;
+import org.worldserver.protocol.sbe.AckDecoder;
+import org.worldserver.protocol.sbe.ChallengeEncoder;
+import org.worldserver.protocol.sbe.ChallengeResponseDecoder;
+import org.worldserver.protocol.sbe.ConnectRequestDecoder;
+import org.worldserver.protocol.sbe.DenyReason;
+import org.worldserver.protocol.sbe.DisconnectDecoder;
+import org.worldserver.protocol.sbe.HeartbeatDecoder;
+import org.worldserver.protocol.sbe.InputDecoder;
+import org.worldserver.protocol.sbe.MessageHeaderDecoder;
+import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.protocol.sbe.SessionAcceptedEncoder;
+import org.worldserver.protocol.sbe.SessionDeniedEncoder;
+
+/**
+ * The gateway's receiving duty cycle: one Aeron subscription where every client sends, answered through Aeron
+ * response channels bound to each client's image (docs/design/gateway.md). It screens new images (only the
+ * configured term length), checks every datagram ({@link DatagramCheck}), runs the handshake ({@link
+ * GatewayHandshake}), places accepted avatars in the world ({@link World}, asynchronously), and hands session
+ * inputs that pass their guards to the world. Every datagram it drops is counted by reason ({@link #dropped()}).
+ *
+ * <p>Runs on one thread (an Agrona {@code AgentRunner}); {@link World} calls must not block. Placement results
+ * come back from other threads through a queue drained by the duty cycle.
+ */
+public final class GatewayAgent implements Agent {
+
+    /** The gateway's view of the world: placing avatars and moving them. Called on the gateway's thread. */
+    public interface World {
+        /** Logs the avatar in and places it; completes with its entity id, or fails (the client is denied). */
+        CompletionStage<Integer> place(String avatarId);
+
+        /** A session's input passed its guards (units: intent −1..1 of max speed, unit focus vector). */
+        void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ);
+
+        /** The session ended (disconnect, idle timeout): log the avatar out. */
+        void left(String avatarId);
+    }
+
+    /** Why a datagram was dropped without effect. */
+    public enum Drop {
+        MALFORMED,
+        IMAGE_REJECTED,
+        UNKNOWN_SESSION,
+        WRONG_SOURCE,
+        REPLAYED,
+        RATE_LIMITED,
+        UNEXPECTED_MESSAGE,
+        HANDSHAKE
+    }
+
+    /** Static settings of the agent. */
+    public record Settings(
+            String bindEndpoint,
+            String replyControl,
+            int requestStream,
+            int replyStream,
+            int termLength,
+            int sessionCapacity,
+            int inputsPerSecond,
+            int snapshotViews,
+            long idleTimeoutNanos,
+            int tickHz) {}
+
+    private final Aeron aeron;
+    private final Settings settings;
+    private final GatewayHandshake handshake;
+    private final World world;
+    private final Subscription subscription;
+    private final SessionTable sessions;
+    private final DatagramCheck check = new DatagramCheck();
+    private final MessageHeaderDecoder headerIn = new MessageHeaderDecoder();
+    private final MessageHeaderEncoder headerOut = new MessageHeaderEncoder();
+    private final ConnectRequestDecoder connectIn = new ConnectRequestDecoder();
+    private final ChallengeResponseDecoder responseIn = new ChallengeResponseDecoder();
+    private final InputDecoder inputIn = new InputDecoder();
+    private final AckDecoder ackIn = new AckDecoder();
+    private final HeartbeatDecoder heartbeatIn = new HeartbeatDecoder();
+    private final DisconnectDecoder disconnectIn = new DisconnectDecoder();
+    private final UnsafeBuffer out = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
+    private final FragmentHandler onFragment = this::onFragment;
+    private final ConcurrentLinkedQueue<Image> arrived = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Image> departed = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Placed> placements = new ConcurrentLinkedQueue<>();
+    private final Long2ObjectHashMap<Publication> replies = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Image> rejected = new Long2ObjectHashMap<>();
+    private final Map<Drop, AtomicLong> dropped = new EnumMap<>(Drop.class);
+    private final SecureRandom random = new SecureRandom();
+    private long nextSweepNanos;
+
+    /** A placement finished: the session to open, or why not. */
+    private record Placed(long imageId, GatewayHandshake.Accept accept, int entityId, Throwable failure) {}
+
+    public GatewayAgent(Aeron aeron, Settings settings, GatewayHandshake handshake, World world) {
+        this.aeron = aeron;
+        this.settings = settings;
+        this.handshake = handshake;
+        this.world = world;
+        this.sessions = new SessionTable(settings.sessionCapacity());
+        for (Drop d : Drop.values()) {
+            dropped.put(d, new AtomicLong());
+        }
+        this.subscription = aeron.addSubscription(
+                "aeron:udp?endpoint=" + settings.bindEndpoint(), settings.requestStream(), arrived::add, departed::add);
+        // Pre-binds the reply port that every per-client reply publication shares.
+        aeron.addExclusivePublication(replyChannel("prototype"), settings.replyStream());
+    }
+
+    /** Where clients send: the subscription's endpoint once bound (an ephemeral port is resolved). */
+    public String endpoint() {
+        return subscription.resolvedEndpoint();
+    }
+
+    /** Datagrams dropped so far, by reason; thread-safe to read. */
+    public Map<Drop, AtomicLong> dropped() {
+        return dropped;
+    }
+
+    /** Open sessions (read on the gateway's thread, or for a rough figure elsewhere). */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    @Override
+    public String roleName() {
+        return "world-gateway-receiver";
+    }
+
+    @Override
+    public int doWork() {
+        int work = screenImages() + finishPlacements();
+        work += subscription.poll(onFragment, 256);
+        long now = System.nanoTime();
+        if (now - nextSweepNanos > 0) {
+            nextSweepNanos = now + 1_000_000_000L;
+            sessions.closeIdle(now, settings.idleTimeoutNanos(), s -> world.left(s.avatarId()));
+        }
+        return work;
+    }
+
+    @Override
+    public void onClose() {
+        replies.values().forEach(Publication::close);
+        subscription.close();
+    }
+
+    /** Images with another term length than ours are rejected: an untrusted publisher chooses its own. */
+    private int screenImages() {
+        int work = 0;
+        for (Image image; (image = arrived.poll()) != null; work++) {
+            if (image.termBufferLength() != settings.termLength()) {
+                image.reject("term length must be " + settings.termLength());
+                rejected.put(image.correlationId(), image);
+                dropped.get(Drop.IMAGE_REJECTED).incrementAndGet();
+            }
+        }
+        for (Image image; (image = departed.poll()) != null; work++) {
+            rejected.remove(image.correlationId());
+            Publication reply = replies.remove(image.correlationId());
+            if (reply != null) {
+                reply.close();
+            }
+        }
+        return work;
+    }
+
+    private int finishPlacements() {
+        int work = 0;
+        for (Placed p; (p = placements.poll()) != null; work++) {
+            Publication reply = replies.get(p.imageId());
+            if (reply == null) {
+                world.left(p.accept().avatarId()); // the client went away meanwhile
+                continue;
+            }
+            if (p.failure() != null) {
+                send(reply, denied(p.accept().nonce(), DenyReason.AVATAR_UNAVAILABLE));
+                continue;
+            }
+            GatewaySession session = new GatewaySession(
+                    random.nextLong(),
+                    p.accept().avatarId(),
+                    p.imageId(),
+                    settings.inputsPerSecond(),
+                    settings.snapshotViews(),
+                    System.nanoTime());
+            session.placed(p.entityId());
+            if (!sessions.open(session)) {
+                world.left(session.avatarId());
+                send(reply, denied(p.accept().nonce(), DenyReason.SERVER_FULL));
+                continue;
+            }
+            int length = MessageHeaderEncoder.ENCODED_LENGTH
+                    + new SessionAcceptedEncoder()
+                            .wrapAndApplyHeader(out, 0, headerOut)
+                            .sessionId(session.sessionId())
+                            .entityId(p.entityId())
+                            .tickHz(settings.tickHz())
+                            .serverTick(0)
+                            .serverTimeMicros(System.currentTimeMillis() * 1000)
+                            .encodedLength();
+            send(reply, length);
+        }
+        return work;
+    }
+
+    private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+        Image image = (Image) header.context();
+        if (rejected.containsKey(image.correlationId())) {
+            dropped.get(Drop.IMAGE_REJECTED).incrementAndGet();
+            return;
+        }
+        if (check.check(buffer, offset, length) != DatagramCheck.Result.OK) {
+            dropped.get(Drop.MALFORMED).incrementAndGet();
+            return;
+        }
+        long source = image.correlationId();
+        switch (check.templateId()) {
+            case ConnectRequestDecoder.TEMPLATE_ID:
+                onConnect(buffer, offset, length, image);
+                break;
+            case ChallengeResponseDecoder.TEMPLATE_ID:
+                onChallengeResponse(buffer, offset, image);
+                break;
+            case InputDecoder.TEMPLATE_ID:
+                onInput(buffer, offset, source);
+                break;
+            case AckDecoder.TEMPLATE_ID: {
+                ackIn.wrapAndApplyHeader(buffer, offset, headerIn);
+                GatewaySession s = sessions.get(ackIn.sessionId());
+                if (s == null) {
+                    count(Drop.UNKNOWN_SESSION);
+                } else if (!s.onAck((int) ackIn.serverTick(), source, System.nanoTime())) {
+                    count(Drop.WRONG_SOURCE);
+                }
+                break;
+            }
+            case HeartbeatDecoder.TEMPLATE_ID: {
+                heartbeatIn.wrapAndApplyHeader(buffer, offset, headerIn);
+                GatewaySession s = sessions.get(heartbeatIn.sessionId());
+                if (s == null) {
+                    count(Drop.UNKNOWN_SESSION);
+                } else if (!s.heard(source, System.nanoTime())) {
+                    count(Drop.WRONG_SOURCE);
+                }
+                break;
+            }
+            case DisconnectDecoder.TEMPLATE_ID: {
+                disconnectIn.wrapAndApplyHeader(buffer, offset, headerIn);
+                GatewaySession s = sessions.get(disconnectIn.sessionId());
+                if (s == null) {
+                    count(Drop.UNKNOWN_SESSION);
+                } else if (s.heard(source, System.nanoTime())) {
+                    sessions.close(s.sessionId());
+                    world.left(s.avatarId());
+                } else {
+                    count(Drop.WRONG_SOURCE);
+                }
+                break;
+            }
+            default:
+                count(Drop.UNEXPECTED_MESSAGE); // server-to-client messages sent to the server
+        }
+    }
+
+    private void onConnect(DirectBuffer buffer, int offset, int length, Image image) {
+        connectIn.wrapAndApplyHeader(buffer, offset, headerIn);
+        GatewayHandshake.Answer answer = handshake.onConnectRequest(connectIn, length, address(image));
+        if (answer instanceof GatewayHandshake.Challenge c) {
+            int challengeLength = MessageHeaderEncoder.ENCODED_LENGTH
+                    + new ChallengeEncoder()
+                            .wrapAndApplyHeader(out, 0, headerOut)
+                            .clientNonce(c.nonce())
+                            .putCookie(c.cookie(), 0, c.cookie().length)
+                            .encodedLength();
+            send(replyFor(image), challengeLength);
+        } else if (answer instanceof GatewayHandshake.Denied d) {
+            // Only through an existing reply stream: a request without a valid token costs the server no log.
+            Publication reply = replies.get(image.correlationId());
+            if (reply != null) {
+                send(reply, denied(d.nonce(), d.reason()));
+            }
+            count(Drop.HANDSHAKE);
+        } else {
+            count(Drop.HANDSHAKE);
+        }
+    }
+
+    private void onChallengeResponse(DirectBuffer buffer, int offset, Image image) {
+        responseIn.wrapAndApplyHeader(buffer, offset, headerIn);
+        GatewayHandshake.Answer answer = handshake.onChallengeResponse(responseIn, address(image));
+        Publication reply = replies.get(image.correlationId());
+        if (answer instanceof GatewayHandshake.Accept accept && reply != null) {
+            long imageId = image.correlationId();
+            world.place(accept.avatarId())
+                    .whenComplete((entity, failure) ->
+                            placements.add(new Placed(imageId, accept, entity == null ? -1 : entity, failure)));
+        } else if (answer instanceof GatewayHandshake.Denied d && reply != null) {
+            send(reply, denied(d.nonce(), d.reason()));
+            count(Drop.HANDSHAKE);
+        } else {
+            count(Drop.HANDSHAKE);
+        }
+    }
+
+    private void onInput(DirectBuffer buffer, int offset, long source) {
+        inputIn.wrapAndApplyHeader(buffer, offset, headerIn);
+        GatewaySession session = sessions.get(inputIn.sessionId());
+        if (session == null) {
+            count(Drop.UNKNOWN_SESSION);
+            return;
+        }
+        switch (session.onInput(inputIn, source, System.nanoTime())) {
+            case ROUTE:
+                int yaw = inputIn.focusYaw();
+                world.input(
+                        session.avatarId(),
+                        (int) inputIn.sequence(),
+                        Quantization.intentFraction(inputIn.intentX()),
+                        Quantization.intentFraction(inputIn.intentZ()),
+                        Quantization.focusX(yaw),
+                        Quantization.focusZ(yaw));
+                break;
+            case WRONG_SOURCE:
+                count(Drop.WRONG_SOURCE);
+                break;
+            case REPLAYED:
+                count(Drop.REPLAYED);
+                break;
+            default:
+                count(Drop.RATE_LIMITED);
+        }
+    }
+
+    private Publication replyFor(Image image) {
+        Publication reply = replies.get(image.correlationId());
+        if (reply == null) {
+            reply = aeron.addPublication(replyChannel(Long.toString(image.correlationId())), settings.replyStream());
+            replies.put(image.correlationId(), reply);
+        }
+        return reply;
+    }
+
+    private String replyChannel(String correlation) {
+        return "aeron:udp?control-mode=response|control=" + settings.replyControl() + "|term-length="
+                + settings.termLength() + "|response-correlation-id=" + correlation;
+    }
+
+    private int denied(long nonce, DenyReason reason) {
+        return MessageHeaderEncoder.ENCODED_LENGTH
+                + new SessionDeniedEncoder()
+                        .wrapAndApplyHeader(out, 0, headerOut)
+                        .clientNonce(nonce)
+                        .reason(reason)
+                        .encodedLength();
+    }
+
+    /**
+     * Offers {@code out[0, length)}. A reply stream just created is not connected yet, and a back-pressured one is
+     * full: the datagram is then dropped, and the client repeats its handshake step (it must anyway: UDP loses).
+     */
+    private void send(Publication reply, int length) {
+        reply.offer(out, 0, length);
+    }
+
+    private void count(Drop reason) {
+        dropped.get(reason).incrementAndGet();
+    }
+
+    private static InetSocketAddress address(Image image) {
+        String identity = image.sourceIdentity();
+        int colon = identity.lastIndexOf(':');
+        try {
+            return new InetSocketAddress(
+                    InetAddress.getByName(identity.substring(0, colon)),
+                    Integer.parseInt(identity.substring(colon + 1)));
+        } catch (UnknownHostException | NumberFormatException | IndexOutOfBoundsException e) {
+            return new InetSocketAddress(0); // never matches a cookie
+        }
+    }
+}
