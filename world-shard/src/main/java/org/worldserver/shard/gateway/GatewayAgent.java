@@ -389,12 +389,16 @@ public final class GatewayAgent implements Agent {
     }
 
     private static InetSocketAddress address(Image image) {
-        String identity = image.sourceIdentity();
-        int colon = identity.lastIndexOf(':');
+        return address(image.sourceIdentity());
+    }
+
+    /** An image's source identity ({@code "<ip>:<port>"}, IPv6 without brackets) as an address. */
+    static InetSocketAddress address(String sourceIdentity) {
+        int colon = sourceIdentity.lastIndexOf(':');
         try {
             return new InetSocketAddress(
-                    InetAddress.getByName(identity.substring(0, colon)),
-                    Integer.parseInt(identity.substring(colon + 1)));
+                    InetAddress.getByName(sourceIdentity.substring(0, colon)),
+                    Integer.parseInt(sourceIdentity.substring(colon + 1)));
         } catch (UnknownHostException | NumberFormatException | IndexOutOfBoundsException e) {
             return new InetSocketAddress(0); // never matches a cookie
         }

@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.agrona.DirectBuffer;
@@ -39,32 +35,17 @@ import org.worldserver.protocol.sbe.MessageHeaderEncoder;
 class AeronHandshakeTest {
 
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
-    private static final Config DRIVER = ConfigFactory.parseString(
-            "dir = \"\", threading-mode = SHARED, idle-strategy = sleeping, term-length = 65536");
-
-    private final GatewayDriver serverDriver =
-            GatewayDriver.launch(DRIVER, GatewayDriver.defaultDirectory("test-server-" + UUID.randomUUID()));
-    private final GatewayDriver clientDriver =
-            GatewayDriver.launch(DRIVER, GatewayDriver.defaultDirectory("test-client-" + UUID.randomUUID()));
-    private final Aeron server = Aeron.connect(new Aeron.Context().aeronDirectoryName(serverDriver.directory()));
-    private final Aeron client = Aeron.connect(new Aeron.Context().aeronDirectoryName(clientDriver.directory()));
+    private final LoopbackAeron loopback = new LoopbackAeron();
+    private final Aeron server = loopback.server;
+    private final Aeron client = loopback.client;
 
     @AfterEach
     void stop() {
-        client.close();
-        server.close();
-        clientDriver.close();
-        serverDriver.close();
+        loopback.close();
     }
 
-    /** Polls until {@code done}, at most 10 s (the loopback round trip takes milliseconds). */
     private static void until(BooleanSupplier done, Runnable poll) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out");
-            poll.run();
-            Thread.onSpinWait();
-        }
+        LoopbackAeron.until(done, poll);
     }
 
     private static void offer(Publication publication, DirectBuffer buffer, int length) {
@@ -187,14 +168,7 @@ class AeronHandshakeTest {
         assertTrue(verified.get());
     }
 
-    private static InetSocketAddress address(String sourceIdentity) throws RuntimeException {
-        int colon = sourceIdentity.lastIndexOf(':');
-        try {
-            return new InetSocketAddress(
-                    InetAddress.getByName(sourceIdentity.substring(0, colon)),
-                    Integer.parseInt(sourceIdentity.substring(colon + 1)));
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+    private static InetSocketAddress address(String sourceIdentity) {
+        return GatewayAgent.address(sourceIdentity);
     }
 }

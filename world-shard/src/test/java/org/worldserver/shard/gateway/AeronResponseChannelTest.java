@@ -3,14 +3,11 @@ package org.worldserver.shard.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.aeron.Aeron;
 import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -25,33 +22,20 @@ import org.junit.jupiter.api.Test;
  */
 class AeronResponseChannelTest {
 
-    private static final Config DRIVER = ConfigFactory.parseString(
-            "dir = \"\", threading-mode = SHARED, idle-strategy = sleeping, term-length = 65536");
     private static final int REQUESTS = 1;
     private static final int RESPONSES = 2;
 
-    private final GatewayDriver serverDriver =
-            GatewayDriver.launch(DRIVER, GatewayDriver.defaultDirectory("rsp-server-" + UUID.randomUUID()));
-    private final GatewayDriver clientDriver =
-            GatewayDriver.launch(DRIVER, GatewayDriver.defaultDirectory("rsp-client-" + UUID.randomUUID()));
-    private final Aeron server = Aeron.connect(new Aeron.Context().aeronDirectoryName(serverDriver.directory()));
-    private final Aeron client = Aeron.connect(new Aeron.Context().aeronDirectoryName(clientDriver.directory()));
+    private final LoopbackAeron loopback = new LoopbackAeron();
+    private final Aeron server = loopback.server;
+    private final Aeron client = loopback.client;
 
     @AfterEach
     void stop() {
-        client.close();
-        server.close();
-        clientDriver.close();
-        serverDriver.close();
+        loopback.close();
     }
 
     private static void until(BooleanSupplier done, Runnable poll) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out");
-            poll.run();
-            Thread.onSpinWait();
-        }
+        LoopbackAeron.until(done, poll);
     }
 
     @Test
@@ -113,11 +97,6 @@ class AeronResponseChannelTest {
     }
 
     private static int freeUdpPort() {
-        try (java.net.DatagramSocket socket =
-                new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (java.net.SocketException e) {
-            throw new IllegalStateException(e);
-        }
+        return LoopbackAeron.freeUdpPort();
     }
 }

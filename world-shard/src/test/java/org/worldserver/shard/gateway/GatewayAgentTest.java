@@ -1,17 +1,11 @@
 package org.worldserver.shard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,8 +36,6 @@ import org.worldserver.protocol.sbe.SessionAcceptedDecoder;
 class GatewayAgentTest {
 
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
-    private static final Config DRIVER = ConfigFactory.parseString(
-            "dir = \"\", threading-mode = SHARED, idle-strategy = sleeping, term-length = 65536");
 
     /** A world that places everyone as entity 42 and records what it is told. */
     private static final class RecordingWorld implements GatewayAgent.World {
@@ -66,14 +58,11 @@ class GatewayAgentTest {
         }
     }
 
-    private final GatewayDriver serverDriver =
-            GatewayDriver.launch(DRIVER, GatewayDriver.defaultDirectory("gw-server-" + UUID.randomUUID()));
-    private final GatewayDriver clientDriver =
-            GatewayDriver.launch(DRIVER, GatewayDriver.defaultDirectory("gw-client-" + UUID.randomUUID()));
-    private final Aeron server = Aeron.connect(new Aeron.Context().aeronDirectoryName(serverDriver.directory()));
-    private final Aeron client = Aeron.connect(new Aeron.Context().aeronDirectoryName(clientDriver.directory()));
+    private final LoopbackAeron loopback = new LoopbackAeron();
+    private final Aeron server = loopback.server;
+    private final Aeron client = loopback.client;
     private final RecordingWorld world = new RecordingWorld();
-    private final String replyControl = "127.0.0.1:" + freeUdpPort();
+    private final String replyControl = "127.0.0.1:" + LoopbackAeron.freeUdpPort();
     private final GatewayAgent gateway = new GatewayAgent(
             server,
             new GatewayAgent.Settings("127.0.0.1:0", replyControl, 1, 2, 65536, 10, 60, 8, 10_000_000_000L, 20),
@@ -88,29 +77,15 @@ class GatewayAgentTest {
     @AfterEach
     void stop() {
         gateway.onClose();
-        client.close();
-        server.close();
-        clientDriver.close();
-        serverDriver.close();
-    }
-
-    private static int freeUdpPort() {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (java.net.SocketException e) {
-            throw new IllegalStateException(e);
-        }
+        loopback.close();
     }
 
     /** Runs the gateway's duty cycle and {@code step} until {@code done}, at most 10 s. */
     private void until(BooleanSupplier done, Runnable step) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out");
+        LoopbackAeron.until(done, () -> {
             gateway.doWork();
             step.run();
-            Thread.onSpinWait();
-        }
+        });
     }
 
     /** A client's two streams: replies on a response channel, requests naming it. */
