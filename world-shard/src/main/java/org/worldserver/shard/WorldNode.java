@@ -22,6 +22,7 @@ import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.PersistenceStartup;
 import org.worldserver.shard.attention.RegionAttention;
+import org.worldserver.shard.gateway.Gateway;
 import org.worldserver.shard.ops.NodeMetrics;
 import org.worldserver.shard.region.CellEnvironment;
 import org.worldserver.shard.region.RegionCell;
@@ -41,6 +42,7 @@ import org.worldserver.shard.region.WorldRegions;
  *     → join: seed nodes from config, or itself when there are none
  *     → Cluster Sharding entity types: Avatar, RegionAttention, RegionRegistry, RegionCell
  *     → the regions of world.regions defined in the RegionRegistry (cells start when first addressed)
+ *     → the UDP gateway (world.gateway.enabled): Aeron media driver, receiver agent on its own thread
  *   any failure: the ActorSystem is terminated and the returned stage fails.
  * stop: CoordinatedShutdown (leave the cluster, hand off shards, unbind, terminate); SIGTERM runs it too.
  * </pre>
@@ -73,7 +75,10 @@ public final class WorldNode {
                     joinCluster(system);
                     Avatar.init(system);
                     RegionAttention.init(system);
-                    return startRegions(system).thenApply(done -> new WorldNode(system, uri, version));
+                    return startRegions(system).thenApply(done -> {
+                        startGateway(system);
+                        return new WorldNode(system, uri, version);
+                    });
                 }))
                 .toCompletableFuture()
                 .orTimeout(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -145,6 +150,21 @@ public final class WorldNode {
                     .toCompletableFuture());
         }
         return defined;
+    }
+
+    /**
+     * The UDP gateway, when {@code world.gateway.enabled}: stopped when the node begins to shut down, before the
+     * cluster is left, so sessions end while their cells still run.
+     */
+    private static void startGateway(ActorSystem<Void> system) {
+        if (!system.settings().config().getBoolean("world.gateway.enabled")) {
+            return;
+        }
+        Gateway gateway = Gateway.start(system);
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-udp-gateway", () -> {
+            gateway.close();
+            return CompletableFuture.completedFuture(Done.getInstance());
+        });
     }
 
     /** Positions go to the avatars' persistent records, fire and forget (the record throttles checkpoints). */

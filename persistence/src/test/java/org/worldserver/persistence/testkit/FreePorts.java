@@ -5,7 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Free loopback TCP ports for tests. */
+/** Free loopback ports for tests: TCP ({@link #allocate}, {@link #one}) and UDP ({@link #udp}). */
 public final class FreePorts {
 
     private FreePorts() {}
@@ -41,5 +41,26 @@ public final class FreePorts {
     /** One free port. */
     public static int one() {
         return allocate(1)[0];
+    }
+
+    /** {@code count} distinct UDP ports free on loopback a moment ago (all held until every one is chosen). */
+    public static int[] udp(int count) {
+        java.net.DatagramSocket[] sockets = new java.net.DatagramSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress());
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (java.net.DatagramSocket s : sockets) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+        }
     }
 }

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.aeron.Aeron;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketException;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import org.worldserver.persistence.testkit.FreePorts;
 
 /**
  * Two embedded media drivers on loopback, a server's and a client's, each with its Aeron client, in directories
@@ -48,10 +46,6 @@ final class LoopbackAeron implements AutoCloseable {
 
     /** A UDP port free on loopback right now. */
     static int freeUdpPort() {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (SocketException e) {
-            throw new IllegalStateException(e);
-        }
+        return FreePorts.udp(1)[0];
     }
 }

@@ -1,0 +1,125 @@
+package org.worldserver.shard.gateway;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.worldserver.avatar.Avatar;
+import org.worldserver.avatar.AvatarRejection;
+import org.worldserver.shard.region.CellId;
+import org.worldserver.shard.region.RegionCell;
+import org.worldserver.shard.region.RegionDefinition;
+import org.worldserver.shard.region.WorldRegions;
+
+/**
+ * The gateway's {@link GatewayAgent.World} on a node: places a connecting avatar where it left the world (or at
+ * its home region's spawn point, or the fallback region's, when that region is closed), logs it in and out, and
+ * sends its inputs to the cell that owns it. Thread-safe; never blocks (everything is asynchronous).
+ *
+ * <p>Inputs go to the cell the avatar joined; cells forward to wherever it walked for {@code
+ * world.cells.forward-for}. Following the avatar for longer is the open point of docs/design/gateway.md.
+ */
+public final class WorldPlacement implements GatewayAgent.World {
+
+    private static final Duration ASK = Duration.ofSeconds(5);
+
+    private final ActorSystem<?> system;
+    private final WorldRegions regions;
+    private final Map<String, Placement> placed = new ConcurrentHashMap<>();
+
+    private record Placement(String region, CellId cell) {}
+
+    public WorldPlacement(ActorSystem<?> system) {
+        this.system = system;
+        this.regions = WorldRegions.get(system);
+    }
+
+    private EntityRef<Avatar.Command> avatar(String avatarId) {
+        return ClusterSharding.get(system).entityRefFor(Avatar.ENTITY_KEY, avatarId);
+    }
+
+    @Override
+    public CompletionStage<Integer> place(String avatarId) {
+        return avatar(avatarId)
+                .<Avatar.Summary>askWithStatus(Avatar.Get::new, ASK)
+                .thenCompose(summary -> regions.catalog().refresh().thenCompose(all -> {
+                    Avatar.Position last = summary.lastPosition();
+                    Optional<RegionDefinition> lastRegion =
+                            last == null ? Optional.empty() : regions.catalog().open(last.region());
+                    if (lastRegion.isPresent()) {
+                        return enter(avatarId, last.region(), (float) last.x(), (float) last.y(), (float) last.z());
+                    }
+                    String region = regions.catalog().open(summary.homeRegion()).isPresent()
+                            ? summary.homeRegion()
+                            : regions.fallbackRegion();
+                    float[] spawn = regions.catalog()
+                            .open(region)
+                            .map(RegionDefinition::spawnPoint)
+                            .orElse(new float[3]);
+                    return enter(avatarId, region, spawn[0], spawn[1], spawn[2]);
+                }));
+    }
+
+    private CompletionStage<Integer> enter(String avatarId, String region, float x, float y, float z) {
+        return avatar(avatarId)
+                .<Avatar.Summary>askWithStatus(replyTo -> new Avatar.Login(region, replyTo), ASK)
+                .<Object>thenApply(loggedIn -> loggedIn)
+                .exceptionally(failure -> {
+                    // Still marked online after a crash (no logout was stored): the join below decides.
+                    if (String.valueOf(failure.getMessage()).contains(AvatarRejection.ALREADY_ONLINE.code())) {
+                        return region;
+                    }
+                    throw new IllegalStateException(failure);
+                })
+                .thenCompose(loggedIn -> regions.join(avatarId, region, x, y, z))
+                .thenCompose(reply -> {
+                    if (reply.isError()) {
+                        return CompletableFuture.failedFuture(new IllegalStateException(reply.getError()));
+                    }
+                    placed.put(
+                            avatarId,
+                            new Placement(region, CellId.parse(reply.getValue().cell())));
+                    return CompletableFuture.completedFuture(reply.getValue().entityId());
+                });
+    }
+
+    @Override
+    public void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ) {
+        Placement p = placed.get(avatarId);
+        if (p != null) {
+            regions.cell(p.cell()).tell(new RegionCell.Input(avatarId, sequence, intentX, intentZ, focusX, focusZ));
+        }
+    }
+
+    @Override
+    public void left(String avatarId) {
+        Placement p = placed.remove(avatarId);
+        if (p == null) {
+            return;
+        }
+        // Where it is now (it may have walked on): out of that cell, logged out there; if no cell has it any more
+        // (its region closed meanwhile), logged out at its last stored position.
+        regions.locate(avatarId, p.region()).thenAccept(location -> {
+            if (location.isPresent()) {
+                RegionCell.Location l = location.get();
+                regions.cell(CellId.parse(l.cell())).tell(new RegionCell.Leave(avatarId, system.ignoreRef()));
+                avatar(avatarId)
+                        .tell(new Avatar.Logout(
+                                new Avatar.Position(l.region(), l.x(), l.y(), l.z()), system.ignoreRef()));
+            } else {
+                avatar(avatarId)
+                        .<Avatar.Summary>askWithStatus(Avatar.Get::new, ASK)
+                        .thenAccept(summary -> {
+                            if (summary.lastPosition() != null) {
+                                avatar(avatarId).tell(new Avatar.Logout(summary.lastPosition(), system.ignoreRef()));
+                            }
+                        });
+            }
+        });
+    }
+}

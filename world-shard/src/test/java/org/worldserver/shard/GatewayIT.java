@@ -1,0 +1,235 @@
+package org.worldserver.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.worldserver.avatar.Avatar;
+import org.worldserver.persistence.testkit.RealCassandra;
+import org.worldserver.protocol.ConnectToken;
+import org.worldserver.protocol.DatagramCheck;
+import org.worldserver.protocol.ProtocolLimits;
+import org.worldserver.protocol.Quantization;
+import org.worldserver.protocol.SessionLogin;
+import org.worldserver.protocol.sbe.ChallengeDecoder;
+import org.worldserver.protocol.sbe.ChallengeResponseEncoder;
+import org.worldserver.protocol.sbe.ConnectRequestEncoder;
+import org.worldserver.protocol.sbe.DisconnectEncoder;
+import org.worldserver.protocol.sbe.DisconnectReason;
+import org.worldserver.protocol.sbe.InputEncoder;
+import org.worldserver.protocol.sbe.MessageHeaderDecoder;
+import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.protocol.sbe.SessionAcceptedDecoder;
+import org.worldserver.shard.gateway.GatewayDriver;
+
+/**
+ * A client's way in, end to end on a whole node with the real Cassandra and real Aeron UDP on loopback: it logs
+ * in over HTTP with its identity key, gets a connect token, runs the UDP handshake through the node's gateway,
+ * is placed in the world (its entity id in SessionAccepted), and its input reaches its avatar's cell (visible in
+ * GET /avatars/{id} as the last applied input). Disconnecting logs it out.
+ */
+@ExtendWith(RealCassandra.class)
+class GatewayIT {
+
+    private static WorldNode node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = InProcessNode.start("");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        node.system().terminate();
+        node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    private static JsonNode http(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.operatorUri() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json");
+        request = body == null ? request.GET() : request.method(method, HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> response =
+                HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(response.statusCode() < 300, response.statusCode() + " " + response.body());
+        return new ObjectMapper().readTree(response.body());
+    }
+
+    private static void until(BooleanSupplier done, Runnable step) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out");
+            step.run();
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void shouldLetAClientInThroughLoginAndHandshakeAndMoveItsAvatar() throws Exception {
+        String id = "gw-" + UUID.randomUUID();
+        byte[][] identity = SessionLogin.newIdentity();
+        ClusterSharding.get(node.system())
+                .entityRefFor(Avatar.ENTITY_KEY, id)
+                .<Avatar.Summary>askWithStatus(
+                        r -> new Avatar.Register("Ada", Base64.getEncoder().encodeToString(identity[1]), "lobby", r),
+                        Duration.ofSeconds(30))
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        long nonce = 4242L;
+        SessionLogin login = new SessionLogin(id, nonce, System.currentTimeMillis());
+        JsonNode grant = http(
+                "POST",
+                "/sessions",
+                String.format(
+                        "{\"avatar\": \"%s\", \"nonce\": %d, \"timestamp\": %d, \"signature\": \"%s\"}",
+                        id, nonce, login.timestampMillis(), login.sign(identity[0])));
+        byte[] token = ConnectToken.fromText(grant.get("token").asText());
+        String endpoint = grant.get("host").asText() + ":" + grant.get("port").asInt();
+        String replies = "127.0.0.1:" + node.system().settings().config().getInt("world.gateway.reply-port");
+
+        try (GatewayDriver driver = GatewayDriver.launch(
+                        ConfigFactory.parseString(
+                                "dir = \"\", threading-mode = SHARED, idle-strategy = sleeping, term-length = 65536"),
+                        GatewayDriver.defaultDirectory("it-client-" + UUID.randomUUID()));
+                Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.directory()))) {
+            Subscription in = aeron.addSubscription("aeron:udp?control-mode=response|control=" + replies, 2);
+            Publication out = aeron.addPublication(
+                    "aeron:udp?endpoint=" + endpoint + "|term-length=65536|response-correlation-id="
+                            + in.registrationId(),
+                    1);
+            until(out::isConnected, () -> {});
+            UnsafeBuffer buffer = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
+            MessageHeaderEncoder headerOut = new MessageHeaderEncoder();
+            MessageHeaderDecoder headerIn = new MessageHeaderDecoder();
+            DatagramCheck check = new DatagramCheck();
+
+            int connect = MessageHeaderEncoder.ENCODED_LENGTH
+                    + new ConnectRequestEncoder()
+                            .wrapAndApplyHeader(buffer, 0, headerOut)
+                            .protocolVersion(ProtocolLimits.PROTOCOL_VERSION)
+                            .clientNonce(nonce)
+                            .putToken(token, 0, token.length)
+                            .putPadding(new byte[16], 0, 16)
+                            .encodedLength();
+            AtomicReference<byte[]> cookie = new AtomicReference<>();
+            sendUntil(
+                    out,
+                    buffer,
+                    connect,
+                    () -> cookie.get() != null,
+                    () -> in.poll(
+                            (b, o, l, h) -> {
+                                if (check.check(b, o, l) == DatagramCheck.Result.OK
+                                        && check.templateId() == ChallengeDecoder.TEMPLATE_ID) {
+                                    ChallengeDecoder c = new ChallengeDecoder().wrapAndApplyHeader(b, o, headerIn);
+                                    byte[] bytes = new byte[c.cookieLength()];
+                                    c.getCookie(bytes, 0, bytes.length);
+                                    cookie.set(bytes);
+                                }
+                            },
+                            10));
+
+            int response = MessageHeaderEncoder.ENCODED_LENGTH
+                    + new ChallengeResponseEncoder()
+                            .wrapAndApplyHeader(buffer, 0, headerOut)
+                            .clientNonce(nonce)
+                            .putCookie(cookie.get(), 0, cookie.get().length)
+                            .putToken(token, 0, token.length)
+                            .encodedLength();
+            long[] session = {0};
+            int[] entity = {-1};
+            sendUntil(
+                    out,
+                    buffer,
+                    response,
+                    () -> session[0] != 0,
+                    () -> in.poll(
+                            (b, o, l, h) -> {
+                                if (check.check(b, o, l) == DatagramCheck.Result.OK
+                                        && check.templateId() == SessionAcceptedDecoder.TEMPLATE_ID) {
+                                    SessionAcceptedDecoder a =
+                                            new SessionAcceptedDecoder().wrapAndApplyHeader(b, o, headerIn);
+                                    session[0] = a.sessionId();
+                                    entity[0] = a.entityId();
+                                }
+                            },
+                            10));
+            assertTrue(entity[0] >= 0, "placed in the world");
+
+            // Placed: online in the lobby, in a cell, with the entity id the client was given.
+            JsonNode placed = http("GET", "/avatars/" + id, null);
+            assertTrue(placed.get("avatar").get("online").asBoolean(), placed.toString());
+            assertEquals(entity[0], placed.get("live").get("entityId").asInt(), placed.toString());
+
+            int input = MessageHeaderEncoder.ENCODED_LENGTH
+                    + new InputEncoder()
+                            .wrapAndApplyHeader(buffer, 0, headerOut)
+                            .sessionId(session[0])
+                            .sequence(5)
+                            .clientTimeMicros(0)
+                            .intentX(Quantization.intent(0.5f))
+                            .intentZ((byte) 0)
+                            .focusYaw(Quantization.yaw(1, 0))
+                            .encodedLength();
+            until(() -> out.offer(buffer, 0, input) > 0, () -> {});
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            JsonNode moved;
+            do {
+                Thread.sleep(100); // polling the HTTP API for a condition, with a deadline
+                moved = http("GET", "/avatars/" + id, null);
+            } while (moved.get("live").get("lastInput").asInt() != 5 && System.nanoTime() < deadline);
+            assertEquals(5, moved.get("live").get("lastInput").asInt(), moved.toString());
+            assertTrue(moved.get("live").get("vx").asDouble() > 0, "walking east: " + moved);
+
+            int bye = MessageHeaderEncoder.ENCODED_LENGTH
+                    + new DisconnectEncoder()
+                            .wrapAndApplyHeader(buffer, 0, headerOut)
+                            .sessionId(session[0])
+                            .reason(DisconnectReason.CLIENT_QUIT)
+                            .encodedLength();
+            until(() -> out.offer(buffer, 0, bye) > 0, () -> {});
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            JsonNode left;
+            do {
+                Thread.sleep(100); // polling the HTTP API for a condition, with a deadline
+                left = http("GET", "/avatars/" + id, null);
+            } while (left.get("avatar").get("online").asBoolean() && System.nanoTime() < deadline);
+            assertFalse(left.get("avatar").get("online").asBoolean(), "logged out: " + left);
+        }
+    }
+
+    /** Sends {@code buffer[0, length)} every 200 ms until {@code answered}, polling meanwhile. */
+    private static void sendUntil(
+            Publication out, UnsafeBuffer buffer, int length, BooleanSupplier answered, Runnable poll) {
+        long[] next = {0};
+        until(answered, () -> {
+            if (System.nanoTime() > next[0]) {
+                out.offer(buffer, 0, length);
+                next[0] = System.nanoTime() + 200_000_000L;
+            }
+            poll.run();
+        });
+    }
+}
