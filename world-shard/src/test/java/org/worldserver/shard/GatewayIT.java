@@ -217,6 +217,16 @@ class GatewayIT {
                 left = http("GET", "/avatars/" + id, null);
             } while (left.get("avatar").get("online").asBoolean() && System.nanoTime() < deadline);
             assertFalse(left.get("avatar").get("online").asBoolean(), "logged out: " + left);
+
+            // The gateway in /metrics: no session left, nothing dropped for this well-behaved client.
+            HttpResponse<String> metrics = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(node.operatorUri() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertTrue(metrics.body().contains("\nworld_gateway_sessions 0.0\n"), metrics.body());
+            assertTrue(
+                    metrics.body().contains("world_gateway_dropped_total{reason=\"malformed\"} 0.0"), metrics.body());
         }
     }
 

@@ -2,10 +2,14 @@ package org.worldserver.shard.gateway;
 
 import com.typesafe.config.Config;
 import io.aeron.Aeron;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.AgentRunner;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.worldserver.shard.ops.NodeMetrics;
 
 /**
  * The node's UDP gateway, as {@code world.gateway} configures it: the embedded media driver (its directory named
@@ -61,6 +65,7 @@ public final class Gateway implements AutoCloseable {
                     null,
                     agent);
             AgentRunner.startOnThread(runner);
+            registerMetrics(system, agent);
             system.log()
                     .info(
                             "UDP gateway listening on {} (replies from port {})",
@@ -74,6 +79,24 @@ public final class Gateway implements AutoCloseable {
             driver.close();
             throw e;
         }
+    }
+
+    /** {@code world_gateway_sessions} and {@code world_gateway_dropped{reason}} in the node's /metrics. */
+    private static void registerMetrics(ActorSystem<?> system, GatewayAgent agent) {
+        PrometheusRegistry registry = NodeMetrics.get(system).registry();
+        GaugeWithCallback.builder()
+                .name("world_gateway_sessions")
+                .help("Client sessions open on this node's UDP gateway")
+                .callback(cb -> cb.call(agent.sessionCount()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("world_gateway_dropped")
+                .help("Datagrams the UDP gateway dropped without effect, by reason")
+                .labelNames("reason")
+                .callback(cb -> agent.dropped()
+                        .forEach((reason, count) ->
+                                cb.call(count.get(), reason.name().toLowerCase())))
+                .register(registry);
     }
 
     /** The receiving agent (for metrics and tests). */
