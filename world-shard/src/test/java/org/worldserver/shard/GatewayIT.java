@@ -18,9 +18,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,20 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.testkit.RealCassandra;
+import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.ConnectToken;
-import org.worldserver.protocol.DatagramCheck;
-import org.worldserver.protocol.ProtocolLimits;
-import org.worldserver.protocol.Quantization;
 import org.worldserver.protocol.SessionLogin;
-import org.worldserver.protocol.sbe.ChallengeDecoder;
-import org.worldserver.protocol.sbe.ChallengeResponseEncoder;
-import org.worldserver.protocol.sbe.ConnectRequestEncoder;
-import org.worldserver.protocol.sbe.DisconnectEncoder;
-import org.worldserver.protocol.sbe.DisconnectReason;
-import org.worldserver.protocol.sbe.InputEncoder;
-import org.worldserver.protocol.sbe.MessageHeaderDecoder;
-import org.worldserver.protocol.sbe.MessageHeaderEncoder;
-import org.worldserver.protocol.sbe.SessionAcceptedDecoder;
 import org.worldserver.shard.gateway.GatewayDriver;
 
 /**
@@ -120,80 +107,25 @@ class GatewayIT {
                             + in.registrationId(),
                     1);
             until(out::isConnected, () -> {});
-            UnsafeBuffer buffer = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
-            MessageHeaderEncoder headerOut = new MessageHeaderEncoder();
-            MessageHeaderDecoder headerIn = new MessageHeaderDecoder();
-            DatagramCheck check = new DatagramCheck();
-
-            int connect = MessageHeaderEncoder.ENCODED_LENGTH
-                    + new ConnectRequestEncoder()
-                            .wrapAndApplyHeader(buffer, 0, headerOut)
-                            .protocolVersion(ProtocolLimits.PROTOCOL_VERSION)
-                            .clientNonce(nonce)
-                            .putToken(token, 0, token.length)
-                            .putPadding(new byte[16], 0, 16)
-                            .encodedLength();
-            AtomicReference<byte[]> cookie = new AtomicReference<>();
-            sendUntil(
+            ClientMessages messages = new ClientMessages();
+            handshakeStep(out, in, messages, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
+            handshakeStep(
                     out,
-                    buffer,
-                    connect,
-                    () -> cookie.get() != null,
-                    () -> in.poll(
-                            (b, o, l, h) -> {
-                                if (check.check(b, o, l) == DatagramCheck.Result.OK
-                                        && check.templateId() == ChallengeDecoder.TEMPLATE_ID) {
-                                    ChallengeDecoder c = new ChallengeDecoder().wrapAndApplyHeader(b, o, headerIn);
-                                    byte[] bytes = new byte[c.cookieLength()];
-                                    c.getCookie(bytes, 0, bytes.length);
-                                    cookie.set(bytes);
-                                }
-                            },
-                            10));
-
-            int response = MessageHeaderEncoder.ENCODED_LENGTH
-                    + new ChallengeResponseEncoder()
-                            .wrapAndApplyHeader(buffer, 0, headerOut)
-                            .clientNonce(nonce)
-                            .putCookie(cookie.get(), 0, cookie.get().length)
-                            .putToken(token, 0, token.length)
-                            .encodedLength();
-            long[] session = {0};
-            int[] entity = {-1};
-            sendUntil(
-                    out,
-                    buffer,
-                    response,
-                    () -> session[0] != 0,
-                    () -> in.poll(
-                            (b, o, l, h) -> {
-                                if (check.check(b, o, l) == DatagramCheck.Result.OK
-                                        && check.templateId() == SessionAcceptedDecoder.TEMPLATE_ID) {
-                                    SessionAcceptedDecoder a =
-                                            new SessionAcceptedDecoder().wrapAndApplyHeader(b, o, headerIn);
-                                    session[0] = a.sessionId();
-                                    entity[0] = a.entityId();
-                                }
-                            },
-                            10));
-            assertTrue(entity[0] >= 0, "placed in the world");
+                    in,
+                    messages,
+                    messages.challengeResponse(nonce, messages.cookie(), token),
+                    ClientMessages.Answer.ACCEPTED);
+            long session = messages.sessionId();
+            int entity = messages.entityId();
+            assertTrue(entity >= 0, "placed in the world");
 
             // Placed: online in the lobby, in a cell, with the entity id the client was given.
             JsonNode placed = http("GET", "/avatars/" + id, null);
             assertTrue(placed.get("avatar").get("online").asBoolean(), placed.toString());
-            assertEquals(entity[0], placed.get("live").get("entityId").asInt(), placed.toString());
+            assertEquals(entity, placed.get("live").get("entityId").asInt(), placed.toString());
 
-            int input = MessageHeaderEncoder.ENCODED_LENGTH
-                    + new InputEncoder()
-                            .wrapAndApplyHeader(buffer, 0, headerOut)
-                            .sessionId(session[0])
-                            .sequence(5)
-                            .clientTimeMicros(0)
-                            .intentX(Quantization.intent(0.5f))
-                            .intentZ((byte) 0)
-                            .focusYaw(Quantization.yaw(1, 0))
-                            .encodedLength();
-            until(() -> out.offer(buffer, 0, input) > 0, () -> {});
+            int input = messages.input(session, 5, 0, 0.5f, 0, 1, 0);
+            until(() -> out.offer(messages.buffer(), 0, input) > 0, () -> {});
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             JsonNode moved;
             do {
@@ -203,13 +135,8 @@ class GatewayIT {
             assertEquals(5, moved.get("live").get("lastInput").asInt(), moved.toString());
             assertTrue(moved.get("live").get("vx").asDouble() > 0, "walking east: " + moved);
 
-            int bye = MessageHeaderEncoder.ENCODED_LENGTH
-                    + new DisconnectEncoder()
-                            .wrapAndApplyHeader(buffer, 0, headerOut)
-                            .sessionId(session[0])
-                            .reason(DisconnectReason.CLIENT_QUIT)
-                            .encodedLength();
-            until(() -> out.offer(buffer, 0, bye) > 0, () -> {});
+            int bye = messages.disconnect(session);
+            until(() -> out.offer(messages.buffer(), 0, bye) > 0, () -> {});
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             JsonNode left;
             do {
@@ -230,16 +157,17 @@ class GatewayIT {
         }
     }
 
-    /** Sends {@code buffer[0, length)} every 200 ms until {@code answered}, polling meanwhile. */
-    private static void sendUntil(
-            Publication out, UnsafeBuffer buffer, int length, BooleanSupplier answered, Runnable poll) {
+    /** Sends the client's buffer {@code [0, length)} every 200 ms until the node answers {@code wanted}. */
+    private static void handshakeStep(
+            Publication out, Subscription in, ClientMessages messages, int length, ClientMessages.Answer wanted) {
+        ClientMessages.Answer[] last = {null};
         long[] next = {0};
-        until(answered, () -> {
+        until(() -> last[0] == wanted, () -> {
             if (System.nanoTime() > next[0]) {
-                out.offer(buffer, 0, length);
+                out.offer(messages.buffer(), 0, length);
                 next[0] = System.nanoTime() + 200_000_000L;
             }
-            poll.run();
+            in.poll((b, o, l, h) -> last[0] = messages.read(b, o, l), 10);
         });
     }
 }

@@ -9,24 +9,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.ConnectToken;
-import org.worldserver.protocol.DatagramCheck;
-import org.worldserver.protocol.ProtocolLimits;
-import org.worldserver.protocol.Quantization;
-import org.worldserver.protocol.sbe.ChallengeDecoder;
-import org.worldserver.protocol.sbe.ChallengeResponseEncoder;
-import org.worldserver.protocol.sbe.ConnectRequestEncoder;
-import org.worldserver.protocol.sbe.DisconnectEncoder;
-import org.worldserver.protocol.sbe.DisconnectReason;
-import org.worldserver.protocol.sbe.InputEncoder;
-import org.worldserver.protocol.sbe.MessageHeaderDecoder;
-import org.worldserver.protocol.sbe.MessageHeaderEncoder;
-import org.worldserver.protocol.sbe.SessionAcceptedDecoder;
 
 /**
  * The gateway's receiver on real Aeron UDP (loopback, two media drivers), with a recording world: a client with a
@@ -69,10 +56,7 @@ class GatewayAgentTest {
             new GatewayHandshake(
                     KEY, new ChallengeCookies(KEY, 10_000), new TokenNonces(100), System::currentTimeMillis),
             world);
-    private final UnsafeBuffer out = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
-    private final MessageHeaderEncoder headerOut = new MessageHeaderEncoder();
-    private final MessageHeaderDecoder headerIn = new MessageHeaderDecoder();
-    private final DatagramCheck check = new DatagramCheck();
+    private final ClientMessages messages = new ClientMessages();
 
     @AfterEach
     void stop() {
@@ -102,15 +86,16 @@ class GatewayAgentTest {
         return new Client(replies, requests);
     }
 
-    /** Sends {@code out[0, length)} every 100 ms until {@code answered}. */
-    private void repeat(Publication to, int length, BooleanSupplier answered, Runnable poll) {
+    /** Sends the client's buffer {@code [0, length)} every 100 ms until the gateway's answer is {@code wanted}. */
+    private void handshakeStep(Client c, int length, ClientMessages.Answer wanted) {
+        ClientMessages.Answer[] last = {null};
         long[] nextSend = {0};
-        until(answered, () -> {
+        until(() -> last[0] == wanted, () -> {
             if (System.nanoTime() > nextSend[0]) {
-                to.offer(out, 0, length);
+                c.requests().offer(messages.buffer(), 0, length);
                 nextSend[0] = System.nanoTime() + 100_000_000L;
             }
-            poll.run();
+            c.replies().poll((b, o, l, h) -> last[0] = messages.read(b, o, l), 10);
         });
     }
 
@@ -121,77 +106,24 @@ class GatewayAgentTest {
         byte[] token = new ConnectToken(
                         "ada-0001", nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
                 .sign(KEY);
-        int connect = MessageHeaderEncoder.ENCODED_LENGTH
-                + new ConnectRequestEncoder()
-                        .wrapAndApplyHeader(out, 0, headerOut)
-                        .protocolVersion(ProtocolLimits.PROTOCOL_VERSION)
-                        .clientNonce(nonce)
-                        .putToken(token, 0, token.length)
-                        .putPadding(new byte[16], 0, 16)
-                        .encodedLength();
-        AtomicReference<byte[]> cookie = new AtomicReference<>();
-        repeat(
-                c.requests(),
-                connect,
-                () -> cookie.get() != null,
-                () -> c.replies()
-                        .poll(
-                                (b, o, l, h) -> {
-                                    assertEquals(DatagramCheck.Result.OK, check.check(b, o, l));
-                                    ChallengeDecoder challenge =
-                                            new ChallengeDecoder().wrapAndApplyHeader(b, o, headerIn);
-                                    byte[] bytes = new byte[challenge.cookieLength()];
-                                    challenge.getCookie(bytes, 0, bytes.length);
-                                    cookie.set(bytes);
-                                },
-                                10));
-
-        int response = MessageHeaderEncoder.ENCODED_LENGTH
-                + new ChallengeResponseEncoder()
-                        .wrapAndApplyHeader(out, 0, headerOut)
-                        .clientNonce(nonce)
-                        .putCookie(cookie.get(), 0, cookie.get().length)
-                        .putToken(token, 0, token.length)
-                        .encodedLength();
-        long[] session = {0};
-        int[] entity = {0};
-        repeat(
-                c.requests(),
-                response,
-                () -> session[0] != 0,
-                () -> c.replies()
-                        .poll(
-                                (b, o, l, h) -> {
-                                    assertEquals(DatagramCheck.Result.OK, check.check(b, o, l));
-                                    if (check.templateId() == SessionAcceptedDecoder.TEMPLATE_ID) {
-                                        SessionAcceptedDecoder accepted =
-                                                new SessionAcceptedDecoder().wrapAndApplyHeader(b, o, headerIn);
-                                        session[0] = accepted.sessionId();
-                                        entity[0] = accepted.entityId();
-                                    }
-                                },
-                                10));
-        assertEquals(42, entity[0]);
+        handshakeStep(c, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
+        handshakeStep(c, messages.challengeResponse(nonce, messages.cookie(), token), ClientMessages.Answer.ACCEPTED);
+        long session = messages.sessionId();
+        assertEquals(42, messages.entityId());
         assertEquals(1, gateway.sessionCount());
 
-        send(c, input(session[0], 1, 0.5f));
+        send(c, messages.input(session, 1, 0, 0.5f, 0, 0, 1));
         until(() -> world.inputs.size() == 1, () -> {});
         assertEquals("ada-0001#1@50", world.inputs.get(0));
-        send(c, input(session[0], 1, 0.5f)); // replayed
-        send(c, input(session[0] ^ 1, 2, 0.5f)); // another session
-        send(c, input(session[0], 2, -1f));
+        send(c, messages.input(session, 1, 0, 0.5f, 0, 0, 1)); // replayed
+        send(c, messages.input(session ^ 1, 2, 0, 0.5f, 0, 0, 1)); // another session
+        send(c, messages.input(session, 2, 0, -1f, 0, 0, 1));
         until(() -> world.inputs.size() == 2, () -> {});
         assertEquals("ada-0001#2@-100", world.inputs.get(1));
         until(() -> gateway.dropped().get(GatewayAgent.Drop.UNKNOWN_SESSION).get() == 1, () -> {});
         assertEquals(1, gateway.dropped().get(GatewayAgent.Drop.REPLAYED).get());
 
-        int bye = MessageHeaderEncoder.ENCODED_LENGTH
-                + new DisconnectEncoder()
-                        .wrapAndApplyHeader(out, 0, headerOut)
-                        .sessionId(session[0])
-                        .reason(DisconnectReason.CLIENT_QUIT)
-                        .encodedLength();
-        send(c, bye);
+        send(c, messages.disconnect(session));
         until(() -> world.left.size() == 1, () -> {});
         assertEquals(0, gateway.sessionCount());
     }
@@ -202,15 +134,7 @@ class GatewayAgentTest {
         byte[] forged = new ConnectToken(
                         "eve-0001", 5L, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
                 .sign("another key, thirty-two bytes!!!".getBytes());
-        int connect = MessageHeaderEncoder.ENCODED_LENGTH
-                + new ConnectRequestEncoder()
-                        .wrapAndApplyHeader(out, 0, headerOut)
-                        .protocolVersion(ProtocolLimits.PROTOCOL_VERSION)
-                        .clientNonce(5L)
-                        .putToken(forged, 0, forged.length)
-                        .putPadding(new byte[16], 0, 16)
-                        .encodedLength();
-        send(c, connect);
+        send(c, messages.connectRequest(5L, forged));
         until(() -> gateway.dropped().get(GatewayAgent.Drop.HANDSHAKE).get() == 1, () -> {});
         assertEquals(0, c.replies().poll((b, o, l, h) -> {}, 10), "no reply stream for an invalid token");
 
@@ -221,20 +145,7 @@ class GatewayAgentTest {
         assertEquals(0, gateway.sessionCount());
     }
 
-    private int input(long sessionId, int sequence, float intentX) {
-        return MessageHeaderEncoder.ENCODED_LENGTH
-                + new InputEncoder()
-                        .wrapAndApplyHeader(out, 0, headerOut)
-                        .sessionId(sessionId)
-                        .sequence(sequence)
-                        .clientTimeMicros(0)
-                        .intentX(Quantization.intent(intentX))
-                        .intentZ((byte) 0)
-                        .focusYaw(0)
-                        .encodedLength();
-    }
-
     private void send(Client c, int length) {
-        until(() -> c.requests().offer(out, 0, length) > 0, () -> {});
+        until(() -> c.requests().offer(messages.buffer(), 0, length) > 0, () -> {});
     }
 }
