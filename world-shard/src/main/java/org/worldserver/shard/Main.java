@@ -48,13 +48,18 @@ public final class Main {
                 "%nWorld node up in %.1f s: %s%n"
                         + "  operator API  %s  (/ready /alive /metrics /info /cluster/members)%n"
                         + "  Cassandra     %s (release %s)%n"
-                        + "  clients       the UDP client gateway is not part of this build yet%n"
+                        + "  clients       %s%n"
                         + "Stop with Ctrl-C or SIGTERM.%n%n",
                 startup.toMillis() / 1000.0,
                 node.system().address(),
                 node.operatorUri(),
                 String.join(", ", config.getStringList("datastax-java-driver.basic.contact-points")),
-                node.cassandraVersion());
+                node.cassandraVersion(),
+                config.getBoolean("world.gateway.enabled")
+                        ? "log in with POST " + node.operatorUri() + "/sessions, then UDP to "
+                                + config.getString("world.gateway.public-host") + ":"
+                                + config.getInt("world.gateway.port")
+                        : "UDP gateway off (world.gateway.enabled)");
         node.system().getWhenTerminated().toCompletableFuture().join();
     }
 

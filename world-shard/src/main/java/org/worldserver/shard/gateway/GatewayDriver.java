@@ -1,10 +1,12 @@
 package org.worldserver.shard.gateway;
 
 import com.typesafe.config.Config;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import java.io.File;
 import java.util.concurrent.TimeUnit;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -18,6 +20,8 @@ import org.agrona.concurrent.YieldingIdleStrategy;
  * default); see {@code deploy/README.md} for sizing.
  */
 public final class GatewayDriver implements AutoCloseable {
+
+    private static final String PREFIX = "world-aeron-";
 
     private final MediaDriver driver;
 
@@ -33,6 +37,7 @@ public final class GatewayDriver implements AutoCloseable {
      */
     public static GatewayDriver launch(Config driverConfig, String defaultDirName) {
         String dir = driverConfig.getString("dir");
+        deleteStaleDirectories(new File(dir.isBlank() ? defaultDirName : dir).getParentFile(), 10_000);
         MediaDriver.Context context = new MediaDriver.Context()
                 .aeronDirectoryName(dir.isBlank() ? defaultDirName : dir)
                 .dirDeleteOnStart(true)
@@ -82,10 +87,37 @@ public final class GatewayDriver implements AutoCloseable {
         driver.close();
     }
 
+    /**
+     * Deletes the {@code world-aeron-*} directories in {@code parent} whose driver has not beaten its heartbeat
+     * for {@code staleAfterMillis} (and that are at least that old): what killed nodes left behind, which would
+     * otherwise hold {@code /dev/shm} memory until a node of the same name started. A running driver's directory,
+     * or one that cannot be read, is left alone.
+     */
+    static void deleteStaleDirectories(File parent, long staleAfterMillis) {
+        File[] dirs = parent == null
+                ? null
+                : parent.listFiles(f -> f.isDirectory() && f.getName().startsWith(PREFIX));
+        if (dirs == null) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (File d : dirs) {
+            try {
+                if (new File(d, "cnc.dat").exists()
+                        && now - d.lastModified() > staleAfterMillis
+                        && !CommonContext.isDriverActive(d, staleAfterMillis, message -> {})) {
+                    IoUtil.delete(d, true);
+                }
+            } catch (RuntimeException unreadable) {
+                // not a driver directory we understand: not ours to delete
+            }
+        }
+    }
+
     /** {@code /dev/shm/world-aeron-<node>} on Linux, else under the temporary directory. */
     public static String defaultDirectory(String nodeName) {
         File shm = new File("/dev/shm");
         File base = shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir"));
-        return new File(base, "world-aeron-" + nodeName).getPath();
+        return new File(base, PREFIX + nodeName).getPath();
     }
 }
