@@ -2,6 +2,7 @@ package org.worldserver.shard.region;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.worldserver.shard.world.CellArea;
 import org.worldserver.shard.world.RegionBounds;
 
 /**
@@ -79,6 +80,22 @@ public final class CellLayout {
         float minZ = b.minZ() + cell.iz() * size;
         return new RegionBounds(
                 minX, b.minY(), minZ, Math.min(b.maxX(), minX + size), b.maxY(), Math.min(b.maxZ(), minZ + size));
+    }
+
+    /** The part of the region {@code cell} owns, as its simulation sees it. */
+    public CellArea areaOf(CellId cell) {
+        RegionBounds square = boundsOf(cell);
+        return new CellArea() {
+            @Override
+            public boolean owns(float x, float z) {
+                return CellLayout.this.owns(cell, x, z);
+            }
+
+            @Override
+            public RegionBounds square() {
+                return square;
+            }
+        };
     }
 
     /** Every cell of the region, row by row. */

@@ -26,7 +26,6 @@ import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.persistence.CborSerializable;
 import org.worldserver.shard.attention.AttentionBatch;
 import org.worldserver.shard.world.AvatarTable;
-import org.worldserver.shard.world.CellArea;
 import org.worldserver.shard.world.CellSimulation;
 import org.worldserver.shard.world.CellTelemetry;
 import org.worldserver.shard.world.LiveAvatar;
@@ -429,17 +428,7 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
         this.timers = timers;
         this.cell = new CellSimulation(
                 new MovementRules(definition.bounds(), definition.maxSpeed(), definition.teleportAllowed()),
-                new CellArea() {
-                    @Override
-                    public boolean owns(float x, float z) {
-                        return layout.owns(id, x, z);
-                    }
-
-                    @Override
-                    public RegionBounds square() {
-                        return area;
-                    }
-                },
+                layout.areaOf(id),
                 env.interest(),
                 definition.tickHz(),
                 definition.capacity(),

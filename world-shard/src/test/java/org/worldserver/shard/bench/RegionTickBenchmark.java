@@ -20,7 +20,6 @@ import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.region.CellLayout;
 import org.worldserver.shard.region.RegionDefinition;
 import org.worldserver.shard.world.AvatarTable;
-import org.worldserver.shard.world.CellArea;
 import org.worldserver.shard.world.CellSimulation;
 import org.worldserver.shard.world.InterestSettings;
 import org.worldserver.shard.world.LiveAvatar;
@@ -84,20 +83,15 @@ public class RegionTickBenchmark {
         Map<CellId, Integer> index = cellIndex;
         for (int c = 0; c < cellIds.length; c++) {
             CellId id = cellIds[c];
-            RegionBounds square = layout.boundsOf(id);
-            CellArea area = new CellArea() {
-                @Override
-                public boolean owns(float x, float z) {
-                    return layout.owns(id, x, z);
-                }
-
-                @Override
-                public RegionBounds square() {
-                    return square;
-                }
-            };
             simulations[c] = new CellSimulation(
-                    new MovementRules(bounds, 6f, false), area, interest, 20f, avatars, 256, () -> now, sink);
+                    new MovementRules(bounds, 6f, false),
+                    layout.areaOf(id),
+                    interest,
+                    20f,
+                    avatars,
+                    256,
+                    () -> now,
+                    sink);
             index.put(id, c);
         }
         neighbours = new int[cellIds.length][8];
