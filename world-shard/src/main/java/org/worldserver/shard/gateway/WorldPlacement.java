@@ -47,22 +47,26 @@ public final class WorldPlacement implements GatewayAgent.World {
     public CompletionStage<Integer> place(String avatarId) {
         return avatar(avatarId)
                 .<Avatar.Summary>askWithStatus(Avatar.Get::new, ASK)
-                .thenCompose(summary -> regions.catalog().refresh().thenCompose(all -> {
+                .thenCompose(summary -> {
                     Avatar.Position last = summary.lastPosition();
-                    Optional<RegionDefinition> lastRegion =
-                            last == null ? Optional.empty() : regions.catalog().open(last.region());
-                    if (lastRegion.isPresent()) {
-                        return enter(avatarId, last.region(), (float) last.x(), (float) last.y(), (float) last.z());
-                    }
-                    String region = regions.catalog().open(summary.homeRegion()).isPresent()
-                            ? summary.homeRegion()
-                            : regions.fallbackRegion();
-                    float[] spawn = regions.catalog()
-                            .open(region)
-                            .map(RegionDefinition::spawnPoint)
-                            .orElse(new float[3]);
-                    return enter(avatarId, region, spawn[0], spawn[1], spawn[2]);
-                }));
+                    CompletionStage<Optional<RegionDefinition>> lastRegion = last == null
+                            ? CompletableFuture.completedFuture(Optional.empty())
+                            : regions.openDefinition(last.region());
+                    return lastRegion.thenCompose(open -> open.isPresent()
+                            ? enter(avatarId, last.region(), (float) last.x(), (float) last.y(), (float) last.z())
+                            : regions.openDefinition(summary.homeRegion())
+                                    .thenCompose(home -> spawn(
+                                            avatarId,
+                                            home.isPresent() ? summary.homeRegion() : regions.fallbackRegion())));
+                });
+    }
+
+    /** Enters {@code region} at its spawn point (the join fails with a clear error if it is not open). */
+    private CompletionStage<Integer> spawn(String avatarId, String region) {
+        return regions.openDefinition(region).thenCompose(definition -> {
+            float[] at = definition.map(RegionDefinition::spawnPoint).orElse(new float[3]);
+            return enter(avatarId, region, at[0], at[1], at[2]);
+        });
     }
 
     private CompletionStage<Integer> enter(String avatarId, String region, float x, float y, float z) {

@@ -91,10 +91,12 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
     public record MemberInfo(String address, String status, List<String> roles, String dataCenter) {}
 
     private final ActorSystem<?> system;
+    private final CellShards shards;
     private final PrometheusTextFormatWriter prometheus = PrometheusTextFormatWriter.create();
 
     public OperatorRoutes(ExtendedActorSystem system) {
         this.system = Adapter.toTyped(system);
+        this.shards = CellShards.fromConfig(this.system.settings().config());
     }
 
     @Override
@@ -167,7 +169,6 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
 
     /** The cells grouped by shard, in shard order. */
     private List<ShardView> shards(List<RegionCell.CellStatus> cells) {
-        CellShards shards = CellShards.fromConfig(system.settings().config());
         Map<String, List<RegionCell.CellStatus>> byShard = new TreeMap<>();
         for (RegionCell.CellStatus c : cells) {
             byShard.computeIfAbsent(shards.shardId(c.cell()), any -> new ArrayList<>())

@@ -30,7 +30,7 @@ public final class CellShards
 
     /** The shard of cell {@code cell}. */
     public String shardOf(CellId cell) {
-        return group == 1 ? cell.entityId() : cell.region() + ":" + cell.ix() / group + ":" + cell.iz() / group;
+        return shardId(cell.entityId());
     }
 
     @Override

@@ -169,7 +169,8 @@ public final class WorldRegions implements Extension {
     }
 
     /** The open region's definition: from the catalog, or from the registry if the catalog does not know it yet. */
-    private CompletionStage<Optional<RegionDefinition>> openDefinition(String region) {
+    /** The open region's definition: from the catalog, read again from the registry only when not there. */
+    public CompletionStage<Optional<RegionDefinition>> openDefinition(String region) {
         Optional<RegionDefinition> cached = catalog.open(region);
         if (cached.isPresent()) {
             return CompletableFuture.completedFuture(cached);
