@@ -24,12 +24,15 @@ import org.worldserver.protocol.sbe.SessionDeniedDecoder;
 public final class ClientMessages {
 
     /** Padding that keeps a ConnectRequest at least as large as any Challenge it may get back. */
-    private static final int PADDING = 32;
+    private static final byte[] ZEROS = new byte[32];
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerIn = new MessageHeaderDecoder();
     private final DatagramCheck check = new DatagramCheck();
+    private final ChallengeDecoder challenge = new ChallengeDecoder();
+    private final SessionAcceptedDecoder accepted = new SessionAcceptedDecoder();
+    private final SessionDeniedDecoder denied = new SessionDeniedDecoder();
 
     // What the last handshake answer read said.
     private byte[] cookie = new byte[0];
@@ -58,7 +61,7 @@ public final class ClientMessages {
                         .protocolVersion(ProtocolLimits.PROTOCOL_VERSION)
                         .clientNonce(nonce)
                         .putToken(token, 0, token.length)
-                        .putPadding(new byte[PADDING], 0, PADDING)
+                        .putPadding(ZEROS, 0, ZEROS.length)
                         .encodedLength();
     }
 
@@ -133,21 +136,20 @@ public final class ClientMessages {
         }
         switch (check.templateId()) {
             case ChallengeDecoder.TEMPLATE_ID: {
-                ChallengeDecoder c = new ChallengeDecoder().wrapAndApplyHeader(datagram, offset, headerIn);
+                ChallengeDecoder c = challenge.wrapAndApplyHeader(datagram, offset, headerIn);
                 cookie = new byte[c.cookieLength()];
                 c.getCookie(cookie, 0, cookie.length);
                 return Answer.CHALLENGE;
             }
             case SessionAcceptedDecoder.TEMPLATE_ID: {
-                SessionAcceptedDecoder a = new SessionAcceptedDecoder().wrapAndApplyHeader(datagram, offset, headerIn);
+                SessionAcceptedDecoder a = accepted.wrapAndApplyHeader(datagram, offset, headerIn);
                 sessionId = a.sessionId();
                 entityId = a.entityId();
                 return Answer.ACCEPTED;
             }
             case SessionDeniedDecoder.TEMPLATE_ID:
-                denyReason = new SessionDeniedDecoder()
-                        .wrapAndApplyHeader(datagram, offset, headerIn)
-                        .reason();
+                denyReason =
+                        denied.wrapAndApplyHeader(datagram, offset, headerIn).reason();
                 return Answer.DENIED;
             default:
                 return Answer.OTHER;
