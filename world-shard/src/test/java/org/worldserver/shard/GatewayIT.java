@@ -15,16 +15,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.ConnectToken;
@@ -53,13 +50,14 @@ class GatewayIT {
         node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
-    private static JsonNode http(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.operatorUri() + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json");
-        request = body == null ? request.GET() : request.method(method, HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> response =
-                HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    /** GET on the node's HTTP API, as JSON; asserts a 2xx answer. */
+    private static JsonNode get(String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(node.operatorUri() + path))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertTrue(response.statusCode() < 300, response.statusCode() + " " + response.body());
         return new ObjectMapper().readTree(response.body());
     }
@@ -76,22 +74,13 @@ class GatewayIT {
     @Test
     void shouldLetAClientInThroughLoginAndHandshakeAndMoveItsAvatar() throws Exception {
         String id = "gw-" + UUID.randomUUID();
-        byte[][] identity = SessionLogin.newIdentity();
-        ClusterSharding.get(node.system())
-                .entityRefFor(Avatar.ENTITY_KEY, id)
-                .<Avatar.Summary>askWithStatus(
-                        r -> new Avatar.Register("Ada", Base64.getEncoder().encodeToString(identity[1]), "lobby", r),
-                        Duration.ofSeconds(30))
-                .toCompletableFuture()
-                .get(60, TimeUnit.SECONDS);
+        byte[][] identity = InProcessNode.registerAvatar(node, id);
         long nonce = 4242L;
         SessionLogin login = new SessionLogin(id, nonce, System.currentTimeMillis());
-        JsonNode grant = http(
-                "POST",
-                "/sessions",
-                String.format(
-                        "{\"avatar\": \"%s\", \"nonce\": %d, \"timestamp\": %d, \"signature\": \"%s\"}",
-                        id, nonce, login.timestampMillis(), login.sign(identity[0])));
+        HttpResponse<String> granted =
+                InProcessNode.post(node, "/sessions", InProcessNode.loginBody(login, login.sign(identity[0])));
+        assertEquals(201, granted.statusCode(), granted.body());
+        JsonNode grant = new ObjectMapper().readTree(granted.body());
         byte[] token = ConnectToken.fromText(grant.get("token").asText());
         String endpoint = grant.get("host").asText() + ":" + grant.get("port").asInt();
         String replies = "127.0.0.1:" + node.system().settings().config().getInt("world.gateway.reply-port");
@@ -120,7 +109,7 @@ class GatewayIT {
             assertTrue(entity >= 0, "placed in the world");
 
             // Placed: online in the lobby, in a cell, with the entity id the client was given.
-            JsonNode placed = http("GET", "/avatars/" + id, null);
+            JsonNode placed = get("/avatars/" + id);
             assertTrue(placed.get("avatar").get("online").asBoolean(), placed.toString());
             assertEquals(entity, placed.get("live").get("entityId").asInt(), placed.toString());
 
@@ -130,7 +119,7 @@ class GatewayIT {
             JsonNode moved;
             do {
                 Thread.sleep(100); // polling the HTTP API for a condition, with a deadline
-                moved = http("GET", "/avatars/" + id, null);
+                moved = get("/avatars/" + id);
             } while (moved.get("live").get("lastInput").asInt() != 5 && System.nanoTime() < deadline);
             assertEquals(5, moved.get("live").get("lastInput").asInt(), moved.toString());
             assertTrue(moved.get("live").get("vx").asDouble() > 0, "walking east: " + moved);
@@ -141,7 +130,7 @@ class GatewayIT {
             JsonNode left;
             do {
                 Thread.sleep(100); // polling the HTTP API for a condition, with a deadline
-                left = http("GET", "/avatars/" + id, null);
+                left = get("/avatars/" + id);
             } while (left.get("avatar").get("online").asBoolean() && System.nanoTime() < deadline);
             assertFalse(left.get("avatar").get("online").asBoolean(), "logged out: " + left);
 

@@ -1,9 +1,18 @@
 package org.worldserver.shard;
 
 import com.typesafe.config.ConfigFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.testkit.FreePorts;
 import org.worldserver.persistence.testkit.RealCassandra;
+import org.worldserver.protocol.SessionLogin;
 
 /** Starts a whole WorldNode in the test JVM on the RealCassandra, on free ports, for integration tests. */
 final class InProcessNode {
@@ -25,5 +34,37 @@ final class InProcessNode {
                         .withFallback(RealCassandra.config()))
                 .toCompletableFuture()
                 .get(90, TimeUnit.SECONDS);
+    }
+
+    /** Registers avatar {@code id} (home: the lobby) with a new identity; {@code [0]} private seed, {@code [1]} public. */
+    static byte[][] registerAvatar(WorldNode node, String id) throws Exception {
+        byte[][] identity = SessionLogin.newIdentity();
+        ClusterSharding.get(node.system())
+                .entityRefFor(Avatar.ENTITY_KEY, id)
+                .<Avatar.Summary>askWithStatus(
+                        r -> new Avatar.Register("Ada", Base64.getEncoder().encodeToString(identity[1]), "lobby", r),
+                        Duration.ofSeconds(30))
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        return identity;
+    }
+
+    /** POST {@code body} as JSON to the node's HTTP API. */
+    static HttpResponse<String> post(WorldNode node, String path, String body) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(node.operatorUri() + path))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The body of {@code POST /sessions} for {@code login} signed as {@code signature}. */
+    static String loginBody(SessionLogin login, String signature) {
+        return String.format(
+                "{\"avatar\": \"%s\", \"nonce\": %d, \"timestamp\": %d, \"signature\": \"%s\"}",
+                login.avatarId(), login.clientNonce(), login.timestampMillis(), signature);
     }
 }

@@ -5,20 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.protocol.ConnectToken;
 import org.worldserver.protocol.SessionLogin;
@@ -47,33 +41,17 @@ class SessionLoginIT {
     }
 
     private static HttpResponse<String> post(String body) throws Exception {
-        return HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(node.operatorUri() + "/sessions"))
-                                .timeout(Duration.ofSeconds(30))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        return InProcessNode.post(node, "/sessions", body);
     }
 
     private static String body(SessionLogin login, String signature) {
-        return String.format(
-                "{\"avatar\": \"%s\", \"nonce\": %d, \"timestamp\": %d, \"signature\": \"%s\"}",
-                login.avatarId(), login.clientNonce(), login.timestampMillis(), signature);
+        return InProcessNode.loginBody(login, signature);
     }
 
     @Test
     void shouldGrantATokenForALoginSignedWithTheAvatarsKeyAndRefuseEverythingElse() throws Exception {
         String id = "login-" + UUID.randomUUID();
-        byte[][] identity = SessionLogin.newIdentity();
-        ClusterSharding.get(node.system())
-                .entityRefFor(Avatar.ENTITY_KEY, id)
-                .<Avatar.Summary>askWithStatus(
-                        r -> new Avatar.Register("Ada", Base64.getEncoder().encodeToString(identity[1]), "lobby", r),
-                        Duration.ofSeconds(30))
-                .toCompletableFuture()
-                .get(60, TimeUnit.SECONDS);
+        byte[][] identity = InProcessNode.registerAvatar(node, id);
 
         SessionLogin login = new SessionLogin(id, 777L, System.currentTimeMillis());
         HttpResponse<String> granted = post(body(login, login.sign(identity[0])));
