@@ -36,10 +36,8 @@ public class CellTickBenchmark {
     public int avatars;
 
     private CellSimulation cell;
-    private String[] ids;
-    private float[] heading;
-    private SplittableRandom random;
-    private int sequence;
+    private CrowdWorld.RandomWalk walk;
+    private CrowdWorld.InputSink toCell;
     private long now;
 
     @Setup(Level.Trial)
@@ -57,14 +55,12 @@ public class CellTickBenchmark {
                 256,
                 () -> now,
                 sink);
-        random = new SplittableRandom(7);
-        ids = new String[avatars];
-        heading = new float[avatars];
+        SplittableRandom random = new SplittableRandom(7);
+        walk = new CrowdWorld.RandomWalk(avatars, random);
         for (int i = 0; i < avatars; i++) {
-            ids[i] = "avatar-" + i;
-            heading[i] = (float) (random.nextDouble() * 2 * Math.PI);
-            cell.join(ids[i], i + 1, (float) random.nextDouble() * side, 0, (float) random.nextDouble() * side);
+            cell.join(walk.ids[i], i + 1, (float) random.nextDouble() * side, 0, (float) random.nextDouble() * side);
         }
+        toCell = (i, id, sequence, ix, iz, fx, fz) -> cell.input(id, sequence, ix, iz, fx, fz);
         for (int warm = 0; warm < 40; warm++) {
             tick();
         }
@@ -72,13 +68,7 @@ public class CellTickBenchmark {
 
     @Benchmark
     public void tick() {
-        sequence++;
-        for (int i = 0; i < avatars; i++) {
-            heading[i] += (float) (random.nextDouble() - 0.5) * 0.3f;
-            float dx = (float) Math.cos(heading[i]);
-            float dz = (float) Math.sin(heading[i]);
-            cell.input(ids[i], sequence, dx * 0.8f, dz * 0.8f, dx, dz);
-        }
+        walk.inputs(toCell);
         now += 50_000_000L;
         cell.tick();
     }

@@ -1,5 +1,6 @@
 package org.worldserver.shard.bench;
 
+import java.util.SplittableRandom;
 import org.openjdk.jmh.infra.Blackhole;
 import org.worldserver.shard.world.InterestSettings;
 import org.worldserver.shard.world.ObserverFrame;
@@ -42,6 +43,41 @@ final class CrowdWorld {
                 blackhole.consume(f.updateX(i) + f.updateZ(i));
             }
             blackhole.consume(f.departedCount());
+        }
+    }
+
+    /** Receives one avatar's input of a tick. */
+    @FunctionalInterface
+    interface InputSink {
+        void input(int avatar, String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ);
+    }
+
+    /** Avatars "avatar-0".. on a random walk at 80 % of the maximum speed, facing where they go. */
+    static final class RandomWalk {
+        final String[] ids;
+        private final float[] heading;
+        private final SplittableRandom random;
+        private int sequence;
+
+        RandomWalk(int avatars, SplittableRandom random) {
+            this.random = random;
+            ids = new String[avatars];
+            heading = new float[avatars];
+            for (int i = 0; i < avatars; i++) {
+                ids[i] = "avatar-" + i;
+                heading[i] = (float) (random.nextDouble() * 2 * Math.PI);
+            }
+        }
+
+        /** One tick's inputs: every avatar turns a little and walks on. */
+        void inputs(InputSink sink) {
+            sequence++;
+            for (int i = 0; i < ids.length; i++) {
+                heading[i] += (float) (random.nextDouble() - 0.5) * 0.3f;
+                float dx = (float) Math.cos(heading[i]);
+                float dz = (float) Math.sin(heading[i]);
+                sink.input(i, ids[i], sequence, dx * 0.8f, dz * 0.8f, dx, dz);
+            }
         }
     }
 }

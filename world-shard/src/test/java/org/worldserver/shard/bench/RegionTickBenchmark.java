@@ -58,14 +58,12 @@ public class RegionTickBenchmark {
     /** Per cell, its neighbour k (0..7) as an index into {@link #simulations}, or -1. */
     private int[][] neighbours;
 
-    private String[] ids;
-    private float[] heading;
+    private CrowdWorld.RandomWalk walk;
+    private CrowdWorld.InputSink toCells;
     /** Index into {@link #simulations} of the cell owning each avatar. */
     private int[] cellOf;
 
     private final Map<String, Integer> avatarIndex = new HashMap<>();
-    private SplittableRandom random;
-    private int sequence;
     private long now;
     private long ghostStamp;
 
@@ -101,20 +99,18 @@ public class RegionTickBenchmark {
                 neighbours[c][k] = n == null ? -1 : index.get(n);
             }
         }
-        random = new SplittableRandom(7);
-        ids = new String[avatars];
-        heading = new float[avatars];
+        SplittableRandom random = new SplittableRandom(7);
+        walk = new CrowdWorld.RandomWalk(avatars, random);
         cellOf = new int[avatars];
         for (int i = 0; i < avatars; i++) {
-            ids[i] = "avatar-" + i;
-            avatarIndex.put(ids[i], i);
-            heading[i] = (float) (random.nextDouble() * 2 * Math.PI);
+            avatarIndex.put(walk.ids[i], i);
             float x = (float) random.nextDouble() * side;
             float z = (float) random.nextDouble() * side;
             int c = index.get(layout.cellAt(x, z));
             cellOf[i] = c;
-            simulations[c].join(ids[i], i + 1, x, 0, z);
+            simulations[c].join(walk.ids[i], i + 1, x, 0, z);
         }
+        toCells = (i, id, sequence, ix, iz, fx, fz) -> simulations[cellOf[i]].input(id, sequence, ix, iz, fx, fz);
         for (int warm = 0; warm < 40; warm++) {
             tick();
         }
@@ -122,13 +118,7 @@ public class RegionTickBenchmark {
 
     @Benchmark
     public void tick() {
-        sequence++;
-        for (int i = 0; i < avatars; i++) {
-            heading[i] += (float) (random.nextDouble() - 0.5) * 0.3f;
-            float dx = (float) Math.cos(heading[i]);
-            float dz = (float) Math.sin(heading[i]);
-            simulations[cellOf[i]].input(ids[i], sequence, dx * 0.8f, dz * 0.8f, dx, dz);
-        }
+        walk.inputs(toCells);
         now += 50_000_000L;
         for (CellSimulation cell : simulations) {
             cell.tick();
