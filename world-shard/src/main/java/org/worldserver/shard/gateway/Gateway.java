@@ -18,6 +18,9 @@ import org.worldserver.shard.ops.NodeMetrics;
  */
 public final class Gateway implements AutoCloseable {
 
+    /** How long a handshake cookie is accepted: the client answers a Challenge within one round trip. */
+    private static final long COOKIE_LIFETIME_MILLIS = 10_000;
+
     private final GatewayDriver driver;
     private final Aeron aeron;
     private final GatewayAgent agent;
@@ -55,7 +58,7 @@ public final class Gateway implements AutoCloseable {
                             system.settings().config().getInt("world.region-defaults.tick-hz")),
                     new GatewayHandshake(
                             settings.tokenKey(),
-                            new ChallengeCookies(settings.tokenKey(), 10_000),
+                            new ChallengeCookies(settings.tokenKey(), COOKIE_LIFETIME_MILLIS),
                             new TokenNonces(c.getInt("session-capacity") * 2),
                             System::currentTimeMillis),
                     new WorldPlacement(system));

@@ -70,6 +70,11 @@ public final class AvatarTable {
         return live[i];
     }
 
+    /** The occupied slots in {@code [0, size())}, in no order: the table's own array, read only, valid until changed. */
+    int[] liveSlots() {
+        return live;
+    }
+
     public boolean isLive(int slot) {
         return entityId[slot] != NONE;
     }

@@ -73,7 +73,6 @@ public final class CellSimulation {
 
     private final AvatarTable table;
     private final SpatialGrid grid;
-    private final int[] gridInput;
     private final Object2IntHashMap<String> slotOf;
     /** Entity id → slot, for owned avatars and ghosts alike: ghost updates find their slot without a string. */
     private final Int2IntHashMap slotOfEntity;
@@ -145,7 +144,6 @@ public final class CellSimulation {
                 square.depth() + 2 * aoiRadius,
                 aoiRadius / 2,
                 slots);
-        this.gridInput = new int[slots];
         this.slotOf = new Object2IntHashMap<>(slots * 2, 0.65f, AvatarTable.NONE);
         this.slotOfEntity = new Int2IntHashMap(slots * 2, 0.65f, AvatarTable.NONE);
         this.interestOf = new ObserverInterest[slots];
@@ -443,10 +441,7 @@ public final class CellSimulation {
             }
         }
 
-        for (int i = 0; i < live; i++) {
-            gridInput[i] = table.liveSlot(i);
-        }
-        grid.rebuild(gridInput, live, table.x, table.z);
+        grid.rebuild(table.liveSlots(), live, table.x, table.z);
 
         frame.tick = ticks;
         frame.dilation = (float) dilation;
