@@ -65,11 +65,13 @@ public final class ClientMessages {
                         .encodedLength();
     }
 
-    public int challengeResponse(long nonce, byte[] challengeCookie, byte[] token) {
+    /** @param resumeSessionId 0 for a new session; else the session to resume from this address */
+    public int challengeResponse(long nonce, byte[] challengeCookie, byte[] token, long resumeSessionId) {
         return MessageHeaderEncoder.ENCODED_LENGTH
                 + new ChallengeResponseEncoder()
                         .wrapAndApplyHeader(buffer, 0, header)
                         .clientNonce(nonce)
+                        .resumeSessionId(resumeSessionId)
                         .putCookie(challengeCookie, 0, challengeCookie.length)
                         .putToken(token, 0, token.length)
                         .encodedLength();

@@ -73,11 +73,19 @@ public final class Quantization {
 
     /**
      * The rotation about the up axis that turns north (+z) to the focus direction (fx, fz), as a smallest-three
-     * quaternion: (0, sin φ/2, 0, cos φ/2) with φ = atan2(fx, fz).
+     * quaternion: (0, sin φ/2, 0, cos φ/2) with φ = atan2(fx, fz), computed by the half-angle formulas from
+     * cos φ and sin φ of the normalised direction (two square roots, no trigonometry: it runs per entity per
+     * observer per tick). A zero direction faces north.
      */
     public static int rotationFacing(float focusX, float focusZ) {
-        double half = Math.atan2(focusX, focusZ) / 2;
-        return smallestThree(0f, (float) Math.sin(half), 0f, (float) Math.cos(half));
+        float length = (float) Math.sqrt(focusX * focusX + focusZ * focusZ);
+        if (!(length > 0) || !Float.isFinite(length)) {
+            return smallestThree(0, 0, 0, 1);
+        }
+        float cos = Math.max(-1f, Math.min(1f, focusZ / length));
+        float sinHalf = (float) Math.sqrt((1 - cos) * 0.5f);
+        float cosHalf = (float) Math.sqrt((1 + cos) * 0.5f);
+        return smallestThree(0f, focusX < 0 ? -sinHalf : sinHalf, 0f, cosHalf);
     }
 
     /**

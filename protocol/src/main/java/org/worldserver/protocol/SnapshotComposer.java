@@ -24,6 +24,8 @@ public final class SnapshotComposer {
     private final EntityStates sent = new EntityStates(64);
     private int[] departed = new int[64];
     private int ackedTick;
+    /** Acknowledgements of snapshots before this one are ignored ({@link #restart}). */
+    private int firstTick;
 
     /** @param viewsKept how many views to keep for baselines: acknowledgements older than this many ticks are useless */
     public SnapshotComposer(long sessionId, int viewsKept) {
@@ -31,11 +33,23 @@ public final class SnapshotComposer {
         this.views = new SnapshotViews(viewsKept);
     }
 
-    /** The client applied snapshot {@code tick}; older acknowledgements than the newest are ignored. */
+    /**
+     * The client applied snapshot {@code tick}; acknowledgements older than the newest, or from before the last
+     * {@link #restart}, are ignored.
+     */
     public void acknowledge(int tick) {
-        if (Integer.compareUnsigned(tick, ackedTick) > 0) {
+        if (Integer.compareUnsigned(tick, ackedTick) > 0 && Integer.compareUnsigned(tick, firstTick) >= 0) {
             ackedTick = tick;
         }
+    }
+
+    /**
+     * The view starts afresh with snapshot {@code tick}: it and later snapshots are whole until the client
+     * acknowledges one of them (for a change of region, where entity ids change meaning).
+     */
+    public void restart(int tick) {
+        firstTick = tick;
+        ackedTick = 0;
     }
 
     /**

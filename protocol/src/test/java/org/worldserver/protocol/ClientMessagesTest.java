@@ -33,7 +33,8 @@ class ClientMessagesTest {
         byte[] token = new byte[70];
         assertEquals(ConnectRequestDecoder.TEMPLATE_ID, templateOf(messages.connectRequest(1L, token)));
         assertEquals(
-                ChallengeResponseDecoder.TEMPLATE_ID, templateOf(messages.challengeResponse(1L, new byte[20], token)));
+                ChallengeResponseDecoder.TEMPLATE_ID,
+                templateOf(messages.challengeResponse(1L, new byte[20], token, 0)));
         assertEquals(InputDecoder.TEMPLATE_ID, templateOf(messages.input(9L, 3, 100L, 0.5f, -1f, 0, 1)));
         InputDecoder input = new InputDecoder().wrapAndApplyHeader(messages.buffer(), 0, new MessageHeaderDecoder());
         assertEquals(64, input.intentX());

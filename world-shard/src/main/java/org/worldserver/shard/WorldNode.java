@@ -23,6 +23,7 @@ import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.PersistenceStartup;
 import org.worldserver.shard.attention.RegionAttention;
 import org.worldserver.shard.gateway.Gateway;
+import org.worldserver.shard.gateway.SessionStreams;
 import org.worldserver.shard.ops.NodeMetrics;
 import org.worldserver.shard.region.CellEnvironment;
 import org.worldserver.shard.region.RegionCell;
@@ -111,7 +112,7 @@ public final class WorldNode {
         RegionDirectory directory = RegionDirectory.get(system);
         CellEnvironment env = CellEnvironment.fromRootConfig(
                 config,
-                directory::counterFor,
+                id -> SessionStreams.get(system).sinkFor(id, directory.counterFor(id)),
                 directory,
                 settlement,
                 WorldRegions.peers(system),

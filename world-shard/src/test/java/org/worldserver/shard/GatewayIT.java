@@ -102,7 +102,7 @@ class GatewayIT {
                     out,
                     in,
                     messages,
-                    messages.challengeResponse(nonce, messages.cookie(), token),
+                    messages.challengeResponse(nonce, messages.cookie(), token, 0),
                     ClientMessages.Answer.ACCEPTED);
             long session = messages.sessionId();
             int entity = messages.entityId();

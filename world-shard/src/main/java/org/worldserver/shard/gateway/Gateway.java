@@ -43,6 +43,8 @@ public final class Gateway implements AutoCloseable {
         try {
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.directory()));
             String host = c.getString("bind-host");
+            int tickHz = system.settings().config().getInt("world.region-defaults.tick-hz");
+            SessionStreams streams = SessionStreams.get(system);
             GatewayAgent agent = new GatewayAgent(
                     aeron,
                     new GatewayAgent.Settings(
@@ -54,21 +56,23 @@ public final class Gateway implements AutoCloseable {
                             c.getInt("session-capacity"),
                             c.getInt("inputs-per-second"),
                             c.getInt("snapshot-views"),
+                            (int) Math.max(1, c.getDuration("crossing-grace").toMillis() * tickHz / 1000),
                             c.getDuration("idle-timeout", TimeUnit.NANOSECONDS),
-                            system.settings().config().getInt("world.region-defaults.tick-hz")),
+                            tickHz),
                     new GatewayHandshake(
                             settings.tokenKey(),
                             new ChallengeCookies(settings.tokenKey(), COOKIE_LIFETIME_MILLIS),
                             new TokenNonces(c.getInt("session-capacity") * 2),
                             System::currentTimeMillis),
-                    new WorldPlacement(system));
+                    new WorldPlacement(system, streams),
+                    streams);
             AgentRunner runner = new AgentRunner(
                     GatewayDriver.idleStrategy(c.getConfig("driver").getString("idle-strategy")),
                     error -> system.log().error("Gateway error", error),
                     null,
                     agent);
             AgentRunner.startOnThread(runner);
-            registerMetrics(system, agent);
+            registerMetrics(system, agent, streams.counters());
             system.log()
                     .info(
                             "UDP gateway listening on {} (replies from port {})",
@@ -84,8 +88,11 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** {@code world_gateway_sessions} and {@code world_gateway_dropped{reason}} in the node's /metrics. */
-    private static void registerMetrics(ActorSystem<?> system, GatewayAgent agent) {
+    /**
+     * {@code world_gateway_sessions}, {@code world_gateway_dropped{reason}} and what the session streams sent in
+     * the node's /metrics.
+     */
+    private static void registerMetrics(ActorSystem<?> system, GatewayAgent agent, SessionStreams.Counters sent) {
         PrometheusRegistry registry = NodeMetrics.get(system).registry();
         GaugeWithCallback.builder()
                 .name("world_gateway_sessions")
@@ -99,6 +106,26 @@ public final class Gateway implements AutoCloseable {
                 .callback(cb -> agent.dropped()
                         .forEach((reason, count) ->
                                 cb.call(count.get(), reason.name().toLowerCase())))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("world_gateway_sent_datagrams")
+                .help("Snapshot and EntityEnter datagrams the session streams handed to Aeron")
+                .callback(cb -> cb.call(sent.datagrams()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("world_gateway_sent_bytes")
+                .help("Bytes of those datagrams (SBE, before Aeron's and UDP's headers)")
+                .callback(cb -> cb.call(sent.bytes()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("world_gateway_unsent_datagrams")
+                .help("Datagrams Aeron refused: back pressure, or a client's reply stream not connected")
+                .callback(cb -> cb.call(sent.unsent()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("world_gateway_contended_frames")
+                .help("Frames dropped because two cells encoded for one session at once (during a handover)")
+                .callback(cb -> cb.call(sent.contended()))
                 .register(registry);
     }
 

@@ -28,7 +28,10 @@ import org.worldserver.protocol.sbe.ChallengeResponseDecoder;
 import org.worldserver.protocol.sbe.ConnectRequestDecoder;
 import org.worldserver.protocol.sbe.DenyReason;
 import org.worldserver.protocol.sbe.DisconnectDecoder;
+import org.worldserver.protocol.sbe.DisconnectEncoder;
+import org.worldserver.protocol.sbe.DisconnectReason;
 import org.worldserver.protocol.sbe.HeartbeatDecoder;
+import org.worldserver.protocol.sbe.HeartbeatEncoder;
 import org.worldserver.protocol.sbe.InputDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderEncoder;
@@ -39,8 +42,11 @@ import org.worldserver.protocol.sbe.SessionDeniedEncoder;
  * The gateway's receiving duty cycle: one Aeron subscription where every client sends, answered through Aeron
  * response channels bound to each client's image (docs/design/gateway.md). It screens new images (only the
  * configured term length), checks every datagram ({@link DatagramCheck}), runs the handshake ({@link
- * GatewayHandshake}), places accepted avatars in the world ({@link World}, asynchronously), and hands session
- * inputs that pass their guards to the world. Every datagram it drops is counted by reason ({@link #dropped()}).
+ * GatewayHandshake}), places accepted avatars in the world ({@link World}, asynchronously), opens each session's
+ * outbound {@link SessionStream} (the cells' threads send snapshots through it), moves a resumed session to its
+ * client's new address, hands session inputs that pass their guards to the world, echoes heartbeats, and ends
+ * sessions on Disconnect, idle timeout or shutdown (telling the client why). Every datagram it drops is counted by
+ * reason ({@link #dropped()}).
  *
  * <p>Runs on one thread (an Agrona {@code AgentRunner}); {@link World} calls must not block. Placement results
  * come back from other threads through a queue drained by the duty cycle.
@@ -81,6 +87,7 @@ public final class GatewayAgent implements Agent {
             int sessionCapacity,
             int inputsPerSecond,
             int snapshotViews,
+            int crossingGrace,
             long idleTimeoutNanos,
             int tickHz) {}
 
@@ -88,6 +95,7 @@ public final class GatewayAgent implements Agent {
     private final Settings settings;
     private final GatewayHandshake handshake;
     private final World world;
+    private final SessionStreams streams;
     private final Subscription subscription;
     private final SessionTable sessions;
     private final DatagramCheck check = new DatagramCheck();
@@ -99,6 +107,8 @@ public final class GatewayAgent implements Agent {
     private final AckDecoder ackIn = new AckDecoder();
     private final HeartbeatDecoder heartbeatIn = new HeartbeatDecoder();
     private final DisconnectDecoder disconnectIn = new DisconnectDecoder();
+    private final HeartbeatEncoder heartbeatOut = new HeartbeatEncoder();
+    private final DisconnectEncoder disconnectOut = new DisconnectEncoder();
     private final UnsafeBuffer out = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
     private final FragmentHandler onFragment = this::onFragment;
     private final ConcurrentLinkedQueue<Image> arrived = new ConcurrentLinkedQueue<>();
@@ -113,11 +123,13 @@ public final class GatewayAgent implements Agent {
     /** A placement finished: the session to open, or why not. */
     private record Placed(long imageId, GatewayHandshake.Accept accept, int entityId, Throwable failure) {}
 
-    public GatewayAgent(Aeron aeron, Settings settings, GatewayHandshake handshake, World world) {
+    public GatewayAgent(
+            Aeron aeron, Settings settings, GatewayHandshake handshake, World world, SessionStreams streams) {
         this.aeron = aeron;
         this.settings = settings;
         this.handshake = handshake;
         this.world = world;
+        this.streams = streams;
         this.sessions = new SessionTable(settings.sessionCapacity());
         for (Drop d : Drop.values()) {
             dropped.put(d, new AtomicLong());
@@ -155,13 +167,14 @@ public final class GatewayAgent implements Agent {
         long now = System.nanoTime();
         if (now - nextSweepNanos > 0) {
             nextSweepNanos = now + 1_000_000_000L;
-            sessions.closeIdle(now, settings.idleTimeoutNanos(), s -> world.left(s.avatarId()));
+            sessions.closeIdle(now, settings.idleTimeoutNanos(), s -> ended(s, DisconnectReason.IDLE_TIMEOUT));
         }
         return work;
     }
 
     @Override
     public void onClose() {
+        sessions.closeAll(s -> ended(s, DisconnectReason.SERVER_SHUTDOWN));
         replies.values().forEach(Publication::close);
         subscription.close();
     }
@@ -198,31 +211,56 @@ public final class GatewayAgent implements Agent {
                 send(reply, denied(p.accept().nonce(), DenyReason.AVATAR_UNAVAILABLE));
                 continue;
             }
+            long sessionId = random.nextLong();
+            while (sessionId == 0 || sessions.get(sessionId) != null) { // 0 means "no session" on the wire
+                sessionId = random.nextLong();
+            }
             GatewaySession session = new GatewaySession(
-                    random.nextLong(),
-                    p.accept().avatarId(),
-                    p.imageId(),
-                    settings.inputsPerSecond(),
-                    settings.snapshotViews(),
-                    System.nanoTime());
+                    sessionId, p.accept().avatarId(), p.imageId(), settings.inputsPerSecond(), System.nanoTime());
             session.placed(p.entityId());
             if (!sessions.open(session)) {
                 world.left(session.avatarId());
                 send(reply, denied(p.accept().nonce(), DenyReason.SERVER_FULL));
                 continue;
             }
-            int length = MessageHeaderEncoder.ENCODED_LENGTH
-                    + new SessionAcceptedEncoder()
-                            .wrapAndApplyHeader(out, 0, headerOut)
-                            .sessionId(session.sessionId())
-                            .entityId(p.entityId())
-                            .tickHz(settings.tickHz())
-                            .serverTick(0)
-                            .serverTimeMicros(System.currentTimeMillis() * 1000)
-                            .encodedLength();
-            send(reply, length);
+            send(reply, accepted(session));
+            // After the acceptance: the first snapshot follows it on the same stream.
+            session.stream(streams.open(
+                    sessionId, session.avatarId(), reply, settings.snapshotViews(), settings.crossingGrace()));
         }
         return work;
+    }
+
+    private int accepted(GatewaySession session) {
+        return MessageHeaderEncoder.ENCODED_LENGTH
+                + new SessionAcceptedEncoder()
+                        .wrapAndApplyHeader(out, 0, headerOut)
+                        .sessionId(session.sessionId())
+                        .entityId(session.entityId())
+                        .tickHz(settings.tickHz())
+                        .serverTick(0)
+                        .serverTimeMicros(System.currentTimeMillis() * 1000)
+                        .encodedLength();
+    }
+
+    /** The session is over: its stream closes, the client is told why (best effort), its avatar logs out. */
+    private void ended(GatewaySession session, DisconnectReason reason) {
+        SessionStream stream = session.stream();
+        if (stream != null) {
+            streams.close(stream);
+        }
+        Publication reply = replies.get(session.sourceKey());
+        if (reply != null) {
+            send(
+                    reply,
+                    MessageHeaderEncoder.ENCODED_LENGTH
+                            + disconnectOut
+                                    .wrapAndApplyHeader(out, 0, headerOut)
+                                    .sessionId(session.sessionId())
+                                    .reason(reason)
+                                    .encodedLength());
+        }
+        world.left(session.avatarId());
     }
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
@@ -261,7 +299,9 @@ public final class GatewayAgent implements Agent {
                 GatewaySession s = sessions.get(heartbeatIn.sessionId());
                 if (s == null) {
                     count(Drop.UNKNOWN_SESSION);
-                } else if (!s.heard(source, System.nanoTime())) {
+                } else if (s.heard(source, System.nanoTime())) {
+                    echo(s, heartbeatIn.timeMicros());
+                } else {
                     count(Drop.WRONG_SOURCE);
                 }
                 break;
@@ -273,7 +313,7 @@ public final class GatewayAgent implements Agent {
                     count(Drop.UNKNOWN_SESSION);
                 } else if (s.heard(source, System.nanoTime())) {
                     sessions.close(s.sessionId());
-                    world.left(s.avatarId());
+                    ended(s, DisconnectReason.CLIENT_QUIT);
                 } else {
                     count(Drop.WRONG_SOURCE);
                 }
@@ -311,7 +351,9 @@ public final class GatewayAgent implements Agent {
         responseIn.wrapAndApplyHeader(buffer, offset, headerIn);
         GatewayHandshake.Answer answer = handshake.onChallengeResponse(responseIn, address(image));
         Publication reply = replies.get(image.correlationId());
-        if (answer instanceof GatewayHandshake.Accept accept && reply != null) {
+        if (answer instanceof GatewayHandshake.Resume resume && reply != null) {
+            resume(resume, image, reply);
+        } else if (answer instanceof GatewayHandshake.Accept accept && reply != null) {
             long imageId = image.correlationId();
             world.place(accept.avatarId())
                     .whenComplete((entity, failure) ->
@@ -324,6 +366,38 @@ public final class GatewayAgent implements Agent {
         }
     }
 
+    /**
+     * Moves an open session of the same avatar to the client's new address and answers SessionAccepted again (same
+     * session and entity; the stream keeps its baselines, which the client also kept); RESUME_REFUSED when there
+     * is no such session (it timed out: the client must connect anew).
+     */
+    private void resume(GatewayHandshake.Resume resume, Image image, Publication reply) {
+        GatewaySession session = sessions.get(resume.sessionId());
+        if (session == null || !session.avatarId().equals(resume.avatarId()) || session.stream() == null) {
+            send(reply, denied(resume.nonce(), DenyReason.RESUME_REFUSED));
+            count(Drop.HANDSHAKE);
+            return;
+        }
+        session.rebind(image.correlationId(), System.nanoTime());
+        session.stream().rebind(reply);
+        send(reply, accepted(session));
+    }
+
+    /** Answers a session's Heartbeat with the same time: the client measures its round trip. */
+    private void echo(GatewaySession session, long timeMicros) {
+        Publication reply = replies.get(session.sourceKey());
+        if (reply != null) {
+            send(
+                    reply,
+                    MessageHeaderEncoder.ENCODED_LENGTH
+                            + heartbeatOut
+                                    .wrapAndApplyHeader(out, 0, headerOut)
+                                    .sessionId(session.sessionId())
+                                    .timeMicros(timeMicros)
+                                    .encodedLength());
+        }
+    }
+
     private void onInput(DirectBuffer buffer, int offset, long source) {
         inputIn.wrapAndApplyHeader(buffer, offset, headerIn);
         GatewaySession session = sessions.get(inputIn.sessionId());
@@ -333,6 +407,9 @@ public final class GatewayAgent implements Agent {
         }
         switch (session.onInput(inputIn, source, System.nanoTime())) {
             case ROUTE:
+                if (session.stream() != null) {
+                    session.stream().inputReceived((int) inputIn.sequence(), inputIn.clientTimeMicros());
+                }
                 int yaw = inputIn.focusYaw();
                 world.input(
                         session.avatarId(),

@@ -23,6 +23,8 @@ import org.worldserver.protocol.sbe.SessionDeniedEncoder;
  *   else → Challenge(nonce, cookie bound to S and nonce)
  * ChallengeResponse(nonce, cookie, token) from S
  *   cookie not for S and nonce, or stale → Denied(CHALLENGE_FAILED)       token checks as above
+ *   resumeSessionId ≠ 0 → Resume(avatar, session): the gateway moves that session of that avatar to S
+ *                          (a network drop; no nonce check: the token already opened the session)
  *   token used before → Denied(TOKEN_REPLAYED)      too many live tokens → Denied(SERVER_FULL)
  *   else → Accept(avatar, nonce): the gateway opens the session
  * </pre>
@@ -51,6 +53,9 @@ public final class GatewayHandshake {
 
     /** Send nothing; count it under {@code reason}. */
     public record Dropped(String reason) implements Answer {}
+
+    /** The client proved its token and its new address: move its open session {@code sessionId} there. */
+    public record Resume(String avatarId, long nonce, long sessionId) implements Answer {}
 
     /** The client proved its token and its address: open a session for this avatar. */
     public record Accept(String avatarId, long nonce, long tokenExpiresAtMillis) implements Answer {}
@@ -111,6 +116,9 @@ public final class GatewayHandshake {
         ConnectToken.Verified token = ConnectToken.verify(tokenScratch, 0, tokenLength, tokenKey, nonce, now);
         if (!token.ok()) {
             return new Denied(nonce, reason(token.problem()));
+        }
+        if (response.resumeSessionId() != 0) {
+            return new Resume(token.token().avatarId(), nonce, response.resumeSessionId());
         }
         switch (nonces.firstUse(nonce, token.token().expiresAtMillis(), now)) {
             case REPLAYED:

@@ -1,13 +1,11 @@
 package org.worldserver.shard.gateway;
 
-import org.worldserver.protocol.SnapshotComposer;
 import org.worldserver.protocol.sbe.InputDecoder;
 
 /**
  * One client's session on the gateway, after the handshake: who it is, where its datagrams must come from, and
- * the guards its traffic passes (replay window, input rate limit, idle timer), plus its snapshot state. Owned by
- * the gateway's receiver (inputs, acks) and sender (snapshots) through {@link SessionTable}; not thread-safe on
- * its own.
+ * the guards its traffic passes (replay window, input rate limit, idle timer), and its outbound {@link
+ * SessionStream}. Owned by the gateway's receiver through {@link SessionTable}; not thread-safe.
  */
 public final class GatewaySession {
 
@@ -25,10 +23,10 @@ public final class GatewaySession {
 
     private final long sessionId;
     private final String avatarId;
-    private final long sourceKey;
+    private long sourceKey;
     private final ReplayWindow replay = new ReplayWindow();
     private final InputRateLimit rateLimit;
-    private final SnapshotComposer snapshots;
+    private SessionStream stream;
     private int entityId = -1;
     private long lastHeardNanos;
 
@@ -36,13 +34,11 @@ public final class GatewaySession {
      * @param sourceKey identifies where the session's datagrams come from (the Aeron image's correlation id)
      * @param inputsPerSecond the input rate allowed on average, with bursts of half a second's worth
      */
-    public GatewaySession(
-            long sessionId, String avatarId, long sourceKey, int inputsPerSecond, int snapshotViews, long nowNanos) {
+    public GatewaySession(long sessionId, String avatarId, long sourceKey, int inputsPerSecond, long nowNanos) {
         this.sessionId = sessionId;
         this.avatarId = avatarId;
         this.sourceKey = sourceKey;
         this.rateLimit = new InputRateLimit(inputsPerSecond, Math.max(1, inputsPerSecond / 2), nowNanos);
-        this.snapshots = new SnapshotComposer(sessionId, snapshotViews);
         this.lastHeardNanos = nowNanos;
     }
 
@@ -63,8 +59,24 @@ public final class GatewaySession {
         this.entityId = entity;
     }
 
-    public SnapshotComposer snapshots() {
-        return snapshots;
+    /** Where the session's datagrams come from now. */
+    public long sourceKey() {
+        return sourceKey;
+    }
+
+    /** The client resumed from another address: only its datagrams count from now on. */
+    public void rebind(long newSourceKey, long nowNanos) {
+        this.sourceKey = newSourceKey;
+        this.lastHeardNanos = nowNanos;
+    }
+
+    /** The session's outbound stream, once it is open (null in tests of the guards alone). */
+    public SessionStream stream() {
+        return stream;
+    }
+
+    public void stream(SessionStream opened) {
+        this.stream = opened;
     }
 
     /** Judges an Input of this session that arrived from {@code fromSourceKey} at {@code nowNanos}. */
@@ -96,7 +108,9 @@ public final class GatewaySession {
         if (!heard(fromSourceKey, nowNanos)) {
             return false;
         }
-        snapshots.acknowledge(serverTick);
+        if (stream != null) {
+            stream.acknowledge(serverTick);
+        }
         return true;
     }
 

@@ -41,6 +41,12 @@ public final class SessionTable {
         return byId.size();
     }
 
+    /** Closes every session and hands each to {@code closed} (the gateway is stopping). */
+    public void closeAll(Consumer<GatewaySession> closed) {
+        byId.values().forEach(closed);
+        byId.clear();
+    }
+
     /** Closes every session not heard from for {@code idleNanos} and hands it to {@code closed}. */
     public void closeIdle(long nowNanos, long idleNanos, Consumer<GatewaySession> closed) {
         byId.values().removeIf(s -> {

@@ -21,8 +21,9 @@ import org.worldserver.shard.region.WorldRegions;
  * its home region's spawn point, or the fallback region's, when that region is closed), logs it in and out, and
  * sends its inputs to the cell that owns it. Thread-safe; never blocks (everything is asynchronous).
  *
- * <p>Inputs go to the cell the avatar joined; cells forward to wherever it walked for {@code
- * world.cells.forward-for}. Following the avatar for longer is the open point of docs/design/gateway.md.
+ * <p>Inputs go to the cell that last ticked the avatar for its session ({@link SessionStream#cell()}), or the cell
+ * it joined before its first frame; a cell forwards inputs for an avatar that just left it for {@code
+ * world.cells.forward-for}.
  */
 public final class WorldPlacement implements GatewayAgent.World {
 
@@ -30,12 +31,14 @@ public final class WorldPlacement implements GatewayAgent.World {
 
     private final ActorSystem<?> system;
     private final WorldRegions regions;
+    private final SessionStreams streams;
     private final Map<String, Placement> placed = new ConcurrentHashMap<>();
 
     private record Placement(String region, CellId cell) {}
 
-    public WorldPlacement(ActorSystem<?> system) {
+    public WorldPlacement(ActorSystem<?> system, SessionStreams streams) {
         this.system = system;
+        this.streams = streams;
         this.regions = WorldRegions.get(system);
     }
 
@@ -94,9 +97,12 @@ public final class WorldPlacement implements GatewayAgent.World {
 
     @Override
     public void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ) {
+        SessionStream stream = streams.of(avatarId);
+        CellId now = stream == null ? null : stream.cell();
         Placement p = placed.get(avatarId);
-        if (p != null) {
-            regions.cell(p.cell()).tell(new RegionCell.Input(avatarId, sequence, intentX, intentZ, focusX, focusZ));
+        if (now != null || p != null) {
+            regions.cell(now != null ? now : p.cell())
+                    .tell(new RegionCell.Input(avatarId, sequence, intentX, intentZ, focusX, focusZ));
         }
     }
 

@@ -7,7 +7,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.worldserver.shard.world.CellTelemetry;
-import org.worldserver.shard.world.ObserverSink;
 
 /**
  * The cells running on this node: their actors, what their ticks produced, and the telemetry each publishes
@@ -32,8 +31,8 @@ public final class RegionDirectory implements Extension {
         return ID.apply(system);
     }
 
-    /** The sink that counts what cell {@code id} sends (until the client gateway consumes frames). */
-    public ObserverSink counterFor(CellId id) {
+    /** The counter of what cell {@code id}'s ticks produced (its sink counts every frame into it). */
+    public UpdateCounter counterFor(CellId id) {
         return outputs.computeIfAbsent(id, any -> new UpdateCounter());
     }
 

@@ -5,8 +5,8 @@ import org.worldserver.shard.world.ObserverFrame;
 import org.worldserver.shard.world.ObserverSink;
 
 /**
- * The sink a cell uses until the client gateway consumes its frames: counts the frames and entity updates the
- * tick produced (what would go out), for {@code /metrics}. Written on the cell's thread, read from any.
+ * Counts the frames and entity updates a cell's ticks produced, whether or not a client session received them,
+ * for {@code /metrics}. Written on the cell's thread, read from any.
  */
 public final class UpdateCounter implements ObserverSink {
 

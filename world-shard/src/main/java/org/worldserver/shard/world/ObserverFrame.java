@@ -52,6 +52,11 @@ public final class ObserverFrame {
         return table.entityId[updates[i]];
     }
 
+    /** The avatar id of the i-th update's entity (for the entity's first appearance to an observer). */
+    public String updateAvatarId(int i) {
+        return table.avatarId[updates[i]];
+    }
+
     /** Position east, metres. */
     public float updateX(int i) {
         return table.x[updates[i]];
@@ -75,6 +80,15 @@ public final class ObserverFrame {
     /** Velocity north, m/s. */
     public float updateVz(int i) {
         return table.vz[updates[i]];
+    }
+
+    /** Unit focus direction east of the i-th update's entity; {@link #updateFocusZ} north. */
+    public float updateFocusX(int i) {
+        return table.focusX[updates[i]];
+    }
+
+    public float updateFocusZ(int i) {
+        return table.focusZ[updates[i]];
     }
 
     public int departedCount() {

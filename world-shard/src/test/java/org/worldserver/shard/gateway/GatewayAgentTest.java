@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.ConnectToken;
+import org.worldserver.protocol.sbe.DenyReason;
 
 /**
  * The gateway's receiver on real Aeron UDP (loopback, two media drivers), with a recording world: a client with a
@@ -52,10 +53,11 @@ class GatewayAgentTest {
     private final String replyControl = "127.0.0.1:" + LoopbackAeron.freeUdpPort();
     private final GatewayAgent gateway = new GatewayAgent(
             server,
-            new GatewayAgent.Settings("127.0.0.1:0", replyControl, 1, 2, 65536, 10, 60, 8, 10_000_000_000L, 20),
+            new GatewayAgent.Settings("127.0.0.1:0", replyControl, 1, 2, 65536, 10, 60, 8, 20, 10_000_000_000L, 20),
             new GatewayHandshake(
                     KEY, new ChallengeCookies(KEY, 10_000), new TokenNonces(100), System::currentTimeMillis),
-            world);
+            world,
+            new SessionStreams());
     private final ClientMessages messages = new ClientMessages();
 
     @AfterEach
@@ -107,7 +109,8 @@ class GatewayAgentTest {
                         "ada-0001", nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
                 .sign(KEY);
         handshakeStep(c, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
-        handshakeStep(c, messages.challengeResponse(nonce, messages.cookie(), token), ClientMessages.Answer.ACCEPTED);
+        handshakeStep(
+                c, messages.challengeResponse(nonce, messages.cookie(), token, 0), ClientMessages.Answer.ACCEPTED);
         long session = messages.sessionId();
         assertEquals(42, messages.entityId());
         assertEquals(1, gateway.sessionCount());
@@ -143,6 +146,44 @@ class GatewayAgentTest {
         until(() -> gateway.dropped().get(GatewayAgent.Drop.IMAGE_REJECTED).get() >= 1, () -> {});
         greedy.close();
         assertEquals(0, gateway.sessionCount());
+    }
+
+    @Test
+    void shouldMoveASessionToTheClientsNewAddressOnResumeAndRefuseAnUnknownOne() {
+        Client before = connectClient();
+        long nonce = 78L;
+        byte[] token = new ConnectToken(
+                        "bea-0001", nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
+                .sign(KEY);
+        handshakeStep(before, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
+        handshakeStep(
+                before, messages.challengeResponse(nonce, messages.cookie(), token, 0), ClientMessages.Answer.ACCEPTED);
+        long session = messages.sessionId();
+
+        // The network changed: new sockets, a new source. The same token resumes the same session there.
+        Client after = connectClient();
+        handshakeStep(after, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
+        handshakeStep(
+                after,
+                messages.challengeResponse(nonce, messages.cookie(), token, session),
+                ClientMessages.Answer.ACCEPTED);
+        assertEquals(session, messages.sessionId(), "the same session");
+        assertEquals(42, messages.entityId());
+        assertEquals(1, gateway.sessionCount());
+        assertEquals(List.of(), world.left, "the avatar never left the world");
+
+        send(after, messages.input(session, 1, 0, 0.25f, 0, 0, 1));
+        until(() -> world.inputs.size() == 1, () -> {});
+        send(before, messages.input(session, 2, 0, 0.25f, 0, 0, 1));
+        until(() -> gateway.dropped().get(GatewayAgent.Drop.WRONG_SOURCE).get() == 1, () -> {});
+        assertEquals(1, world.inputs.size(), "the old address no longer speaks for the session");
+
+        handshakeStep(after, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
+        handshakeStep(
+                after,
+                messages.challengeResponse(nonce, messages.cookie(), token, session + 1),
+                ClientMessages.Answer.DENIED);
+        assertEquals(DenyReason.RESUME_REFUSED, messages.denyReason());
     }
 
     private void send(Client c, int length) {

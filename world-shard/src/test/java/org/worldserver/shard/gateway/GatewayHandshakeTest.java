@@ -53,9 +53,15 @@ class GatewayHandshakeTest {
     }
 
     private GatewayHandshake.Answer respond(long nonce, byte[] cookie, byte[] token, InetSocketAddress from) {
+        return respond(nonce, cookie, token, from, 0);
+    }
+
+    private GatewayHandshake.Answer respond(
+            long nonce, byte[] cookie, byte[] token, InetSocketAddress from, long resumeSession) {
         new ChallengeResponseEncoder()
                 .wrapAndApplyHeader(buffer, 0, headerOut)
                 .clientNonce(nonce)
+                .resumeSessionId(resumeSession)
                 .putCookie(cookie, 0, cookie.length)
                 .putToken(token, 0, token.length);
         return handshake.onChallengeResponse(
@@ -77,6 +83,31 @@ class GatewayHandshakeTest {
                 new GatewayHandshake.Denied(7L, DenyReason.TOKEN_REPLAYED),
                 respond(7L, challenge.cookie(), token, ada),
                 "the same token cannot open a second session");
+    }
+
+    @Test
+    void shouldLetTheTokenThatOpenedASessionResumeItFromANewAddressButNotAForgedOne() throws Exception {
+        InetSocketAddress before = at("127.0.0.9", 41_000);
+        InetSocketAddress after = at("127.0.0.9", 52_000); // the NAT gave the client another port
+        byte[] token = token(11L, NOW + 30_000, KEY);
+        GatewayHandshake.Challenge first = assertInstanceOf(
+                GatewayHandshake.Challenge.class, connect(ProtocolLimits.PROTOCOL_VERSION, 11L, token, before));
+        assertInstanceOf(GatewayHandshake.Accept.class, respond(11L, first.cookie(), token, before));
+
+        GatewayHandshake.Challenge again = assertInstanceOf(
+                GatewayHandshake.Challenge.class, connect(ProtocolLimits.PROTOCOL_VERSION, 11L, token, after));
+        assertEquals(
+                new GatewayHandshake.Resume("ada-0001", 11L, 5555L),
+                respond(11L, again.cookie(), token, after, 5555L),
+                "the gateway checks that session 5555 is ada's");
+        assertEquals(
+                new GatewayHandshake.Denied(11L, DenyReason.CHALLENGE_FAILED),
+                respond(11L, first.cookie(), token, after, 5555L),
+                "a resume must prove its new address too");
+        byte[] forged = token(11L, NOW + 30_000, "another key, thirty-two bytes!!!".getBytes());
+        assertEquals(
+                new GatewayHandshake.Denied(11L, DenyReason.TOKEN_INVALID),
+                respond(11L, again.cookie(), forged, after, 5555L));
     }
 
     @Test

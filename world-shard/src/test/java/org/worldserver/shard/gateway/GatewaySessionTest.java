@@ -35,7 +35,7 @@ class GatewaySessionTest {
 
     @Test
     void shouldRouteFreshInputsFromItsSourceOnlyAndWithinItsRate() {
-        GatewaySession session = new GatewaySession(5L, "ada", SOURCE, 20, 8, 0);
+        GatewaySession session = new GatewaySession(5L, "ada", SOURCE, 20, 0);
         assertEquals(GatewaySession.InputVerdict.ROUTE, session.onInput(input(1), SOURCE, 0));
         assertEquals(GatewaySession.InputVerdict.WRONG_SOURCE, session.onInput(input(2), 2002L, 0));
         assertEquals(GatewaySession.InputVerdict.REPLAYED, session.onInput(input(1), SOURCE, 0), "a replay");
@@ -50,7 +50,7 @@ class GatewaySessionTest {
 
     @Test
     void shouldTimeOutWhenNotHeardFromItsSource() {
-        GatewaySession session = new GatewaySession(5L, "ada", SOURCE, 20, 8, 0);
+        GatewaySession session = new GatewaySession(5L, "ada", SOURCE, 20, 0);
         assertFalse(session.heard(2002L, 900 * MS), "another source does not keep it alive");
         assertTrue(session.idle(1_001 * MS, 1_000 * MS));
         assertTrue(session.onAck(3, SOURCE, 900 * MS));
@@ -60,10 +60,10 @@ class GatewaySessionTest {
     @Test
     void shouldHoldAtMostItsCapacityAndCloseIdleSessions() {
         SessionTable table = new SessionTable(2);
-        assertTrue(table.open(new GatewaySession(1L, "a", 1, 20, 8, 0)));
-        assertTrue(table.open(new GatewaySession(2L, "b", 2, 20, 8, 500 * MS)));
-        assertFalse(table.open(new GatewaySession(3L, "c", 3, 20, 8, 0)), "full");
-        assertFalse(table.open(new GatewaySession(2L, "d", 4, 20, 8, 0)), "id taken");
+        assertTrue(table.open(new GatewaySession(1L, "a", 1, 20, 0)));
+        assertTrue(table.open(new GatewaySession(2L, "b", 2, 20, 500 * MS)));
+        assertFalse(table.open(new GatewaySession(3L, "c", 3, 20, 0)), "full");
+        assertFalse(table.open(new GatewaySession(2L, "d", 4, 20, 0)), "id taken");
         List<String> closed = new ArrayList<>();
         table.closeIdle(1_200 * MS, 1_000 * MS, s -> closed.add(s.avatarId()));
         assertEquals(List.of("a"), closed);

@@ -1,0 +1,256 @@
+package org.worldserver.shard.gateway;
+
+import io.aeron.Publication;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntPredicate;
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.worldserver.protocol.EntityStates;
+import org.worldserver.protocol.ProtocolLimits;
+import org.worldserver.protocol.Quantization;
+import org.worldserver.protocol.SnapshotComposer;
+import org.worldserver.protocol.sbe.EntityEnterEncoder;
+import org.worldserver.protocol.sbe.EntityKind;
+import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.shard.region.CellId;
+import org.worldserver.shard.world.ObserverFrame;
+
+/**
+ * One session's outbound state sync: turns each frame the avatar's cell computes for it into a Snapshot datagram
+ * (a delta against the newest view the client acknowledged, {@link SnapshotComposer}) and an EntityEnter for each
+ * entity it is sent for the first time, and offers them on the session's reply publication.
+ *
+ * <p><b>What the client knows.</b> {@code known} holds the entities in the avatar's area of interest as its cell
+ * reported them (updates add, departures remove); a baseline entity no longer known is sent as departed. Snapshot
+ * numbers count per session (the Snapshot's {@code serverTick}), so they keep increasing when the avatar walks
+ * into a cell with another tick counter. After such a crossing the new cell reports only what it tracks: entities
+ * it has not sent within {@code crossingGrace} snapshots are treated as departed (the new cell sends newcomers
+ * first, so a neighbour still in range is confirmed within a few ticks). Entering another region starts the view
+ * afresh (entity ids are per region): the next snapshot is whole.
+ *
+ * <p><b>Threading.</b> {@link #onFrame} runs on the thread of whichever cell ticks the avatar, at most one at a
+ * time: a try-lock, so a frame that arrives while another is being encoded is dropped and counted, never waited
+ * for. {@link #acknowledge}, {@link #inputReceived}, {@link #rebind} and {@link #close} run on the gateway's
+ * receiver and touch only atomics and volatiles. No allocation per frame once warm.
+ */
+public final class SessionStream {
+
+    /** Input sequence numbers remembered with their client times (a power of two). */
+    private static final int INPUT_TIMES = 64;
+
+    private final long sessionId;
+    private final String avatarId;
+    private final int crossingGrace;
+    private final SnapshotComposer composer;
+    private final SessionStreams.Counters counters;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicInteger acked = new AtomicInteger();
+    /** Pairs (sequence, client time µs) by sequence modulo {@link #INPUT_TIMES}; sequence written last. */
+    private final AtomicLongArray inputTimes = new AtomicLongArray(INPUT_TIMES * 2);
+
+    private volatile Publication reply;
+    private volatile boolean closed;
+    private volatile CellId cell;
+
+    // Owned by the cell thread holding {@link #busy}.
+    private final Int2IntHashMap known = new Int2IntHashMap(-1);
+    private final IntPredicate stillKnown = known::containsKey;
+    private final EntityStates updates = new EntityStates(64);
+    private final UnsafeBuffer out = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final EntityEnterEncoder enter = new EntityEnterEncoder();
+    private long[] order = new long[64];
+    private int[] unconfirmed = new int[64];
+    private int snapshot;
+    private String region;
+    private int crossedAt;
+
+    /**
+     * @param viewsKept views kept for delta baselines ({@code world.gateway.snapshot-views})
+     * @param crossingGrace snapshots after a cell crossing within which the new cell must confirm an entity
+     */
+    SessionStream(
+            long sessionId,
+            String avatarId,
+            Publication reply,
+            int viewsKept,
+            int crossingGrace,
+            SessionStreams.Counters counters) {
+        this.sessionId = sessionId;
+        this.avatarId = avatarId;
+        this.reply = reply;
+        this.crossingGrace = crossingGrace;
+        this.composer = new SnapshotComposer(sessionId, viewsKept);
+        this.counters = counters;
+    }
+
+    public long sessionId() {
+        return sessionId;
+    }
+
+    public String avatarId() {
+        return avatarId;
+    }
+
+    /** The cell that last ticked the avatar, or null before its first frame; any thread. */
+    public CellId cell() {
+        return cell;
+    }
+
+    /** The client applied snapshot {@code number}; receiver thread. */
+    void acknowledge(int number) {
+        acked.accumulateAndGet(number, (old, n) -> Integer.compareUnsigned(n, old) > 0 ? n : old);
+    }
+
+    /** An input passed the session's guards; its client time is echoed once a tick has applied it. */
+    void inputReceived(int sequence, long clientTimeMicros) {
+        int i = (sequence & (INPUT_TIMES - 1)) * 2;
+        inputTimes.set(i, -1);
+        inputTimes.set(i + 1, clientTimeMicros);
+        inputTimes.set(i, sequence & 0xFFFF_FFFFL);
+    }
+
+    /** Replies go to {@code publication} from now on (the client resumed from another address). */
+    void rebind(Publication publication) {
+        this.reply = publication;
+    }
+
+    /** No more datagrams: the session ended. */
+    void close() {
+        closed = true;
+    }
+
+    /** Encodes and offers the datagrams of one frame of the avatar's cell {@code from}; a cell thread. */
+    void onFrame(ObserverFrame frame, CellId from) {
+        if (closed) {
+            return;
+        }
+        if (!busy.compareAndSet(false, true)) {
+            counters.contended.increment();
+            return;
+        }
+        try {
+            send(frame, from);
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private void send(ObserverFrame frame, CellId from) {
+        snapshot++;
+        if (!from.equals(cell)) {
+            if (cell != null && !from.region().equals(region)) {
+                known.clear();
+                composer.restart(snapshot);
+            } else if (cell != null) {
+                crossedAt = snapshot;
+            }
+            region = from.region();
+            cell = from;
+        }
+        for (int i = 0; i < frame.departedCount(); i++) {
+            known.remove(frame.departedEntity(i));
+        }
+        if (crossedAt != 0 && snapshot - crossedAt >= crossingGrace) {
+            forgetUnconfirmed();
+        }
+        Publication publication = reply;
+        int n = sortUpdates(frame);
+        for (int k = 0; k < n; k++) {
+            int i = (int) order[k];
+            int entity = frame.updateEntity(i);
+            if (known.put(entity, snapshot) == -1) {
+                offerEnter(publication, entity, frame.updateAvatarId(i));
+            }
+            updates.add(
+                    entity,
+                    Quantization.position(frame.updateX(i)),
+                    Quantization.position(frame.updateY(i)),
+                    Quantization.position(frame.updateZ(i)),
+                    Quantization.rotationFacing(frame.updateFocusX(i), frame.updateFocusZ(i)),
+                    Quantization.velocity(frame.updateVx(i)),
+                    Quantization.velocity(frame.updateVz(i)));
+        }
+        composer.acknowledge(acked.get());
+        int applied = frame.lastAppliedInput();
+        int length = composer.compose(
+                snapshot,
+                System.currentTimeMillis() * 1000,
+                applied,
+                clientTimeOf(applied),
+                updates,
+                stillKnown,
+                out,
+                0);
+        offer(publication, length);
+    }
+
+    /** Fills {@code updates}' order: the frame's updates sorted by entity id (EntityStates needs them sorted). */
+    private int sortUpdates(ObserverFrame frame) {
+        int n = frame.updateCount();
+        if (order.length < n) {
+            order = new long[Math.max(n, order.length * 2)];
+        }
+        for (int i = 0; i < n; i++) {
+            order[i] = ((long) frame.updateEntity(i) << 32) | i;
+        }
+        Arrays.sort(order, 0, n);
+        updates.clear();
+        return n;
+    }
+
+    /** The crossing's grace is over: what the new cell has not sent since is gone from the client's view. */
+    private void forgetUnconfirmed() {
+        int count = 0;
+        Int2IntHashMap.KeyIterator keys = known.keySet().iterator();
+        while (keys.hasNext()) {
+            int entity = keys.nextValue();
+            if (known.get(entity) < crossedAt) {
+                if (count == unconfirmed.length) {
+                    unconfirmed = Arrays.copyOf(unconfirmed, count * 2);
+                }
+                unconfirmed[count++] = entity;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            known.remove(unconfirmed[i]);
+        }
+        crossedAt = 0;
+    }
+
+    private long clientTimeOf(int sequence) {
+        if (sequence < 0) {
+            return 0;
+        }
+        int i = (sequence & (INPUT_TIMES - 1)) * 2;
+        long seen = inputTimes.get(i);
+        long time = inputTimes.get(i + 1);
+        return seen == (sequence & 0xFFFF_FFFFL) && inputTimes.get(i) == seen ? time : 0;
+    }
+
+    private void offerEnter(Publication publication, int entity, String name) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        int length = MessageHeaderEncoder.ENCODED_LENGTH
+                + enter.wrapAndApplyHeader(out, 0, header)
+                        .sessionId(sessionId)
+                        .entityId(entity)
+                        .kind(EntityKind.AVATAR)
+                        .putDisplayName(utf8, 0, Math.min(utf8.length, 255))
+                        .encodedLength();
+        offer(publication, length);
+    }
+
+    private void offer(Publication publication, int length) {
+        long result = publication.offer(out, 0, length);
+        if (result > 0) {
+            counters.datagrams.increment();
+            counters.bytes.add(length);
+        } else {
+            counters.unsent.increment();
+        }
+    }
+}
