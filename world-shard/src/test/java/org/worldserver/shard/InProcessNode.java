@@ -8,8 +8,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.testkit.FreePorts;
 import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.protocol.SessionLogin;
@@ -39,13 +37,14 @@ final class InProcessNode {
     /** Registers avatar {@code id} (home: the lobby) with a new identity; {@code [0]} private seed, {@code [1]} public. */
     static byte[][] registerAvatar(WorldNode node, String id) throws Exception {
         byte[][] identity = SessionLogin.newIdentity();
-        ClusterSharding.get(node.system())
-                .entityRefFor(Avatar.ENTITY_KEY, id)
-                .<Avatar.Summary>askWithStatus(
-                        r -> new Avatar.Register("Ada", Base64.getEncoder().encodeToString(identity[1]), "lobby", r),
-                        Duration.ofSeconds(30))
-                .toCompletableFuture()
-                .get(60, TimeUnit.SECONDS);
+        HttpResponse<String> created = post(
+                node,
+                "/avatars",
+                "{\"id\": \"" + id + "\", \"displayName\": \"Ada\", \"homeRegion\": \"lobby\", \"publicKey\": \""
+                        + Base64.getEncoder().encodeToString(identity[1]) + "\"}");
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("registering " + id + ": " + created.statusCode() + " " + created.body());
+        }
         return identity;
     }
 

@@ -84,6 +84,43 @@ class SessionLoginIT {
         assertError(post(body(badId, "AAAA")), 400, "avatar-invalid-id");
     }
 
+    @Test
+    void shouldRegisterAnAvatarOnceWithAValidKeyAndLetItLogIn() throws Exception {
+        String id = "signup-" + UUID.randomUUID();
+        byte[][] identity = SessionLogin.newIdentity();
+        String key = Base64.getEncoder().encodeToString(identity[1]);
+        String register = "{\"id\": \"" + id + "\", \"displayName\": \"Sam\", \"publicKey\": \"" + key + "\"}";
+        HttpResponse<String> created = InProcessNode.post(node, "/avatars", register);
+        assertEquals(201, created.statusCode(), created.body());
+        JsonNode avatar = new ObjectMapper().readTree(created.body());
+        assertEquals(id, avatar.get("id").asText());
+        assertEquals("lobby", avatar.get("homeRegion").asText(), "the fallback region when none is named");
+
+        assertError(InProcessNode.post(node, "/avatars", register), 409, "avatar-already-registered");
+        assertError(
+                InProcessNode.post(
+                        node,
+                        "/avatars",
+                        "{\"id\": \"x-" + id + "\", \"displayName\": \"Sam\", \"publicKey\": \"AAAA\"}"),
+                400,
+                "avatar-invalid-public-key");
+        assertError(InProcessNode.post(node, "/avatars", "{\"id\": 5}"), 400, "avatar-invalid");
+        assertError(
+                InProcessNode.post(
+                        node,
+                        "/avatars",
+                        "{\"id\": \"no spaces\", \"displayName\": \"Sam\", \"publicKey\": \"" + key + "\"}"),
+                400,
+                "avatar-invalid-id");
+
+        SessionLogin login = new SessionLogin(id, 9L, System.currentTimeMillis());
+        HttpResponse<String> granted = post(body(login, login.sign(identity[0])));
+        assertEquals(201, granted.statusCode(), granted.body());
+        assertEquals(
+                node.system().settings().config().getInt("world.gateway.reply-port"),
+                new ObjectMapper().readTree(granted.body()).get("replyPort").asInt());
+    }
+
     private static void assertError(HttpResponse<String> response, int status, String code) {
         assertEquals(status, response.statusCode(), response.body());
         assertTrue(response.body().contains("\"" + code + "\""), response.body());

@@ -18,18 +18,27 @@ import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
 import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.avatar.Avatar;
+import org.worldserver.avatar.AvatarRejection;
 import org.worldserver.protocol.ConnectToken;
 import org.worldserver.protocol.ProtocolLimits;
 import org.worldserver.protocol.SessionLogin;
 import org.worldserver.shard.gateway.GatewaySettings;
 
 /**
- * The login API: {@code POST /sessions} turns a statement signed with the avatar's identity key ({@link
- * SessionLogin}) into a connect token for the UDP gateway.
+ * The sign-up and login API. {@code POST /avatars} registers an avatar with the public half of its identity key;
+ * {@code POST /sessions} turns a statement signed with that key ({@link SessionLogin}) into a connect token for the
+ * UDP gateway.
  *
  * <pre>
+ * POST /avatars
+ * request  {"id": avatar id, "displayName": text, "publicKey": base64 raw Ed25519 (32 bytes), "homeRegion"?: name}
+ * 201      the avatar's record (as GET /avatars/{id} shows it under "avatar")
+ * 400 avatar-invalid (not such a request), avatar-invalid-id, avatar-invalid-display-name, avatar-invalid-public-key,
+ *     avatar-invalid-region          409 avatar-already-registered
+ *
+ * POST /sessions
  * request  {"avatar": id, "nonce": long, "timestamp": epoch ms, "signature": base64 Ed25519 over the statement}
- * 201      {"avatar", "token": base64url, "expiresAt", "host", "port", "protocolVersion"}
+ * 201      {"avatar", "token": base64url, "expiresAt", "host", "port", "replyPort", "protocolVersion"}
  * 400 session-invalid            the body is not such a request
  * 400 avatar-invalid-id          404 avatar-not-registered
  * 401 session-clock-skew         the timestamp is further than world.gateway.login-clock-skew from the server's
@@ -46,7 +55,13 @@ public final class SessionRoutes extends AllDirectives implements ManagementRout
 
     /** The answer to a successful login. */
     public record SessionGrant(
-            String avatar, String token, Instant expiresAt, String host, int port, int protocolVersion) {}
+            String avatar,
+            String token,
+            Instant expiresAt,
+            String host,
+            int port,
+            int replyPort,
+            int protocolVersion) {}
 
     private final ActorSystem<?> system;
 
@@ -56,7 +71,52 @@ public final class SessionRoutes extends AllDirectives implements ManagementRout
 
     @Override
     public Route routes(ManagementRouteProviderSettings settings) {
-        return post(() -> path("sessions", () -> entity(Unmarshaller.entityToString(), this::login)));
+        return post(() -> concat(
+                path("sessions", () -> entity(Unmarshaller.entityToString(), this::login)),
+                path("avatars", () -> entity(Unmarshaller.entityToString(), this::register))));
+    }
+
+    private Route register(String body) {
+        JsonNode json;
+        try {
+            json = JsonReplies.mapper().readTree(body);
+        } catch (java.io.IOException e) {
+            json = null;
+        }
+        if (json == null
+                || !json.path("id").isTextual()
+                || !json.path("displayName").isTextual()
+                || !json.path("publicKey").isTextual()
+                || !(json.path("homeRegion").isMissingNode()
+                        || json.path("homeRegion").isTextual())) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "avatar-invalid",
+                    "expected {\"id\": text, \"displayName\": text, \"publicKey\": base64, \"homeRegion\"?: text}");
+        }
+        String id = json.get("id").asText();
+        if (!Avatar.isValidId(id)) {
+            return error(StatusCodes.BAD_REQUEST, "avatar-invalid-id", "'" + id + "' is not an avatar id");
+        }
+        String displayName = json.get("displayName").asText();
+        String publicKey = json.get("publicKey").asText();
+        String home = json.path("homeRegion").asText(system.settings().config().getString("world.fallback-region"));
+        CompletionStage<StatusReply<Avatar.Summary>> registered = ClusterSharding.get(system)
+                .entityRefFor(Avatar.ENTITY_KEY, id)
+                .ask(replyTo -> new Avatar.Register(displayName, publicKey, home, replyTo), ASK_TIMEOUT);
+        return onSuccess(registered, reply -> {
+            if (reply.isSuccess()) {
+                return JsonReplies.json(StatusCodes.CREATED, reply.getValue());
+            }
+            String message = reply.getError().getMessage();
+            String code = message.contains(":") ? message.substring(0, message.indexOf(':')) : "avatar-invalid";
+            return error(
+                    code.equals(AvatarRejection.ALREADY_REGISTERED.code())
+                            ? StatusCodes.CONFLICT
+                            : StatusCodes.BAD_REQUEST,
+                    code,
+                    message);
+        });
     }
 
     private Route login(String body) {
@@ -118,6 +178,7 @@ public final class SessionRoutes extends AllDirectives implements ManagementRout
                             Instant.ofEpochMilli(expires),
                             gateway.publicHost(),
                             gateway.port(),
+                            system.settings().config().getInt("world.gateway.reply-port"),
                             ProtocolLimits.PROTOCOL_VERSION));
         });
     }
