@@ -10,7 +10,6 @@ import org.worldserver.protocol.sbe.ConnectRequestDecoder;
 import org.worldserver.protocol.sbe.DenyReason;
 import org.worldserver.protocol.sbe.DisconnectDecoder;
 import org.worldserver.protocol.sbe.DisconnectReason;
-import org.worldserver.protocol.sbe.EntityEnterDecoder;
 import org.worldserver.protocol.sbe.EntityKind;
 import org.worldserver.protocol.sbe.HeartbeatDecoder;
 import org.worldserver.protocol.sbe.InputDecoder;
@@ -50,7 +49,10 @@ public final class DatagramCheck {
     }
 
     private static final int HEADER = MessageHeaderDecoder.ENCODED_LENGTH;
-    /** Template id → body layout after the root block: 'D' a data field, 'G' a group; null: unknown template. */
+    /**
+     * Template id → body layout after the root block: 'D' a data field, 'G' a group of fixed entries, 'N' the
+     * Snapshot's entered group (each entry a fixed block with an EntityKind, then one data field); null: unknown.
+     */
     private static final String[] LAYOUT = new String[32];
     /** Template id → this version's root block length. */
     private static final int[] BLOCK = new int[32];
@@ -62,8 +64,7 @@ public final class DatagramCheck {
         layout(SessionAcceptedDecoder.TEMPLATE_ID, SessionAcceptedDecoder.BLOCK_LENGTH, "");
         layout(SessionDeniedDecoder.TEMPLATE_ID, SessionDeniedDecoder.BLOCK_LENGTH, "");
         layout(InputDecoder.TEMPLATE_ID, InputDecoder.BLOCK_LENGTH, "");
-        layout(SnapshotDecoder.TEMPLATE_ID, SnapshotDecoder.BLOCK_LENGTH, "GD");
-        layout(EntityEnterDecoder.TEMPLATE_ID, EntityEnterDecoder.BLOCK_LENGTH, "D");
+        layout(SnapshotDecoder.TEMPLATE_ID, SnapshotDecoder.BLOCK_LENGTH, "GND");
         layout(AckDecoder.TEMPLATE_ID, AckDecoder.BLOCK_LENGTH, "");
         layout(HeartbeatDecoder.TEMPLATE_ID, HeartbeatDecoder.BLOCK_LENGTH, "");
         layout(DisconnectDecoder.TEMPLATE_ID, DisconnectDecoder.BLOCK_LENGTH, "");
@@ -111,7 +112,12 @@ public final class DatagramCheck {
         }
         String body = LAYOUT[template];
         for (int i = 0; i < body.length(); i++) {
-            if (body.charAt(i) == 'D') {
+            if (body.charAt(i) == 'N') {
+                at = namedEntries(buffer, at, end);
+                if (at < 0) {
+                    return at == BAD_ENUM_AT ? Result.BAD_ENUM : Result.BAD_LENGTHS;
+                }
+            } else if (body.charAt(i) == 'D') {
                 if (end - at < 2) {
                     return Result.BAD_LENGTHS;
                 }
@@ -145,6 +151,42 @@ public final class DatagramCheck {
         return Result.OK;
     }
 
+    private static final int BAD_LENGTHS_AT = -1;
+    private static final int BAD_ENUM_AT = -2;
+
+    /**
+     * Walks the entered group at {@code at}: each entry's block (with a known EntityKind) and display name must lie
+     * before {@code end}. Returns where the group ends, or BAD_LENGTHS_AT / BAD_ENUM_AT. At most one step per entry,
+     * and every entry takes at least 2 bytes, so the work is bounded by the datagram's length.
+     */
+    private static int namedEntries(DirectBuffer buffer, int at, int end) {
+        if (end - at < 4) {
+            return BAD_LENGTHS_AT;
+        }
+        int entryLength = buffer.getShort(at, LITTLE_ENDIAN) & 0xFFFF;
+        int entries = buffer.getShort(at + 2, LITTLE_ENDIAN) & 0xFFFF;
+        at += 4;
+        if (entryLength < SnapshotDecoder.EnteredDecoder.sbeBlockLength()) {
+            return BAD_LENGTHS_AT;
+        }
+        for (int e = 0; e < entries; e++) {
+            if (end - at < entryLength + 2) {
+                return BAD_LENGTHS_AT;
+            }
+            if (!ENTITY_KINDS[buffer.getByte(at + SnapshotDecoder.EnteredDecoder.kindEncodingOffset()) & 0xFF]) {
+                return BAD_ENUM_AT;
+            }
+            at += entryLength;
+            int nameLength = buffer.getShort(at, LITTLE_ENDIAN) & 0xFFFF;
+            at += 2;
+            if (nameLength > end - at) {
+                return BAD_LENGTHS_AT;
+            }
+            at += nameLength;
+        }
+        return at;
+    }
+
     private static final boolean[] DENY_REASONS = new boolean[256];
     private static final boolean[] DISCONNECT_REASONS = new boolean[256];
     private static final boolean[] RESPONSE_STATUSES = new boolean[256];
@@ -175,9 +217,6 @@ public final class DatagramCheck {
         }
         if (template == ResponseDecoder.TEMPLATE_ID) {
             return RESPONSE_STATUSES[buffer.getByte(block + ResponseDecoder.statusEncodingOffset()) & 0xFF];
-        }
-        if (template == EntityEnterDecoder.TEMPLATE_ID) {
-            return ENTITY_KINDS[buffer.getByte(block + EntityEnterDecoder.kindEncodingOffset()) & 0xFF];
         }
         return true;
     }

@@ -78,14 +78,24 @@ public final class Quantization {
      * observer per tick). A zero direction faces north.
      */
     public static int rotationFacing(float focusX, float focusZ) {
-        float length = (float) Math.sqrt(focusX * focusX + focusZ * focusZ);
-        if (!(length > 0) || !Float.isFinite(length)) {
+        double length = Math.sqrt((double) focusX * focusX + (double) focusZ * focusZ);
+        if (!(length > 0) || !Double.isFinite(length)) {
             return smallestThree(0, 0, 0, 1);
         }
-        float cos = Math.max(-1f, Math.min(1f, focusZ / length));
-        float sinHalf = (float) Math.sqrt((1 - cos) * 0.5f);
-        float cosHalf = (float) Math.sqrt((1 + cos) * 0.5f);
-        return smallestThree(0f, focusX < 0 ? -sinHalf : sinHalf, 0f, cosHalf);
+        double cos = focusZ / length;
+        double sin = focusX / length;
+        // The half angle from whichever of cos φ/2, sin φ/2 is the larger (no cancellation), the other from
+        // sin φ = 2 sin φ/2 cos φ/2.
+        double sinHalf;
+        double cosHalf;
+        if (cos >= 0) {
+            cosHalf = Math.sqrt((1 + cos) * 0.5);
+            sinHalf = sin / (2 * cosHalf);
+        } else {
+            sinHalf = Math.copySign(Math.sqrt((1 - cos) * 0.5), sin);
+            cosHalf = Math.abs(sin / (2 * sinHalf));
+        }
+        return smallestThree(0f, (float) sinHalf, 0f, (float) cosHalf);
     }
 
     /**

@@ -6,8 +6,9 @@ import org.worldserver.protocol.sbe.SnapshotDecoder;
 
 /**
  * The client side of one session's state sync: applies each Snapshot datagram to the view it was encoded against
- * and keeps the resulting views, so that later snapshots can refer to any of them ({@link SnapshotViews}). The
- * caller acknowledges each snapshot applied (the SDK sends an Ack). Not thread-safe.
+ * and keeps the resulting views, so that later snapshots can refer to any of them ({@link SnapshotViews}), and reads
+ * the names of the entities entering the view ({@link #enteredCount()}). The caller acknowledges each snapshot
+ * applied (the SDK sends an Ack). Not thread-safe.
  */
 public final class SnapshotReader {
 
@@ -28,6 +29,10 @@ public final class SnapshotReader {
     private final SnapshotDecoder snapshot = new SnapshotDecoder();
     private final EntityStates block = new EntityStates(64);
     private int[] departed = new int[64];
+    private int[] enteredIds = new int[16];
+    private String[] enteredNames = new String[16];
+    private int enteredCount;
+    private byte[] nameScratch = new byte[SnapshotComposer.MAX_NAME_BYTES];
     private int newestTick;
     private EntityStateCodec.Outcome blockOutcome = EntityStateCodec.Outcome.OK;
     private EntityStates current;
@@ -59,6 +64,20 @@ public final class SnapshotReader {
             }
             departed[departedCount++] = d.entityId();
         }
+        int entering = 0;
+        for (SnapshotDecoder.EnteredDecoder e : snapshot.entered()) {
+            if (entering == enteredIds.length) {
+                enteredIds = java.util.Arrays.copyOf(enteredIds, entering * 2);
+                enteredNames = java.util.Arrays.copyOf(enteredNames, entering * 2);
+            }
+            enteredIds[entering] = e.entityId();
+            int length = e.displayNameLength();
+            if (length > nameScratch.length) {
+                nameScratch = new byte[length];
+            }
+            e.getDisplayName(nameScratch, 0, length);
+            enteredNames[entering++] = new String(nameScratch, 0, length, java.nio.charset.StandardCharsets.UTF_8);
+        }
         int length = snapshot.entityStatesLength();
         int at = snapshot.limit() + SnapshotDecoder.entityStatesHeaderLength();
         blockOutcome = codec.decode(datagram, at, length, baseline, block);
@@ -67,6 +86,7 @@ public final class SnapshotReader {
         }
         current = views.store(tick, baseline, departed, departedCount, block);
         newestTick = tick;
+        enteredCount = entering;
         return Result.APPLIED;
     }
 
@@ -78,6 +98,20 @@ public final class SnapshotReader {
     /** Server tick of the newest snapshot applied, 0 before any. */
     public int tick() {
         return newestTick;
+    }
+
+    /** Entities the newest snapshot applied named (those entering the view), in its order. */
+    public int enteredCount() {
+        return enteredCount;
+    }
+
+    public int enteredEntity(int i) {
+        return enteredIds[i];
+    }
+
+    /** The display name of the i-th entering entity. */
+    public String enteredName(int i) {
+        return enteredNames[i];
     }
 
     public EntityStateCodec.Outcome blockOutcome() {

@@ -61,7 +61,9 @@ class QuantizationTest {
         float[] q = {x / norm, y / norm, z / norm, w / norm};
         float[] back = new float[4];
         Quantization.quaternion(Quantization.smallestThree(x, y, z, w), back);
-        double dot = Math.abs(q[0] * back[0] + q[1] * back[1] + q[2] * back[2] + q[3] * back[3]);
+        // In double: near 1, acos magnifies float rounding of the dot product by hundredths of a degree.
+        double dot = Math.abs(
+                (double) q[0] * back[0] + (double) q[1] * back[1] + (double) q[2] * back[2] + (double) q[3] * back[3]);
         double angle = Math.toDegrees(2 * Math.acos(Math.min(1, dot)));
         assertTrue(angle < 0.2, "rotation off by " + angle + "°");
     }

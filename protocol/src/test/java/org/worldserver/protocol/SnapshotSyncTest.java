@@ -45,6 +45,7 @@ class SnapshotSyncTest {
         DatagramCheck check = new DatagramCheck();
         UnsafeBuffer datagram = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
         int applied = 0;
+        java.util.Map<Integer, String> names = new java.util.HashMap<>();
         for (int tick = 1; tick <= 300; tick++) {
             boolean lossy = tick <= 200;
             // The world moves; entities enter and leave the observer's area of interest.
@@ -72,7 +73,8 @@ class SnapshotSyncTest {
                 Truth t = world.get(id);
                 updates.add(id, t.x(), 0, t.z(), t.rotation(), t.vx(), 0);
             });
-            int length = server.compose(tick, tick * 50_000L, tick, 0L, updates, known::contains, datagram, 0);
+            int length = server.compose(
+                    tick, tick * 50_000L, tick, 0L, updates, known::contains, id -> ("e" + id).getBytes(), datagram, 0);
             assertTrue(length <= ProtocolLimits.MAX_DATAGRAM_BYTES);
             if (lossy && random.nextInt(100) < lossPercent) {
                 continue; // lost on the way to the client
@@ -82,6 +84,13 @@ class SnapshotSyncTest {
             assertEquals(SnapshotReader.Result.APPLIED, result, "tick " + tick);
             applied++;
             assertEquals(server.view(tick), client.view(), "tick " + tick + ": the client's view is the server's");
+            for (int i = 0; i < client.enteredCount(); i++) {
+                names.put(client.enteredEntity(i), client.enteredName(i));
+            }
+            for (int i = 0; i < client.view().size(); i++) {
+                int id = client.view().entityId(i);
+                assertEquals("e" + id, names.get(id), "tick " + tick + ": every entity in view is named");
+            }
             if (!(lossy && random.nextInt(100) < lossPercent)) {
                 server.acknowledge(tick); // the Ack arrived
             }
@@ -106,11 +115,11 @@ class SnapshotSyncTest {
         UnsafeBuffer later = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
         EntityStates one = new EntityStates(1);
         one.add(5, 1, 2, 3, 4, 5, 6);
-        server.compose(1, 0, 0, 0, one, id -> true, first, 0);
+        server.compose(1, 0, 0, 0, one, id -> true, id -> null, first, 0);
         assertEquals(SnapshotReader.Result.APPLIED, client.apply(first, 0));
         assertEquals(SnapshotReader.Result.STALE, client.apply(first, 0), "the same snapshot again");
         server.acknowledge(1);
-        server.compose(2, 0, 0, 0, one, id -> true, later, 0);
+        server.compose(2, 0, 0, 0, one, id -> true, id -> null, later, 0);
         // A client that never had view 1 cannot apply a delta against it.
         SnapshotReader fresh = new SnapshotReader(2);
         assertEquals(SnapshotReader.Result.MISSING_BASELINE, fresh.apply(later, 0));

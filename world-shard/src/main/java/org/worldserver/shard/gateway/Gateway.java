@@ -109,7 +109,7 @@ public final class Gateway implements AutoCloseable {
                 .register(registry);
         CounterWithCallback.builder()
                 .name("world_gateway_sent_datagrams")
-                .help("Snapshot and EntityEnter datagrams the session streams handed to Aeron")
+                .help("Snapshot datagrams the session streams handed to Aeron")
                 .callback(cb -> cb.call(sent.datagrams()))
                 .register(registry);
         CounterWithCallback.builder()

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.worldserver.protocol.DatagramCheck;
@@ -116,6 +117,11 @@ public final class GatewayAgent implements Agent {
     private final ConcurrentLinkedQueue<Placed> placements = new ConcurrentLinkedQueue<>();
     private final Long2ObjectHashMap<Publication> replies = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Image> rejected = new Long2ObjectHashMap<>();
+    /** Token nonces whose avatar is being placed: a repeated ChallengeResponse meanwhile is ignored. */
+    private final LongHashSet placing = new LongHashSet();
+    /** Open sessions by the nonce of the token that opened them: a repeated ChallengeResponse gets the answer again. */
+    private final Long2ObjectHashMap<GatewaySession> byNonce = new Long2ObjectHashMap<>();
+
     private final Map<Drop, AtomicLong> dropped = new EnumMap<>(Drop.class);
     private final SecureRandom random = new SecureRandom();
     private long nextSweepNanos;
@@ -135,7 +141,12 @@ public final class GatewayAgent implements Agent {
             dropped.put(d, new AtomicLong());
         }
         this.subscription = aeron.addSubscription(
-                "aeron:udp?endpoint=" + settings.bindEndpoint(), settings.requestStream(), arrived::add, departed::add);
+                // Unreliable: a lost client datagram is skipped, not waited for (every client message is repeated or
+                // superseded: handshake steps are retried, the newest input and ack win, heartbeats recur).
+                "aeron:udp?endpoint=" + settings.bindEndpoint() + "|reliable=false",
+                settings.requestStream(),
+                arrived::add,
+                departed::add);
         // Pre-binds the reply port that every per-client reply publication shares.
         aeron.addExclusivePublication(replyChannel("prototype"), settings.replyStream());
     }
@@ -202,6 +213,7 @@ public final class GatewayAgent implements Agent {
     private int finishPlacements() {
         int work = 0;
         for (Placed p; (p = placements.poll()) != null; work++) {
+            placing.remove(p.accept().nonce());
             Publication reply = replies.get(p.imageId());
             if (reply == null) {
                 world.left(p.accept().avatarId()); // the client went away meanwhile
@@ -223,6 +235,8 @@ public final class GatewayAgent implements Agent {
                 send(reply, denied(p.accept().nonce(), DenyReason.SERVER_FULL));
                 continue;
             }
+            session.openedWith(p.accept().nonce());
+            byNonce.put(p.accept().nonce(), session);
             send(reply, accepted(session));
             // After the acceptance: the first snapshot follows it on the same stream.
             session.stream(streams.open(
@@ -245,6 +259,7 @@ public final class GatewayAgent implements Agent {
 
     /** The session is over: its stream closes, the client is told why (best effort), its avatar logs out. */
     private void ended(GatewaySession session, DisconnectReason reason) {
+        byNonce.remove(session.tokenNonce(), session);
         SessionStream stream = session.stream();
         if (stream != null) {
             streams.close(stream);
@@ -355,9 +370,15 @@ public final class GatewayAgent implements Agent {
             resume(resume, image, reply);
         } else if (answer instanceof GatewayHandshake.Accept accept && reply != null) {
             long imageId = image.correlationId();
+            placing.add(accept.nonce());
             world.place(accept.avatarId())
                     .whenComplete((entity, failure) ->
                             placements.add(new Placed(imageId, accept, entity == null ? -1 : entity, failure)));
+        } else if (answer instanceof GatewayHandshake.Denied d
+                && d.reason() == DenyReason.TOKEN_REPLAYED
+                && reply != null
+                && (placing.contains(d.nonce()) || byNonce.containsKey(d.nonce()))) {
+            repeated(d.nonce(), image, reply);
         } else if (answer instanceof GatewayHandshake.Denied d && reply != null) {
             send(reply, denied(d.nonce(), d.reason()));
             count(Drop.HANDSHAKE);
@@ -381,6 +402,21 @@ public final class GatewayAgent implements Agent {
         session.rebind(image.correlationId(), System.nanoTime());
         session.stream().rebind(reply);
         send(reply, accepted(session));
+    }
+
+    /**
+     * The client repeated the ChallengeResponse of a token that already opened (or is opening) a session: its
+     * SessionAccepted was lost, or not sent yet. The same client (same image) gets the acceptance again; while the
+     * placement runs, nothing (the acceptance follows); from anywhere else, TOKEN_REPLAYED.
+     */
+    private void repeated(long nonce, Image image, Publication reply) {
+        GatewaySession session = byNonce.get(nonce);
+        if (session != null && session.sourceKey() == image.correlationId()) {
+            send(reply, accepted(session));
+        } else if (session != null || !placing.contains(nonce)) {
+            send(reply, denied(nonce, DenyReason.TOKEN_REPLAYED));
+            count(Drop.HANDSHAKE);
+        }
     }
 
     /** Answers a session's Heartbeat with the same time: the client measures its round trip. */

@@ -27,6 +27,7 @@ public final class GatewaySession {
     private final ReplayWindow replay = new ReplayWindow();
     private final InputRateLimit rateLimit;
     private SessionStream stream;
+    private long tokenNonce;
     private int entityId = -1;
     private long lastHeardNanos;
 
@@ -57,6 +58,15 @@ public final class GatewaySession {
 
     public void placed(int entity) {
         this.entityId = entity;
+    }
+
+    /** The nonce of the connect token that opened the session. */
+    public long tokenNonce() {
+        return tokenNonce;
+    }
+
+    public void openedWith(long nonce) {
+        this.tokenNonce = nonce;
     }
 
     /** Where the session's datagrams come from now. */

@@ -6,23 +6,22 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 import org.agrona.collections.Int2IntHashMap;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.worldserver.protocol.EntityStates;
 import org.worldserver.protocol.ProtocolLimits;
 import org.worldserver.protocol.Quantization;
 import org.worldserver.protocol.SnapshotComposer;
-import org.worldserver.protocol.sbe.EntityEnterEncoder;
-import org.worldserver.protocol.sbe.EntityKind;
-import org.worldserver.protocol.sbe.MessageHeaderEncoder;
 import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.world.ObserverFrame;
 
 /**
  * One session's outbound state sync: turns each frame the avatar's cell computes for it into a Snapshot datagram
- * (a delta against the newest view the client acknowledged, {@link SnapshotComposer}) and an EntityEnter for each
- * entity it is sent for the first time, and offers them on the session's reply publication.
+ * (a delta against the newest view the client acknowledged, {@link SnapshotComposer}: entities entering the
+ * client's view are named in it) and offers it on the session's reply publication.
  *
  * <p><b>What the client knows.</b> {@code known} holds the entities in the avatar's area of interest as its cell
  * reported them (updates add, departures remove); a baseline entity no longer known is sent as departed. Snapshot
@@ -35,7 +34,8 @@ import org.worldserver.shard.world.ObserverFrame;
  * <p><b>Threading.</b> {@link #onFrame} runs on the thread of whichever cell ticks the avatar, at most one at a
  * time: a try-lock, so a frame that arrives while another is being encoded is dropped and counted, never waited
  * for. {@link #acknowledge}, {@link #inputReceived}, {@link #rebind} and {@link #close} run on the gateway's
- * receiver and touch only atomics and volatiles. No allocation per frame once warm.
+ * receiver and touch only atomics and volatiles. No allocation per frame once warm, except an entity's name the
+ * first time the session sees it.
  */
 public final class SessionStream {
 
@@ -59,10 +59,12 @@ public final class SessionStream {
     // Owned by the cell thread holding {@link #busy}.
     private final Int2IntHashMap known = new Int2IntHashMap(-1);
     private final IntPredicate stillKnown = known::containsKey;
+    /** UTF-8 names of the known entities. */
+    private final Int2ObjectHashMap<byte[]> names = new Int2ObjectHashMap<>();
+
+    private final IntFunction<byte[]> nameOf = names::get;
     private final EntityStates updates = new EntityStates(64);
     private final UnsafeBuffer out = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
-    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
-    private final EntityEnterEncoder enter = new EntityEnterEncoder();
     private long[] order = new long[64];
     private int[] unconfirmed = new int[64];
     private int snapshot;
@@ -145,6 +147,7 @@ public final class SessionStream {
         if (!from.equals(cell)) {
             if (cell != null && !from.region().equals(region)) {
                 known.clear();
+                names.clear();
                 composer.restart(snapshot);
             } else if (cell != null) {
                 crossedAt = snapshot;
@@ -153,18 +156,17 @@ public final class SessionStream {
             cell = from;
         }
         for (int i = 0; i < frame.departedCount(); i++) {
-            known.remove(frame.departedEntity(i));
+            forget(frame.departedEntity(i));
         }
         if (crossedAt != 0 && snapshot - crossedAt >= crossingGrace) {
             forgetUnconfirmed();
         }
-        Publication publication = reply;
         int n = sortUpdates(frame);
         for (int k = 0; k < n; k++) {
             int i = (int) order[k];
             int entity = frame.updateEntity(i);
             if (known.put(entity, snapshot) == -1) {
-                offerEnter(publication, entity, frame.updateAvatarId(i));
+                names.put(entity, frame.updateAvatarId(i).getBytes(StandardCharsets.UTF_8));
             }
             updates.add(
                     entity,
@@ -176,7 +178,7 @@ public final class SessionStream {
                     Quantization.velocity(frame.updateVz(i)));
         }
         composer.acknowledge(acked.get());
-        int applied = frame.lastAppliedInput();
+        int applied = Math.max(0, frame.lastAppliedInput()); // on the wire, 0 means none yet
         int length = composer.compose(
                 snapshot,
                 System.currentTimeMillis() * 1000,
@@ -184,9 +186,15 @@ public final class SessionStream {
                 clientTimeOf(applied),
                 updates,
                 stillKnown,
+                nameOf,
                 out,
                 0);
-        offer(publication, length);
+        offer(reply, length);
+    }
+
+    private void forget(int entity) {
+        known.remove(entity);
+        names.remove(entity);
     }
 
     /** Fills {@code updates}' order: the frame's updates sorted by entity id (EntityStates needs them sorted). */
@@ -217,7 +225,7 @@ public final class SessionStream {
             }
         }
         for (int i = 0; i < count; i++) {
-            known.remove(unconfirmed[i]);
+            forget(unconfirmed[i]);
         }
         crossedAt = 0;
     }
@@ -230,18 +238,6 @@ public final class SessionStream {
         long seen = inputTimes.get(i);
         long time = inputTimes.get(i + 1);
         return seen == (sequence & 0xFFFF_FFFFL) && inputTimes.get(i) == seen ? time : 0;
-    }
-
-    private void offerEnter(Publication publication, int entity, String name) {
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        int length = MessageHeaderEncoder.ENCODED_LENGTH
-                + enter.wrapAndApplyHeader(out, 0, header)
-                        .sessionId(sessionId)
-                        .entityId(entity)
-                        .kind(EntityKind.AVATAR)
-                        .putDisplayName(utf8, 0, Math.min(utf8.length, 255))
-                        .encodedLength();
-        offer(publication, length);
     }
 
     private void offer(Publication publication, int length) {

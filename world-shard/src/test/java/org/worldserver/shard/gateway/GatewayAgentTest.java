@@ -114,6 +114,18 @@ class GatewayAgentTest {
         long session = messages.sessionId();
         assertEquals(42, messages.entityId());
         assertEquals(1, gateway.sessionCount());
+        // Its SessionAccepted lost, the client repeats the step: the same session again, not a refusal.
+        byte[] cookie = messages.cookie();
+        handshakeStep(c, messages.challengeResponse(nonce, cookie, token, 0), ClientMessages.Answer.ACCEPTED);
+        assertEquals(session, messages.sessionId());
+        assertEquals(1, gateway.sessionCount());
+        // The same token from elsewhere opens nothing.
+        Client copy = connectClient();
+        handshakeStep(copy, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
+        handshakeStep(
+                copy, messages.challengeResponse(nonce, messages.cookie(), token, 0), ClientMessages.Answer.DENIED);
+        assertEquals(DenyReason.TOKEN_REPLAYED, messages.denyReason());
+        assertEquals(1, gateway.sessionCount());
 
         send(c, messages.input(session, 1, 0, 0.5f, 0, 0, 1));
         until(() -> world.inputs.size() == 1, () -> {});

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,7 +13,6 @@ import org.worldserver.protocol.DatagramCheck;
 import org.worldserver.protocol.EntityStates;
 import org.worldserver.protocol.Quantization;
 import org.worldserver.protocol.SnapshotReader;
-import org.worldserver.protocol.sbe.EntityEnterDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
 import org.worldserver.protocol.sbe.SnapshotDecoder;
 import org.worldserver.shard.region.CellId;
@@ -46,7 +44,6 @@ class SessionStreamTest {
     private final DatagramCheck check = new DatagramCheck();
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final SnapshotDecoder snapshot = new SnapshotDecoder();
-    private final EntityEnterDecoder enter = new EntityEnterDecoder();
     private final SnapshotReader reader = new SnapshotReader(8);
     private final Map<Integer, String> names = new HashMap<>();
 
@@ -86,15 +83,11 @@ class SessionStreamTest {
                 () -> clientIn.poll(
                         (buffer, offset, length, h) -> {
                             assertEquals(DatagramCheck.Result.OK, check.check(buffer, offset, length));
-                            if (check.templateId() == EntityEnterDecoder.TEMPLATE_ID) {
-                                enter.wrapAndApplyHeader(buffer, offset, header);
-                                byte[] name = new byte[enter.displayNameLength()];
-                                enter.getDisplayName(name, 0, name.length);
-                                names.put(enter.entityId(), new String(name, StandardCharsets.UTF_8));
-                            } else {
-                                snapshot.wrapAndApplyHeader(buffer, offset, header);
-                                assertEquals(99L, snapshot.sessionId());
-                                assertEquals(SnapshotReader.Result.APPLIED, reader.apply(buffer, offset));
+                            snapshot.wrapAndApplyHeader(buffer, offset, header);
+                            assertEquals(99L, snapshot.sessionId());
+                            assertEquals(SnapshotReader.Result.APPLIED, reader.apply(buffer, offset));
+                            for (int i = 0; i < reader.enteredCount(); i++) {
+                                names.put(reader.enteredEntity(i), reader.enteredName(i));
                             }
                         },
                         10));

@@ -1,0 +1,54 @@
+package org.worldserver.loadtest;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import java.io.File;
+import java.util.UUID;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+/**
+ * The embedded Aeron media driver and client of a client process (the CLI, or the load-test harness with all its
+ * bots): one shared driver thread, 64 KiB terms (what the gateway accepts), a directory of its own under
+ * {@code /dev/shm} named {@code world-aeron-client-*} (a node's driver deletes such directories when their driver
+ * has died), deleted on close.
+ */
+public final class ClientAeron implements AutoCloseable {
+
+    /** The term length the gateway requires of client publications. */
+    public static final int TERM_LENGTH = 65536;
+
+    private final MediaDriver driver;
+    private final Aeron aeron;
+
+    public ClientAeron() {
+        File shm = new File("/dev/shm");
+        File base = shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir"));
+        String dir = new File(base, "world-aeron-client-" + UUID.randomUUID()).getPath();
+        this.driver = MediaDriver.launch(new MediaDriver.Context()
+                .aeronDirectoryName(dir)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy())
+                .publicationTermBufferLength(TERM_LENGTH)
+                .ipcTermBufferLength(TERM_LENGTH)
+                .termBufferSparseFile(true));
+        try {
+            this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+        } catch (RuntimeException e) {
+            driver.close();
+            throw e;
+        }
+    }
+
+    public Aeron aeron() {
+        return aeron;
+    }
+
+    @Override
+    public void close() {
+        aeron.close();
+        driver.close();
+    }
+}

@@ -1,0 +1,118 @@
+package org.worldserver.loadtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Base64;
+import org.worldserver.protocol.ConnectToken;
+import org.worldserver.protocol.SessionLogin;
+
+/**
+ * A client of a node's sign-up and login API ({@code POST /avatars}, {@code POST /sessions}): registers avatars
+ * and turns a signed login into a connect token with the gateway's UDP endpoint. Thread-safe.
+ */
+public final class LoginClient {
+
+    /** What {@code POST /sessions} granted: the token (for the nonce it was asked with) and where to send UDP. */
+    public record Grant(String avatarId, long nonce, byte[] token, String host, int port, int replyPort) {
+
+        public String serverEndpoint() {
+            return host + ":" + port;
+        }
+
+        public String replyControl() {
+            return host + ":" + replyPort;
+        }
+    }
+
+    /** The server answered with an error: its HTTP status and stable error code. */
+    public static final class Refused extends IOException {
+        private final int status;
+        private final String code;
+
+        Refused(int status, String code, String body) {
+            super(status + " " + code + ": " + body);
+            this.status = status;
+            this.code = code;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final URI base;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** @param base the node's HTTP API, e.g. {@code http://127.0.0.1:7626} */
+    public LoginClient(URI base) {
+        this.base = base;
+    }
+
+    /** Registers {@code avatarId} with the public key of {@code seed}; {@link Refused} with the server's code. */
+    public void register(String avatarId, String displayName, byte[] seed) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode()
+                .put("id", avatarId)
+                .put("displayName", displayName)
+                .put("publicKey", Base64.getEncoder().encodeToString(SessionLogin.publicKeyOf(seed)));
+        post("/avatars", body);
+    }
+
+    /** Logs {@code avatarId} in with a login signed by {@code seed} for {@code nonce}. */
+    public Grant login(String avatarId, byte[] seed, long nonce) throws IOException, InterruptedException {
+        SessionLogin login = new SessionLogin(avatarId, nonce, System.currentTimeMillis());
+        ObjectNode body = JSON.createObjectNode()
+                .put("avatar", avatarId)
+                .put("nonce", nonce)
+                .put("timestamp", login.timestampMillis())
+                .put("signature", login.sign(seed));
+        JsonNode grant = post("/sessions", body);
+        return new Grant(
+                avatarId,
+                nonce,
+                ConnectToken.fromText(grant.get("token").asText()),
+                grant.get("host").asText(),
+                grant.get("port").asInt(),
+                grant.get("replyPort").asInt());
+    }
+
+    private JsonNode post(String path, ObjectNode body) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(base.resolve(path))
+                        .timeout(TIMEOUT)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode json;
+        try {
+            json = JSON.readTree(response.body());
+        } catch (IOException notJson) {
+            json = null;
+        }
+        if (response.statusCode() / 100 != 2) {
+            String code = json != null && json.path("error").isTextual()
+                    ? json.get("error").asText()
+                    : "http-error";
+            throw new Refused(response.statusCode(), code, response.body());
+        }
+        if (json == null) {
+            throw new IOException("not JSON from " + path + ": " + response.body());
+        }
+        return json;
+    }
+}

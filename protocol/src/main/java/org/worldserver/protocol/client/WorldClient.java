@@ -1,0 +1,668 @@
+package org.worldserver.protocol.client;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntConsumer;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
+import org.worldserver.protocol.ClientMessages;
+import org.worldserver.protocol.DatagramCheck;
+import org.worldserver.protocol.EntityStates;
+import org.worldserver.protocol.Quantization;
+import org.worldserver.protocol.SnapshotReader;
+import org.worldserver.protocol.sbe.ChallengeDecoder;
+import org.worldserver.protocol.sbe.DenyReason;
+import org.worldserver.protocol.sbe.DisconnectDecoder;
+import org.worldserver.protocol.sbe.DisconnectReason;
+import org.worldserver.protocol.sbe.HeartbeatDecoder;
+import org.worldserver.protocol.sbe.MessageHeaderDecoder;
+import org.worldserver.protocol.sbe.SessionAcceptedDecoder;
+import org.worldserver.protocol.sbe.SessionDeniedDecoder;
+import org.worldserver.protocol.sbe.SnapshotDecoder;
+
+/**
+ * One client session with a world server's gateway over Aeron UDP: the handshake (with retries and a timeout),
+ * snapshot sync with acknowledgements, entity names, enter and leave events, heartbeats, inputs remembered for
+ * prediction, interpolation samples, and resuming the session from new streams after a network change.
+ *
+ * <p><b>Threading.</b> No thread of its own: the caller drives it by calling {@link #poll} (and every other
+ * method) from one thread, so one thread can run thousands of clients on one shared {@link Aeron}; {@link
+ * Listener} methods run inside those calls. Times are the caller's monotonic clock in nanoseconds ({@code
+ * System.nanoTime()}); the client's wire clock ({@code clientTimeMicros}, heartbeats) is that clock / 1000.
+ * {@link #connect} and {@link #resume} add a subscription and a publication, which waits for the media driver
+ * (typically well under a millisecond). Getters may be read from other threads only as rough statistics.
+ *
+ * <p><b>Streams.</b> Requests go on stream 1 to {@code aeron:udp?endpoint=<server>|term-length=..|
+ * response-correlation-id=<reply subscription>}; replies come on stream 2 of a response channel {@code
+ * aeron:udp?control-mode=response|control=<reply control>|reliable=false}, bound to the client's request image at
+ * the server. Unreliable: a lost snapshot is skipped, never retransmitted (the next one is encoded against what
+ * the client acknowledged), so one loss never holds back the datagrams behind it.
+ *
+ * <p><b>States.</b> {@code IDLE →connect→ CONNECTING →Challenge→ CHALLENGED →SessionAccepted→ CONNECTED}; a
+ * handshake step is repeated every {@link ClientSettings#handshakeRetry} until answered; SessionDenied, or no
+ * answer within {@link ClientSettings#handshakeTimeout}, ends in {@code DENIED} ({@link #denyReason} null for a
+ * timeout). Connected, silence for {@link ClientSettings#silenceTimeout} makes it {@code LOST}; any valid
+ * datagram from the server makes it {@code CONNECTED} again, and {@link #resume} opens new streams and repeats
+ * the handshake naming the session. {@code CLOSED} after {@link #disconnect}, {@link #close} or a Disconnect from
+ * the server. {@code DENIED} and {@code CLOSED} are final and hold no Aeron resources.
+ *
+ * <p><b>Receiving.</b> Every datagram is checked by {@link DatagramCheck} first; what fails, belongs to another
+ * session or is not expected is dropped and counted ({@link #dropped}), never thrown. A steady session (snapshots
+ * in, acks out) allocates nothing here beyond what {@link ClientMessages} does.
+ */
+public final class WorldClient implements AutoCloseable {
+
+    /** The stream the client sends on (the gateway's request stream). */
+    public static final int REQUEST_STREAM = 1;
+    /** The stream the gateway replies on. */
+    public static final int REPLY_STREAM = 2;
+
+    private static final int FRAGMENT_LIMIT = 16;
+    private static final int INPUTS_KEPT = 128;
+    private static final int SAMPLES_PER_ENTITY = 6;
+
+    /** Where a session is. */
+    public enum State {
+        /** Created; {@link #connect} not called. */
+        IDLE,
+        /** Sending ConnectRequest until a Challenge comes. */
+        CONNECTING,
+        /** Sending ChallengeResponse until the session is accepted or denied. */
+        CHALLENGED,
+        CONNECTED,
+        /** Connected, but nothing heard for the silence timeout. */
+        LOST,
+        /** Refused, or the handshake timed out (final). */
+        DENIED,
+        /** Ended by either side (final). */
+        CLOSED
+    }
+
+    /** Why a received datagram was dropped. */
+    public enum Drop {
+        /** {@link DatagramCheck} refused it. */
+        INVALID,
+        /** For another session (or before this client has one). */
+        WRONG_SESSION,
+        /** Valid, but not a message the client expects now (a late handshake answer, a client message...). */
+        UNEXPECTED,
+        /** A snapshot not newer than the newest applied. */
+        STALE,
+        /** A snapshot whose baseline view is not held any more. */
+        MISSING_BASELINE,
+        /** A snapshot whose entity block does not decode. */
+        MALFORMED
+    }
+
+    private final Aeron aeron;
+    private final ClientSettings settings;
+    private final Listener listener;
+    private final long retryNanos;
+    private final long handshakeTimeoutNanos;
+    private final long heartbeatNanos;
+    private final long silenceNanos;
+    private final long interpolationDelayMicros;
+
+    private final ClientMessages messages = new ClientMessages();
+    private final DatagramCheck check = new DatagramCheck();
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final SessionAcceptedDecoder acceptedIn = new SessionAcceptedDecoder();
+    private final SnapshotDecoder snapshotIn = new SnapshotDecoder();
+    private final HeartbeatDecoder heartbeatIn = new HeartbeatDecoder();
+    private final DisconnectDecoder disconnectIn = new DisconnectDecoder();
+    private final FragmentHandler onDatagram = this::onDatagram;
+    private final IntConsumer onEnter = this::entered;
+    private final IntConsumer onLeave = this::left;
+    private final ViewChanges changes = new ViewChanges();
+    private final InterpolationBuffer interpolation = new InterpolationBuffer(SAMPLES_PER_ENTITY);
+    private final ServerClock serverClock = new ServerClock();
+    private final InputHistory inputs = new InputHistory(INPUTS_KEPT);
+    private final IntHashSet seen = new IntHashSet();
+    private final Int2ObjectHashMap<String> names = new Int2ObjectHashMap<>();
+    private final long[] drops = new long[Drop.values().length];
+    /** Streams closed during a poll, released once it returns (their buffers may still be read). */
+    private final List<AutoCloseable> retired = new ArrayList<>(2);
+
+    private SnapshotReader reader;
+    private Subscription replies;
+    private Publication requests;
+    private boolean polling;
+    private long nowNanos;
+
+    private State state = State.IDLE;
+    private byte[] token;
+    private long nonce;
+    private byte[] cookie;
+    private boolean handshakeClockStarted;
+    private long handshakeStartNanos;
+    private long nextHandshakeSendNanos;
+    private long lastSentNanos;
+    private long lastHeardNanos;
+
+    private long sessionId;
+    private int entityId;
+    private int tickHz;
+    private DenyReason denyReason;
+    private DisconnectReason disconnectReason;
+    private int nextSequence = 1;
+    private int lastAppliedInput;
+    private long snapshotsReceived;
+    private long bytesReceived;
+    private long datagramsReceived;
+    private long lastHeartbeatRttMicros = -1;
+
+    /**
+     * @param aeron the Aeron client to add streams to; shared, never closed here
+     * @param listener told about the session, on the polling thread
+     */
+    public WorldClient(Aeron aeron, ClientSettings settings, Listener listener) {
+        this.aeron = aeron;
+        this.settings = settings;
+        this.listener = listener;
+        this.retryNanos = settings.handshakeRetry().toNanos();
+        this.handshakeTimeoutNanos = settings.handshakeTimeout().toNanos();
+        this.heartbeatNanos = settings.heartbeatInterval().toNanos();
+        this.silenceNanos = settings.silenceTimeout().toNanos();
+        this.interpolationDelayMicros = settings.interpolationDelay().toNanos() / 1000;
+        this.reader = new SnapshotReader(settings.viewsKept());
+    }
+
+    /**
+     * Opens the streams and starts the handshake with a connect token (from the node's {@code POST /sessions}) and
+     * the nonce it is bound to; the first ConnectRequest goes out at the next {@link #poll}.
+     *
+     * @throws IllegalStateException unless {@link State#IDLE}: a client is one session
+     */
+    public void connect(byte[] connectToken, long clientNonce) {
+        if (state != State.IDLE) {
+            throw new IllegalStateException("connect() once, from IDLE; the client is " + state);
+        }
+        startHandshake(connectToken, clientNonce);
+    }
+
+    /** {@link #resume(byte[], long)} with the token and nonce of {@link #connect}. */
+    public void resume() {
+        resume(token, nonce);
+    }
+
+    /**
+     * Moves the session to new streams, as after a network change: opens a new subscription and publication (a new
+     * Aeron image at the server), closes the old ones and repeats the handshake naming the session ({@code
+     * resumeSessionId}). Accepted with the same session id, the client is {@link State#CONNECTED} again and keeps
+     * its snapshot views (the server keeps the session's avatar and baselines); refused ({@code RESUME_REFUSED}
+     * once the server dropped the session), it is {@link State#DENIED}. Note: Aeron sends every publication of one
+     * media driver to the same server endpoint from one UDP socket, so the source port changes only when the
+     * network (NAT) changes it.
+     *
+     * @param connectToken a token the server accepts now (the first one, unless it expired or was spent)
+     * @throws IllegalStateException if the client never had a session, or is DENIED or CLOSED
+     */
+    public void resume(byte[] connectToken, long clientNonce) {
+        if (sessionId == 0 || state == State.DENIED || state == State.CLOSED) {
+            throw new IllegalStateException("nothing to resume: the client is " + state);
+        }
+        startHandshake(connectToken, clientNonce);
+    }
+
+    /**
+     * Sends an input (the newest wins at the server): movement intent east and north (−1..1 of the maximum speed)
+     * and a focus direction (any length), stamped with the next sequence number (from 1) and {@code nowNanos} / 1000
+     * as its client time, and remembers it for prediction ({@link #forEachPendingInput}).
+     *
+     * @return its sequence number, or −1 if not {@link State#CONNECTED} or the publication refused it (back
+     *     pressure, not connected): nothing was sent or remembered, and the next input takes the same number
+     */
+    public int sendInput(float intentX, float intentZ, float focusX, float focusZ, long nowNanos) {
+        if (state != State.CONNECTED) {
+            return -1;
+        }
+        int sequence = nextSequence;
+        long timeMicros = nowNanos / 1000;
+        if (!send(messages.input(sessionId, sequence, timeMicros, intentX, intentZ, focusX, focusZ), nowNanos)) {
+            return -1;
+        }
+        int yaw = Quantization.yaw(focusX, focusZ);
+        inputs.record(
+                sequence,
+                timeMicros,
+                Quantization.intentFraction(Quantization.intent(intentX)),
+                Quantization.intentFraction(Quantization.intent(intentZ)),
+                Quantization.focusX(yaw),
+                Quantization.focusZ(yaw));
+        nextSequence++;
+        return sequence;
+    }
+
+    /**
+     * Does the client's work: reads up to 16 datagrams from the server and handles them, then repeats handshake
+     * steps, sends a heartbeat after {@link ClientSettings#heartbeatInterval} without sending, and applies the
+     * timeouts. Call it often (every frame, or every millisecond or so for bots).
+     *
+     * @param nowNanos the caller's monotonic clock ({@code System.nanoTime()})
+     * @return how much was done (datagrams read and messages sent); 0 lets the caller idle
+     */
+    public int poll(long nowNanos) {
+        this.nowNanos = nowNanos;
+        int work = 0;
+        if (replies != null) {
+            polling = true;
+            try {
+                work += replies.poll(onDatagram, FRAGMENT_LIMIT);
+            } finally {
+                polling = false;
+                retired.forEach(CloseHelper::quietClose);
+                retired.clear();
+            }
+        }
+        switch (state) {
+            case CONNECTING:
+            case CHALLENGED:
+                return work + handshakeTimers(nowNanos);
+            case CONNECTED:
+            case LOST:
+                return work + sessionTimers(nowNanos);
+            default:
+                return work;
+        }
+    }
+
+    /**
+     * Leaves: sends a Disconnect (once: if it is lost, the server's idle timeout ends the session) when there is a
+     * session, and releases the streams. {@link State#CLOSED} after, unless already DENIED.
+     */
+    public void disconnect() {
+        if (state == State.DENIED || state == State.CLOSED) {
+            return;
+        }
+        if (sessionId != 0 && requests != null) {
+            requests.offer(messages.buffer(), 0, messages.disconnect(sessionId));
+        }
+        state = State.CLOSED;
+        closeStreams();
+    }
+
+    /** {@link #disconnect}: releases the subscription and publication; never closes the shared {@link Aeron}. */
+    @Override
+    public void close() {
+        disconnect();
+    }
+
+    /** The view after the newest snapshot applied (null before any); reused: valid until the next {@link #poll}. */
+    public EntityStates view() {
+        return reader.view();
+    }
+
+    /**
+     * The index of the client's own entity in {@link #view}, or −1. The server does not send the observer's own
+     * entity at present: its position comes from the client's prediction.
+     */
+    public int ownIndex() {
+        EntityStates view = reader.view();
+        int i = view == null || sessionId == 0 ? -1 : view.indexOf(entityId);
+        return i < 0 ? -1 : i;
+    }
+
+    /**
+     * The server time to render at now: the estimated server time ({@link ServerClock}, from the snapshots'
+     * server times and arrival times) minus {@link ClientSettings#interpolationDelay}. For {@link #interpolation}.
+     */
+    public long renderTimeMicros(long nowNanos) {
+        return serverClock.serverTimeMicros(nowNanos / 1000) - interpolationDelayMicros;
+    }
+
+    /** Entity positions over the last snapshots, for drawing at {@link #renderTimeMicros}. */
+    public InterpolationBuffer interpolation() {
+        return interpolation;
+    }
+
+    public ServerClock serverClock() {
+        return serverClock;
+    }
+
+    /**
+     * Visits the inputs sent after the newest one the server applied ({@link #lastAppliedInput}), oldest first:
+     * the ones a predicting client replays on top of the server's state.
+     *
+     * @return how many were visited
+     */
+    public int forEachPendingInput(InputHistory.Visitor visitor) {
+        return inputs.forEachAfter(lastAppliedInput, visitor);
+    }
+
+    public int pendingInputCount() {
+        return inputs.countAfter(lastAppliedInput);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** The session id (0 before the first SessionAccepted). */
+    public long sessionId() {
+        return sessionId;
+    }
+
+    /** The client's own entity (from SessionAccepted; 0 before). */
+    public int entityId() {
+        return entityId;
+    }
+
+    /** Snapshots per second the server ticks at (from SessionAccepted; 0 before). */
+    public int tickHz() {
+        return tickHz;
+    }
+
+    /** Why the server refused the session; null if not refused or if the handshake timed out. */
+    public DenyReason denyReason() {
+        return denyReason;
+    }
+
+    /** Why the server ended the session; null unless it did. */
+    public DisconnectReason disconnectReason() {
+        return disconnectReason;
+    }
+
+    /** Snapshots applied. */
+    public long snapshotsReceived() {
+        return snapshotsReceived;
+    }
+
+    /** Datagrams dropped for {@code reason}. */
+    public long dropped(Drop reason) {
+        return drops[reason.ordinal()];
+    }
+
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    public long datagramsReceived() {
+        return datagramsReceived;
+    }
+
+    /** The newest input sequence the server applied, 0 before any. */
+    public int lastAppliedInput() {
+        return lastAppliedInput;
+    }
+
+    /** The round trip of the last heartbeat echoed, in microseconds; −1 before any. */
+    public long lastHeartbeatRttMicros() {
+        return lastHeartbeatRttMicros;
+    }
+
+    /** Every entity id other than the client's own that has been in its view (read-only, live). */
+    public Set<Integer> entitiesSeen() {
+        return Collections.unmodifiableSet(seen);
+    }
+
+    /** Display names by entity id, as the snapshots named entering entities (read-only, live). */
+    public Map<Integer, String> names() {
+        return Collections.unmodifiableMap(names);
+    }
+
+    /** The entity's display name, or null if none arrived. */
+    public String name(int entityId) {
+        return names.get(entityId);
+    }
+
+    // --- sending and timers -----------------------------------------------------------------------------------
+
+    /** Opens new streams (then closes any old ones: if opening fails, nothing changed) and starts the handshake. */
+    private void startHandshake(byte[] connectToken, long clientNonce) {
+        Subscription newReplies = aeron.addSubscription(
+                "aeron:udp?control-mode=response|control=" + settings.replyControl() + "|reliable=false", REPLY_STREAM);
+        Publication newRequests;
+        try {
+            newRequests = aeron.addPublication(
+                    "aeron:udp?endpoint=" + settings.serverEndpoint() + "|term-length=" + settings.termLength()
+                            + "|response-correlation-id=" + newReplies.registrationId(),
+                    REQUEST_STREAM);
+        } catch (RuntimeException e) {
+            CloseHelper.quietClose(newReplies);
+            throw e;
+        }
+        closeStreams();
+        replies = newReplies;
+        requests = newRequests;
+        token = connectToken.clone();
+        nonce = clientNonce;
+        state = State.CONNECTING;
+        handshakeClockStarted = false; // starts at the next poll, which sends the first step
+    }
+
+    private int handshakeTimers(long now) {
+        if (!handshakeClockStarted) {
+            handshakeClockStarted = true;
+            handshakeStartNanos = now;
+            nextHandshakeSendNanos = now;
+        }
+        if (now - handshakeStartNanos >= handshakeTimeoutNanos) {
+            deny(null);
+            return 1;
+        }
+        if (now - nextHandshakeSendNanos < 0) {
+            return 0;
+        }
+        nextHandshakeSendNanos = now + retryNanos;
+        int length = state == State.CONNECTING
+                ? messages.connectRequest(nonce, token)
+                : messages.challengeResponse(nonce, cookie, token, sessionId);
+        send(length, now); // not connected yet, or back pressure: the next retry repeats it
+        return 1;
+    }
+
+    private int sessionTimers(long now) {
+        int work = 0;
+        if (state == State.CONNECTED && now - lastHeardNanos >= silenceNanos) {
+            state = State.LOST;
+            listener.onLost();
+            work++;
+        }
+        if (now - lastSentNanos >= heartbeatNanos) {
+            send(messages.heartbeat(sessionId, now / 1000), now);
+            lastSentNanos = now; // sent or not, the next one is due an interval later
+            work++;
+        }
+        return work;
+    }
+
+    /** Offers {@code messages.buffer()[0, length)}; true if the publication took it. */
+    private boolean send(int length, long now) {
+        if (requests.offer(messages.buffer(), 0, length) > 0) {
+            lastSentNanos = now;
+            return true;
+        }
+        return false;
+    }
+
+    private void deny(DenyReason reason) {
+        state = State.DENIED;
+        denyReason = reason;
+        closeStreams();
+        listener.onDenied(reason);
+    }
+
+    private void closeStreams() {
+        if (polling) {
+            retired.add(requests);
+            retired.add(replies);
+        } else {
+            CloseHelper.closeAll(requests, replies);
+        }
+        requests = null;
+        replies = null;
+    }
+
+    // --- receiving --------------------------------------------------------------------------------------------
+
+    private void onDatagram(DirectBuffer buffer, int offset, int length, Header frameHeader) {
+        datagramsReceived++;
+        bytesReceived += length;
+        if (state == State.DENIED || state == State.CLOSED) {
+            return; // the rest of the poll that ended the session
+        }
+        if (check.check(buffer, offset, length) != DatagramCheck.Result.OK) {
+            drop(Drop.INVALID);
+            return;
+        }
+        lastHeardNanos = nowNanos;
+        if (state == State.LOST) {
+            state = State.CONNECTED;
+        }
+        switch (check.templateId()) {
+            case ChallengeDecoder.TEMPLATE_ID:
+            case SessionAcceptedDecoder.TEMPLATE_ID:
+            case SessionDeniedDecoder.TEMPLATE_ID:
+                onHandshakeAnswer(buffer, offset, length);
+                break;
+            case SnapshotDecoder.TEMPLATE_ID:
+                onSnapshot(buffer, offset);
+                break;
+            case HeartbeatDecoder.TEMPLATE_ID:
+                onHeartbeat(buffer, offset);
+                break;
+            case DisconnectDecoder.TEMPLATE_ID:
+                onDisconnect(buffer, offset);
+                break;
+            default:
+                drop(Drop.UNEXPECTED);
+        }
+    }
+
+    private void onHandshakeAnswer(DirectBuffer buffer, int offset, int length) {
+        if (state != State.CONNECTING && state != State.CHALLENGED) {
+            drop(Drop.UNEXPECTED); // a late answer to a repeated step
+            return;
+        }
+        ClientMessages.Answer answer = messages.read(buffer, offset, length);
+        if (answer == ClientMessages.Answer.CHALLENGE) {
+            cookie = messages.cookie();
+            if (state == State.CONNECTING) {
+                state = State.CHALLENGED;
+                nextHandshakeSendNanos = nowNanos; // answer it in this poll
+            }
+        } else if (answer == ClientMessages.Answer.ACCEPTED) {
+            accepted(acceptedIn.wrapAndApplyHeader(buffer, offset, header).tickHz());
+        } else {
+            deny(messages.denyReason());
+        }
+    }
+
+    private void accepted(int hz) {
+        if (sessionId != 0 && messages.sessionId() != sessionId) {
+            // Another session than the one resumed: the old one's views and inputs mean nothing to it.
+            reader = new SnapshotReader(settings.viewsKept());
+            changes.update(new EntityStates(1), entityId, onEnter, onLeave); // all leave
+            interpolation.clear();
+            lastAppliedInput = 0;
+        }
+        sessionId = messages.sessionId();
+        entityId = messages.entityId();
+        tickHz = hz;
+        state = State.CONNECTED;
+        lastHeardNanos = nowNanos;
+        listener.onConnected(sessionId, entityId, tickHz);
+    }
+
+    private void onSnapshot(DirectBuffer buffer, int offset) {
+        snapshotIn.wrapAndApplyHeader(buffer, offset, header);
+        if (!ours(snapshotIn.sessionId())) {
+            drop(Drop.WRONG_SESSION);
+            return;
+        }
+        long serverTimeMicros = snapshotIn.serverTimeMicros();
+        int appliedInput = (int) snapshotIn.lastAppliedInput();
+        long inputTimeMicros = snapshotIn.lastInputClientTimeMicros();
+        SnapshotReader.Result result = reader.apply(buffer, offset);
+        switch (result) {
+            case APPLIED:
+                break;
+            case STALE:
+                drop(Drop.STALE);
+                return;
+            case MISSING_BASELINE:
+                drop(Drop.MISSING_BASELINE);
+                return;
+            default:
+                drop(Drop.MALFORMED);
+                return;
+        }
+        snapshotsReceived++;
+        send(messages.ack(sessionId, reader.tick()), nowNanos);
+        EntityStates view = reader.view();
+        long nowMicros = nowNanos / 1000;
+        serverClock.observe(serverTimeMicros, nowMicros);
+        interpolation.add(serverTimeMicros, view);
+        for (int i = 0; i < reader.enteredCount(); i++) {
+            named(reader.enteredEntity(i), reader.enteredName(i)); // before onEnter, which reports the name
+        }
+        changes.update(view, entityId, onEnter, onLeave);
+        if (Integer.compareUnsigned(appliedInput, lastAppliedInput) > 0) {
+            lastAppliedInput = appliedInput;
+            listener.onInputApplied(appliedInput, nowMicros - inputTimeMicros);
+        }
+        listener.onSnapshot(reader.tick(), view);
+    }
+
+    private void onHeartbeat(DirectBuffer buffer, int offset) {
+        heartbeatIn.wrapAndApplyHeader(buffer, offset, header);
+        long rttMicros = nowNanos / 1000 - heartbeatIn.timeMicros();
+        if (!ours(heartbeatIn.sessionId())) {
+            drop(Drop.WRONG_SESSION);
+        } else if (rttMicros >= 0) {
+            lastHeartbeatRttMicros = rttMicros;
+        }
+    }
+
+    private void onDisconnect(DirectBuffer buffer, int offset) {
+        disconnectIn.wrapAndApplyHeader(buffer, offset, header);
+        if (!ours(disconnectIn.sessionId())) {
+            drop(Drop.WRONG_SESSION);
+            return;
+        }
+        disconnectReason = disconnectIn.reason();
+        state = State.CLOSED;
+        closeStreams();
+        listener.onDisconnected(disconnectReason);
+    }
+
+    /** Remembers an entity's name (an empty one is none); reports a new name of an entity already in the view. */
+    private void named(int id, String name) {
+        if (name.isEmpty()) {
+            return;
+        }
+        String before = names.put(id, name);
+        if (id != entityId && changes.contains(id) && !name.equals(before)) {
+            listener.onEntityNamed(id, name);
+        }
+    }
+
+    private void entered(int id) {
+        seen.add(id);
+        listener.onEnter(id, names.get(id));
+    }
+
+    private void left(int id) {
+        interpolation.remove(id);
+        listener.onLeave(id);
+    }
+
+    /** Whether a session message is for this client's session (there is one, and it is the one named). */
+    private boolean ours(long messageSessionId) {
+        return sessionId != 0 && messageSessionId == sessionId;
+    }
+
+    private void drop(Drop reason) {
+        drops[reason.ordinal()]++;
+    }
+}
