@@ -23,8 +23,8 @@ import org.worldserver.protocol.client.WorldClient;
  * avatar on first use (its key is kept in {@code --keys}), logs in over HTTP, connects over UDP, moves for {@code
  * --duration} seconds (inputs at 20 Hz: a random walk that turns every second, or standing still), disconnects,
  * and prints one JSON line: the avatar, its session, snapshots received, the avatars it saw, the last input the
- * server acknowledged, input round trips (send → the snapshot that says it was applied) and heartbeat round
- * trips. Exit status 0 when it was connected and received snapshots, 1 otherwise (the JSON says why), 2 on bad
+ * server acknowledged, and input round trips (send → the snapshot that says it was applied: a network round trip
+ * plus the wait for the server's next tick). Exit status 0 when it was connected and received snapshots, 1 otherwise (the JSON says why), 2 on bad
  * arguments.
  */
 public final class ClientCommand {
@@ -109,7 +109,6 @@ public final class ClientCommand {
         LoginClient.Grant grant = login.login(options.avatar(), seed, nonce);
 
         Histogram inputRtt = new Histogram(TimeUnit.SECONDS.toMicros(10), 3);
-        Histogram heartbeatRtt = new Histogram(TimeUnit.SECONDS.toMicros(10), 3);
         Listener listener = new Listener() {
             @Override
             public void onInputApplied(int sequence, long rttMicros) {
@@ -151,7 +150,6 @@ public final class ClientCommand {
             float intentZ = 0;
             float focusX = 0;
             float focusZ = 1; // north, while standing still
-            long lastHeartbeatRtt = -1;
             while (client.state() == WorldClient.State.CONNECTED && System.nanoTime() < end) {
                 long now = System.nanoTime();
                 int work = client.poll(now);
@@ -167,10 +165,6 @@ public final class ClientCommand {
                     client.sendInput(intentX, intentZ, focusX, focusZ, now);
                     nextInput += INPUT_PERIOD_NANOS;
                     work++;
-                }
-                if (client.lastHeartbeatRttMicros() != lastHeartbeatRtt && client.lastHeartbeatRttMicros() > 0) {
-                    lastHeartbeatRtt = client.lastHeartbeatRttMicros();
-                    heartbeatRtt.recordValue(Math.min(lastHeartbeatRtt, heartbeatRtt.getHighestTrackableValue()));
                 }
                 idle.idle(work);
             }
@@ -197,7 +191,6 @@ public final class ClientCommand {
             out.put("last_acked_input", client.lastAppliedInput());
             out.put("bytes_received", client.bytesReceived());
             out.set("input_rtt_ms", percentiles(inputRtt));
-            out.set("heartbeat_rtt_ms", percentiles(heartbeatRtt));
             out.put("ok", wasConnected && client.snapshotsReceived() > 0);
         }
         return out;

@@ -18,6 +18,7 @@ import org.agrona.collections.IntHashSet;
 import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.DatagramCheck;
 import org.worldserver.protocol.EntityStates;
+import org.worldserver.protocol.Offers;
 import org.worldserver.protocol.Quantization;
 import org.worldserver.protocol.SnapshotReader;
 import org.worldserver.protocol.sbe.ChallengeDecoder;
@@ -285,7 +286,7 @@ public final class WorldClient implements AutoCloseable {
             return;
         }
         if (sessionId != 0 && requests != null) {
-            requests.offer(messages.buffer(), 0, messages.disconnect(sessionId));
+            Offers.offer(requests, messages.buffer(), 0, messages.disconnect(sessionId));
         }
         state = State.CLOSED;
         closeStreams();
@@ -478,7 +479,7 @@ public final class WorldClient implements AutoCloseable {
 
     /** Offers {@code messages.buffer()[0, length)}; true if the publication took it. */
     private boolean send(int length, long now) {
-        if (requests.offer(messages.buffer(), 0, length) > 0) {
+        if (Offers.offer(requests, messages.buffer(), 0, length) > 0) {
             lastSentNanos = now;
             return true;
         }

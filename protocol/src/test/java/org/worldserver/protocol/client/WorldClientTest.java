@@ -333,7 +333,7 @@ class WorldClientTest {
     }
 
     /** A media driver in a directory of its own under /dev/shm, deleted on start and on close. */
-    private static MediaDriver launchDriver(String role) {
+    static MediaDriver launchDriver(String role) {
         File shm = new File("/dev/shm");
         File base = shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir"));
         return MediaDriver.launch(new MediaDriver.Context()

@@ -20,7 +20,10 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.worldserver.protocol.DatagramCheck;
+import org.worldserver.protocol.Offers;
 import org.worldserver.protocol.ProtocolLimits;
 import org.worldserver.protocol.Quantization;
 import org.worldserver.protocol.sbe.AckDecoder;
@@ -53,6 +56,8 @@ import org.worldserver.protocol.sbe.SessionDeniedEncoder;
  * come back from other threads through a queue drained by the duty cycle.
  */
 public final class GatewayAgent implements Agent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayAgent.class);
 
     /** The gateway's view of the world: placing avatars and moving them. Called on the gateway's thread. */
     public interface World {
@@ -220,6 +225,10 @@ public final class GatewayAgent implements Agent {
                 continue;
             }
             if (p.failure() != null) {
+                LOG.info(
+                        "Avatar {} could not be placed: {}",
+                        p.accept().avatarId(),
+                        p.failure().toString());
                 send(reply, denied(p.accept().nonce(), DenyReason.AVATAR_UNAVAILABLE));
                 continue;
             }
@@ -494,7 +503,7 @@ public final class GatewayAgent implements Agent {
      * full: the datagram is then dropped, and the client repeats its handshake step (it must anyway: UDP loses).
      */
     private void send(Publication reply, int length) {
-        reply.offer(out, 0, length);
+        Offers.offer(reply, out, 0, length);
     }
 
     private void count(Drop reason) {

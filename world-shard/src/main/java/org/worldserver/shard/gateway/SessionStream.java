@@ -12,6 +12,7 @@ import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.worldserver.protocol.EntityStates;
+import org.worldserver.protocol.Offers;
 import org.worldserver.protocol.ProtocolLimits;
 import org.worldserver.protocol.Quantization;
 import org.worldserver.protocol.SnapshotComposer;
@@ -241,7 +242,7 @@ public final class SessionStream {
     }
 
     private void offer(Publication publication, int length) {
-        long result = publication.offer(out, 0, length);
+        long result = Offers.offer(publication, out, 0, length);
         if (result > 0) {
             counters.datagrams.increment();
             counters.bytes.add(length);

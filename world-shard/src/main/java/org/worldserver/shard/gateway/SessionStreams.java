@@ -57,7 +57,8 @@ public final class SessionStreams implements Extension {
     private final Map<String, SessionStream> byAvatar = new ConcurrentHashMap<>();
     private final Counters counters = new Counters();
 
-    SessionStreams() {}
+    /** A registry of its own (tests, benchmarks); a node uses {@link #get}. */
+    public SessionStreams() {}
 
     public static SessionStreams get(ActorSystem<?> system) {
         return ID.apply(system);
