@@ -14,7 +14,8 @@ public final class SnapshotViews {
     private final int[] ticks;
     private final EntityStates[] views;
     private int next;
-    private final EntityStates scratch = new EntityStates(64);
+    /** Where the next view is merged; then it takes the place of the oldest view, which becomes the scratch. */
+    private EntityStates scratch = new EntityStates(64);
 
     public SnapshotViews(int capacity) {
         if (capacity <= 0) {
@@ -73,8 +74,9 @@ public final class SnapshotViews {
         int slot = next;
         next = (next + 1) % ticks.length;
         ticks[slot] = tick;
-        views[slot].copyFrom(out);
-        return views[slot];
+        scratch = views[slot];
+        views[slot] = out;
+        return out;
     }
 
     private static void copy(EntityStates from, int i, EntityStates to) {

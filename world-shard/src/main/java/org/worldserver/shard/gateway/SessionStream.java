@@ -43,6 +43,9 @@ public final class SessionStream {
     /** Input sequence numbers remembered with their client times (a power of two). */
     private static final int INPUT_TIMES = 64;
 
+    /** Entities a session's tables hold without growing: twice a crowd's worth in range (64), at half load. */
+    private static final int KNOWN_CAPACITY = 256;
+
     private final long sessionId;
     private final String avatarId;
     private final int crossingGrace;
@@ -58,10 +61,10 @@ public final class SessionStream {
     private volatile CellId cell;
 
     // Owned by the cell thread holding {@link #busy}.
-    private final Int2IntHashMap known = new Int2IntHashMap(-1);
+    private final Int2IntHashMap known = new Int2IntHashMap(KNOWN_CAPACITY, 0.5f, -1);
     private final IntPredicate stillKnown = known::containsKey;
     /** UTF-8 names of the known entities. */
-    private final Int2ObjectHashMap<byte[]> names = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<byte[]> names = new Int2ObjectHashMap<>(KNOWN_CAPACITY, 0.5f);
 
     private final IntFunction<byte[]> nameOf = names::get;
     private final EntityStates updates = new EntityStates(64);
