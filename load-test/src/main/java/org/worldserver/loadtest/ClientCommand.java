@@ -33,9 +33,11 @@ public final class ClientCommand {
     private static final long TURN_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    record Options(String avatar, double durationSeconds, boolean move, URI http, Path keys) {
+    /** What to run: parsed from the command line, or built directly (tests). */
+    public record Options(String avatar, double durationSeconds, boolean move, URI http, Path keys) {
 
-        static Options parse(String[] args) {
+        /** @throws IllegalArgumentException with a message for the user, for any bad argument */
+        public static Options parse(String[] args) {
             String avatar = null;
             double duration = 10;
             boolean move = true;
@@ -45,7 +47,7 @@ public final class ClientCommand {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
                     case "--avatar" -> avatar = required(args[i], value);
-                    case "--duration" -> duration = Double.parseDouble(required(args[i], value));
+                    case "--duration" -> duration = seconds(required(args[i], value));
                     case "--move" -> {
                         String how = required(args[i], value);
                         if (!how.equals("random") && !how.equals("still")) {
@@ -66,6 +68,14 @@ public final class ClientCommand {
                 throw new IllegalArgumentException("--duration must be 0 < seconds <= 86400, was " + duration);
             }
             return new Options(avatar, duration, move, http, keys);
+        }
+
+        private static double seconds(String value) {
+            try {
+                return Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--duration must be a number of seconds, was " + value);
+            }
         }
 
         private static String required(String flag, String value) {
@@ -93,7 +103,7 @@ public final class ClientCommand {
     }
 
     /** Runs one session as {@code options} say and returns the JSON result. */
-    static ObjectNode run(Options options) throws Exception {
+    public static ObjectNode run(Options options) throws Exception {
         LoginClient login = new LoginClient(options.http());
         Identities identities = new Identities(options.keys());
         Optional<byte[]> known = identities.seedOf(options.avatar());
