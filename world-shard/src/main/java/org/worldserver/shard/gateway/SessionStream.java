@@ -14,7 +14,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.worldserver.protocol.EntityStates;
 import org.worldserver.protocol.Offers;
 import org.worldserver.protocol.ProtocolLimits;
-import org.worldserver.protocol.Quantization;
 import org.worldserver.protocol.SnapshotComposer;
 import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.world.ObserverFrame;
@@ -166,20 +165,15 @@ public final class SessionStream {
             forgetUnconfirmed();
         }
         int n = sortUpdates(frame);
+        int[] wire = frame.wire();
         for (int k = 0; k < n; k++) {
             int i = (int) order[k];
-            int entity = frame.updateEntity(i);
+            int o = frame.updateWireOffset(i);
+            int entity = wire[o];
             if (known.put(entity, snapshot) == -1) {
                 names.put(entity, frame.updateAvatarId(i).getBytes(StandardCharsets.UTF_8));
             }
-            updates.add(
-                    entity,
-                    Quantization.position(frame.updateX(i)),
-                    Quantization.position(frame.updateY(i)),
-                    Quantization.position(frame.updateZ(i)),
-                    Quantization.rotationFacing(frame.updateFocusX(i), frame.updateFocusZ(i)),
-                    Quantization.velocity(frame.updateVx(i)),
-                    Quantization.velocity(frame.updateVz(i)));
+            updates.add(entity, wire[o + 1], wire[o + 2], wire[o + 3], wire[o + 4], wire[o + 5], wire[o + 6]);
         }
         composer.acknowledge(acked.get());
         int applied = Math.max(0, frame.lastAppliedInput()); // on the wire, 0 means none yet
@@ -207,8 +201,9 @@ public final class SessionStream {
         if (order.length < n) {
             order = new long[Math.max(n, order.length * 2)];
         }
+        int[] wire = frame.wire();
         for (int i = 0; i < n; i++) {
-            order[i] = ((long) frame.updateEntity(i) << 32) | i;
+            order[i] = ((long) wire[frame.updateWireOffset(i)] << 32) | i;
         }
         Arrays.sort(order, 0, n);
         updates.clear();

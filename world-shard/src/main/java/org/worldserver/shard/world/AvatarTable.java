@@ -1,6 +1,7 @@
 package org.worldserver.shard.world;
 
 import java.util.Arrays;
+import org.worldserver.protocol.Quantization;
 
 /**
  * The live state of the avatars a cell simulates, as parallel arrays indexed by slot (structure of arrays):
@@ -27,6 +28,16 @@ public final class AvatarTable {
     /** Entity id this avatar is interacting with (talking to, trading with), or {@link #NONE}. */
     public final int[] interactingWith;
 
+    /** Ints per slot in {@link #wire}: entity id, x, y, z, rotation, vx, vz, and one unused. */
+    public static final int WIRE_STRIDE = 8;
+
+    /**
+     * Each slot's state as the wire carries it ({@link Quantization}: centimetres, a smallest-three rotation
+     * facing the focus, cm/s), computed once per tick by the cell ({@link #quantise}) for every observer that is
+     * sent the entity; side by side in 32 bytes, so reading one entity's update costs one cache line, not seven.
+     */
+    public final int[] wire;
+
     private final int[] freeSlots;
     private int freeCount;
     /** live[0..size) are the occupied slots, in no order; liveIndex[slot] is where slot sits in live. */
@@ -47,6 +58,7 @@ public final class AvatarTable {
         focusX = new float[capacity];
         focusZ = new float[capacity];
         interactingWith = new int[capacity];
+        wire = new int[capacity * WIRE_STRIDE];
         freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             freeSlots[i] = capacity - 1 - i;
@@ -103,6 +115,18 @@ public final class AvatarTable {
         liveIndex[slot] = size;
         size++;
         return slot;
+    }
+
+    /** Computes {@link #wire} of {@code slot} from its state now. */
+    public void quantise(int slot) {
+        int o = slot * WIRE_STRIDE;
+        wire[o] = entityId[slot];
+        wire[o + 1] = Quantization.position(x[slot]);
+        wire[o + 2] = Quantization.position(y[slot]);
+        wire[o + 3] = Quantization.position(z[slot]);
+        wire[o + 4] = Quantization.rotationFacing(focusX[slot], focusZ[slot]);
+        wire[o + 5] = Quantization.velocity(vx[slot]);
+        wire[o + 6] = Quantization.velocity(vz[slot]);
     }
 
     /** Frees {@code slot}; it must be live. */

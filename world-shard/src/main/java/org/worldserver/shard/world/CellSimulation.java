@@ -442,6 +442,9 @@ public final class CellSimulation {
         }
 
         grid.rebuild(table.liveSlots(), live, table.x, table.z);
+        for (int i = 0; i < live; i++) {
+            table.quantise(table.liveSlot(i)); // once per entity, for all the observers it is sent to
+        }
 
         frame.tick = ticks;
         frame.dilation = (float) dilation;

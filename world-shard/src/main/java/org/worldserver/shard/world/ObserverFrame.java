@@ -57,6 +57,19 @@ public final class ObserverFrame {
         return table.avatarId[updates[i]];
     }
 
+    /**
+     * Where the i-th update's state as the wire carries it starts in {@link #wire()}: entity id, x, y, z (cm),
+     * rotation, vx, vz (cm/s), computed this tick.
+     */
+    public int updateWireOffset(int i) {
+        return updates[i] * AvatarTable.WIRE_STRIDE;
+    }
+
+    /** The cell's wire states ({@link AvatarTable#wire}); read only. */
+    public int[] wire() {
+        return table.wire;
+    }
+
     /** Position east, metres. */
     public float updateX(int i) {
         return table.x[updates[i]];
@@ -80,15 +93,6 @@ public final class ObserverFrame {
     /** Velocity north, m/s. */
     public float updateVz(int i) {
         return table.vz[updates[i]];
-    }
-
-    /** Unit focus direction east of the i-th update's entity; {@link #updateFocusZ} north. */
-    public float updateFocusX(int i) {
-        return table.focusX[updates[i]];
-    }
-
-    public float updateFocusZ(int i) {
-        return table.focusZ[updates[i]];
     }
 
     public int departedCount() {

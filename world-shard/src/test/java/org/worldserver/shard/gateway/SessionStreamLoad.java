@@ -23,7 +23,7 @@ import org.worldserver.shard.world.RegionBounds;
  * second, and the sender's time per frame (quantise, sort, delta-encode, offer), next to the tick's own time.
  *
  * <p>Run: {@code deploy/bench/snapshot-load.sh [avatars=1000] [ticks=400] [ack-delay=2] [update-bytes=24]
- * [budget-bytes-per-second=16384]}.
+ * [budget-bytes-per-second=9728]}: the defaults are world.interest's.
  */
 public final class SessionStreamLoad {
 
@@ -31,8 +31,8 @@ public final class SessionStreamLoad {
         int avatars = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int ticks = args.length > 1 ? Integer.parseInt(args[1]) : 400;
         int ackDelay = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-        int updateBytes = args.length > 3 ? Integer.parseInt(args[3]) : 24;
-        int budget = args.length > 4 ? Integer.parseInt(args[4]) : 16 * 1024;
+        int updateBytes = args.length > 3 ? Integer.parseInt(args[3]) : 14;
+        int budget = args.length > 4 ? Integer.parseInt(args[4]) : 9728;
         float aoi = 64f;
         InterestSettings interest = new InterestSettings(aoi, 6f, 2f, 1f, 1f, 3f, budget, updateBytes, 1f);
         // 64 others in range on average, as the tick benchmarks.

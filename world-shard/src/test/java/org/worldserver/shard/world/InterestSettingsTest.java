@@ -10,6 +10,6 @@ class InterestSettingsTest {
     @Test
     void shouldReadTheShippedDefaults() {
         InterestSettings s = InterestSettings.fromRootConfig(ConfigFactory.load());
-        assertEquals(new InterestSettings(64f, 6f, 2f, 1f, 1f, 3f, 16 * 1024, 24, 1f), s);
+        assertEquals(new InterestSettings(64f, 6f, 2f, 1f, 1f, 3f, 9728, 14, 1f), s);
     }
 }
