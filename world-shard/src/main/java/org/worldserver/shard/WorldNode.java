@@ -23,6 +23,7 @@ import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.PersistenceStartup;
 import org.worldserver.shard.attention.RegionAttention;
 import org.worldserver.shard.gateway.Gateway;
+import org.worldserver.shard.gateway.SessionRelay;
 import org.worldserver.shard.gateway.SessionStreams;
 import org.worldserver.shard.ops.NodeMetrics;
 import org.worldserver.shard.region.CellEnvironment;
@@ -74,6 +75,7 @@ public final class WorldNode {
                 .start()
                 .thenCompose(uri -> PersistenceStartup.prepare(system).thenCompose(version -> {
                     joinCluster(system);
+                    SessionRelay.start(system, SessionStreams.get(system));
                     Avatar.init(system);
                     RegionAttention.init(system);
                     return startRegions(system).thenApply(done -> {

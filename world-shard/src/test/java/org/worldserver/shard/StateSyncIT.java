@@ -83,7 +83,7 @@ class StateSyncIT {
     }
 
     /** The clients' own media driver, losing {@code rate} of the data datagrams it sends and receives. */
-    private static final class ClientDriver implements AutoCloseable {
+    static final class ClientDriver implements AutoCloseable {
         final CountingLoss sendLoss;
         final CountingLoss receiveLoss;
         final MediaDriver driver;
@@ -115,14 +115,19 @@ class StateSyncIT {
     }
 
     /** A registered, logged-in avatar's client, connecting. */
-    private record Player(String id, WorldClient client) {}
+    record Player(String id, WorldClient client) {}
 
     private static Player connect(ClientDriver driver, String id) throws Exception {
-        byte[][] identity = InProcessNode.registerAvatar(node, id);
+        return connect(node, driver, id);
+    }
+
+    /** Registers {@code id}, logs it in at {@code via} and starts connecting to that node's gateway. */
+    static Player connect(WorldNode via, ClientDriver driver, String id) throws Exception {
+        byte[][] identity = InProcessNode.registerAvatar(via, id);
         long nonce = new Random().nextLong();
         SessionLogin login = new SessionLogin(id, nonce, System.currentTimeMillis());
         HttpResponse<String> granted =
-                InProcessNode.post(node, "/sessions", InProcessNode.loginBody(login, login.sign(identity[0])));
+                InProcessNode.post(via, "/sessions", InProcessNode.loginBody(login, login.sign(identity[0])));
         assertEquals(201, granted.statusCode(), granted.body());
         JsonNode grant = new ObjectMapper().readTree(granted.body());
         String host = grant.get("host").asText();
@@ -145,7 +150,7 @@ class StateSyncIT {
     }
 
     /** Polls every client until {@code done}, at most {@code seconds}; {@code step} runs each round. */
-    private static void pollUntil(List<Player> players, int seconds, BooleanSupplier done, Runnable step) {
+    static void pollUntil(List<Player> players, int seconds, BooleanSupplier done, Runnable step) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!done.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, () -> "timed out: " + describe(players));
@@ -185,7 +190,7 @@ class StateSyncIT {
     }
 
     /** Where {@code viewer} sees entity {@code entity}: {x, y, z} in centimetres, or null if not in its view. */
-    private static int[] seenAt(WorldClient viewer, int entity) {
+    static int[] seenAt(WorldClient viewer, int entity) {
         EntityStates view = viewer.view();
         int i = view == null ? -1 : view.indexOf(entity);
         return i < 0 ? null : new int[] {view.x(i), view.y(i), view.z(i)};

@@ -16,7 +16,7 @@ import org.worldserver.protocol.Offers;
 import org.worldserver.protocol.ProtocolLimits;
 import org.worldserver.protocol.SnapshotComposer;
 import org.worldserver.shard.region.CellId;
-import org.worldserver.shard.world.ObserverFrame;
+import org.worldserver.shard.world.FrameView;
 
 /**
  * One session's outbound state sync: turns each frame the avatar's cell computes for it into a Snapshot datagram
@@ -130,7 +130,7 @@ public final class SessionStream {
     }
 
     /** Encodes and offers the datagrams of one frame of the avatar's cell {@code from}; a cell thread. */
-    void onFrame(ObserverFrame frame, CellId from) {
+    void onFrame(FrameView frame, CellId from) {
         if (closed) {
             return;
         }
@@ -145,7 +145,7 @@ public final class SessionStream {
         }
     }
 
-    private void send(ObserverFrame frame, CellId from) {
+    private void send(FrameView frame, CellId from) {
         snapshot++;
         if (!from.equals(cell)) {
             if (cell != null && !from.region().equals(region)) {
@@ -196,7 +196,7 @@ public final class SessionStream {
     }
 
     /** Fills {@code updates}' order: the frame's updates sorted by entity id (EntityStates needs them sorted). */
-    private int sortUpdates(ObserverFrame frame) {
+    private int sortUpdates(FrameView frame) {
         int n = frame.updateCount();
         if (order.length < n) {
             order = new long[Math.max(n, order.length * 2)];

@@ -4,18 +4,21 @@ import io.aeron.Publication;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.region.UpdateCounter;
+import org.worldserver.shard.world.ObserverFrame;
 import org.worldserver.shard.world.ObserverSink;
 
 /**
  * Where the cells of this node send what their observers are to see: the open sessions' {@link SessionStream}s by
- * avatar id. A cell's sink ({@link #sinkFor}) counts every frame and hands the frames of avatars with a session
- * on this node's gateway to their stream; avatars without one (bots driven over HTTP, sessions on another node)
- * are only counted. Thread-safe: the gateway's receiver opens and closes streams, cells read them.
+ * avatar id. A cell's sink ({@link #sinkFor}) counts every frame, hands the frames of avatars with a session on
+ * this node's gateway to their stream, batches those of avatars with a session on another node's gateway for that
+ * node's {@link SessionRelay}, and only counts the rest (avatars driven over HTTP). Thread-safe: the gateway's
+ * receiver opens and closes streams, the relay updates the remote sessions, cells read both.
  */
 public final class SessionStreams implements Extension {
 
@@ -55,6 +58,11 @@ public final class SessionStreams implements Extension {
     }
 
     private final Map<String, SessionStream> byAvatar = new ConcurrentHashMap<>();
+    /** Avatars with a session on another node → that node's relay (replaced whole on every change). */
+    private volatile Map<String, ActorRef<SessionRelay.Command>> remote = Map.of();
+    /** This node's relay, once started: told of every session opened and closed here. */
+    private volatile ActorRef<SessionRelay.Command> relay;
+
     private final Counters counters = new Counters();
 
     /** A registry of its own (tests, benchmarks); a node uses {@link #get}. */
@@ -64,15 +72,41 @@ public final class SessionStreams implements Extension {
         return ID.apply(system);
     }
 
-    /** The sink of cell {@code id}: counts into {@code counter}, and streams frames of avatars with a session. */
+    /**
+     * The sink of cell {@code id}: counts into {@code counter}, streams the frames of avatars with a session here,
+     * and relays those of avatars with a session on another node at the end of each tick.
+     */
     public ObserverSink sinkFor(CellId id, UpdateCounter counter) {
-        return frame -> {
-            counter.onFrame(frame);
-            SessionStream stream = byAvatar.get(frame.observerAvatarId());
-            if (stream != null) {
-                stream.onFrame(frame, id);
+        RemoteFrames relayed = new RemoteFrames(id.entityId());
+        return new ObserverSink() {
+            @Override
+            public void onFrame(ObserverFrame frame) {
+                counter.onFrame(frame);
+                String observer = frame.observerAvatarId();
+                SessionStream stream = byAvatar.get(observer);
+                if (stream != null) {
+                    stream.onFrame(frame, id);
+                    return;
+                }
+                ActorRef<SessionRelay.Command> elsewhere = remote.get(observer);
+                if (elsewhere != null) {
+                    relayed.add(elsewhere, frame);
+                }
+            }
+
+            @Override
+            public void tickEnded() {
+                relayed.flush();
             }
         };
+    }
+
+    void relay(ActorRef<SessionRelay.Command> nodeRelay) {
+        this.relay = nodeRelay;
+    }
+
+    void remoteSessions(Map<String, ActorRef<SessionRelay.Command>> sessions) {
+        this.remote = sessions;
     }
 
     /**
@@ -88,13 +122,20 @@ public final class SessionStreams implements Extension {
         if (before != null) {
             before.close();
         }
+        ActorRef<SessionRelay.Command> nodeRelay = relay;
+        if (nodeRelay != null) {
+            nodeRelay.tell(new SessionRelay.Opened(avatarId));
+        }
         return stream;
     }
 
     /** Closes {@code stream}, if it is still the avatar's. */
     void close(SessionStream stream) {
         stream.close();
-        byAvatar.remove(stream.avatarId(), stream);
+        ActorRef<SessionRelay.Command> nodeRelay = relay;
+        if (byAvatar.remove(stream.avatarId(), stream) && nodeRelay != null) {
+            nodeRelay.tell(new SessionRelay.Closed(stream.avatarId()));
+        }
     }
 
     /** The open stream of {@code avatarId}, or null. */

@@ -473,6 +473,7 @@ public final class CellSimulation {
             frame.departedCount = known.forgetDeparted(tickNumber, departed);
             sink.onFrame(frame);
         }
+        sink.tickEnded();
 
         tickNanos[(int) (ticks % TICK_WINDOW)] = nanoClock.getAsLong() - start;
     }

@@ -7,7 +7,7 @@ package org.worldserver.shard.world;
  *
  * <p>Valid only during {@link ObserverSink#onFrame}; copy what must outlive the call. Not thread-safe.
  */
-public final class ObserverFrame {
+public final class ObserverFrame implements FrameView {
 
     AvatarTable table;
     int observerSlot;

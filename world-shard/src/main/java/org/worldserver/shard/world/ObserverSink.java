@@ -11,4 +11,7 @@ package org.worldserver.shard.world;
 public interface ObserverSink {
 
     void onFrame(ObserverFrame frame);
+
+    /** The tick has handed over every observer's frame (a sink that batches sends them now). */
+    default void tickEnded() {}
 }

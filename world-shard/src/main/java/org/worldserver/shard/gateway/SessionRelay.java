@@ -1,0 +1,184 @@
+package org.worldserver.shard.gateway;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.LWWMapKey;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+import org.worldserver.persistence.CborSerializable;
+import org.worldserver.shard.region.CellId;
+import org.worldserver.shard.world.AvatarTable;
+import org.worldserver.shard.world.FrameView;
+
+/**
+ * Frames for sessions whose avatar's cell runs on another node. One relay per node (started with the node, gateway
+ * or not): it publishes, in a Distributed Data map replicated to every node, which avatars have a session on this
+ * node's gateway ({@code avatar → this relay}); every node's {@link SessionStreams} keeps a copy, so a cell whose
+ * observer has no session on its own node but one elsewhere batches that observer's frames per destination relay
+ * and sends them once per tick ({@link RelayedFrames}); the relay hands each to the session's {@link
+ * SessionStream}, which encodes it as it would a local frame.
+ *
+ * <p>Cost: one Artery message per cell and destination node per tick, carrying each remote observer's updates
+ * (about 32 bytes each) and the names of the entities they refer to. Entries of a node that died stay in the map
+ * until the avatar logs in again (its frames then go to dead letters).
+ */
+public final class SessionRelay {
+
+    private static final Key<LWWMap<String, String>> SESSIONS = LWWMapKey.create("world-gateway-sessions");
+
+    private SessionRelay() {}
+
+    /** What a relay does. */
+    public sealed interface Command {}
+
+    /** One tick of one cell's frames for sessions on this relay's node. */
+    public record RelayedFrames(String cell, List<RelayedFrame> frames, Map<Integer, String> names)
+            implements Command, CborSerializable {}
+
+    /**
+     * One observer's frame: its updates' wire states ({@link AvatarTable#WIRE_STRIDE} ints each) and departures.
+     *
+     * @param lastAppliedInput the observer's last applied input, -1 if none
+     */
+    public record RelayedFrame(String observer, int lastAppliedInput, int[] wire, int[] departed)
+            implements CborSerializable {}
+
+    /** A session opened on this node's gateway (published to every node). */
+    record Opened(String avatarId) implements Command {}
+
+    /** The session of {@code avatarId} on this node's gateway ended. */
+    record Closed(String avatarId) implements Command {}
+
+    private record SessionsChanged(Replicator.SubscribeResponse<LWWMap<String, String>> response) implements Command {}
+
+    private record Updated(Replicator.UpdateResponse<LWWMap<String, String>> response) implements Command {}
+
+    /** Starts the node's relay and connects it to {@code streams}. */
+    public static void start(ActorSystem<?> system, SessionStreams streams) {
+        ActorRef<Command> relay =
+                system.systemActorOf(behavior(streams), "session-relay", org.apache.pekko.actor.typed.Props.empty());
+        streams.relay(relay);
+    }
+
+    private static Behavior<Command> behavior(SessionStreams streams) {
+        return Behaviors.setup(context -> DistributedData.withReplicatorMessageAdapter(
+                (ReplicatorMessageAdapter<Command, LWWMap<String, String>> replicator) -> {
+                    SelfUniqueAddress node =
+                            DistributedData.get(context.getSystem()).selfUniqueAddress();
+                    ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
+                    String self = resolver.toSerializationFormat(context.getSelf());
+                    replicator.subscribe(SESSIONS, SessionsChanged::new);
+                    Map<String, ActorRef<Command>> resolved = new HashMap<>();
+                    RelayedFrameView view = new RelayedFrameView();
+                    return Behaviors.receive(Command.class)
+                            .onMessage(Opened.class, opened -> {
+                                replicator.askUpdate(
+                                        replyTo -> new Replicator.Update<>(
+                                                SESSIONS,
+                                                LWWMap.empty(),
+                                                Replicator.writeLocal(),
+                                                replyTo,
+                                                map -> map.put(node, opened.avatarId(), self)),
+                                        Updated::new);
+                                return Behaviors.same();
+                            })
+                            .onMessage(Closed.class, closed -> {
+                                replicator.askUpdate(
+                                        replyTo -> new Replicator.Update<>(
+                                                SESSIONS,
+                                                LWWMap.empty(),
+                                                Replicator.writeLocal(),
+                                                replyTo,
+                                                map -> map.remove(node, closed.avatarId())),
+                                        Updated::new);
+                                return Behaviors.same();
+                            })
+                            .onMessage(Updated.class, updated -> Behaviors.same())
+                            .onMessage(SessionsChanged.class, changed -> {
+                                if (changed.response() instanceof Replicator.Changed<LWWMap<String, String>> c) {
+                                    Map<String, ActorRef<Command>> remote = new HashMap<>();
+                                    c.get(SESSIONS).getEntries().forEach((avatar, relay) -> {
+                                        if (!relay.equals(self)) {
+                                            remote.put(
+                                                    avatar, resolved.computeIfAbsent(relay, resolver::resolveActorRef));
+                                        }
+                                    });
+                                    resolved.keySet()
+                                            .retainAll(
+                                                    c.get(SESSIONS).getEntries().values());
+                                    streams.remoteSessions(remote);
+                                }
+                                return Behaviors.same();
+                            })
+                            .onMessage(RelayedFrames.class, batch -> {
+                                CellId cell = CellId.parse(batch.cell());
+                                for (RelayedFrame frame : batch.frames()) {
+                                    SessionStream stream = streams.of(frame.observer());
+                                    if (stream != null) {
+                                        stream.onFrame(view.of(frame, batch.names()), cell);
+                                    }
+                                }
+                                return Behaviors.same();
+                            })
+                            .build();
+                }));
+    }
+
+    /** A relayed frame read as a {@link FrameView}; reused, one frame at a time. */
+    private static final class RelayedFrameView implements FrameView {
+        private RelayedFrame frame;
+        private Map<Integer, String> names;
+
+        RelayedFrameView of(RelayedFrame f, Map<Integer, String> batchNames) {
+            this.frame = f;
+            this.names = batchNames;
+            return this;
+        }
+
+        @Override
+        public int lastAppliedInput() {
+            return frame.lastAppliedInput();
+        }
+
+        @Override
+        public int updateCount() {
+            return frame.wire().length / AvatarTable.WIRE_STRIDE;
+        }
+
+        @Override
+        public int[] wire() {
+            return frame.wire();
+        }
+
+        @Override
+        public int updateWireOffset(int i) {
+            return i * AvatarTable.WIRE_STRIDE;
+        }
+
+        @Override
+        public String updateAvatarId(int i) {
+            String name = names.get(frame.wire()[i * AvatarTable.WIRE_STRIDE]);
+            return name == null ? "" : name;
+        }
+
+        @Override
+        public int departedCount() {
+            return frame.departed().length;
+        }
+
+        @Override
+        public int departedEntity(int i) {
+            return frame.departed()[i];
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package org.worldserver.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.worldserver.persistence.testkit.FreePorts;
+import org.worldserver.persistence.testkit.RealCassandra;
+import org.worldserver.protocol.client.WorldClient;
+import org.worldserver.shard.StateSyncIT.ClientDriver;
+import org.worldserver.shard.StateSyncIT.Player;
+import org.worldserver.shard.region.CellId;
+import org.worldserver.shard.region.RegionDirectory;
+
+/**
+ * Two nodes of one cluster on the real Cassandra, each with its gateway: one client connects through each node's
+ * gateway and both avatars are placed in the same cell, which runs on one of the two nodes, so one of the clients
+ * is served across nodes (its frames relayed by {@code SessionRelay}). Both see each other, named, and each one's
+ * input is applied.
+ */
+@ExtendWith(RealCassandra.class)
+class CrossNodeSyncIT {
+
+    private static final String KEY =
+            Base64.getEncoder().encodeToString("both nodes share this 32-byte key".getBytes());
+    private static WorldNode first;
+    private static WorldNode second;
+
+    @BeforeAll
+    static void start() throws Exception {
+        int[] ports = FreePorts.allocate(2);
+        String seed = "pekko.cluster.seed-nodes = [\"pekko://world@127.0.0.1:" + ports[0] + "\"]\n"
+                + "world.gateway.token-key = \"" + KEY + "\"\n";
+        first = InProcessNode.start("pekko.remote.artery.canonical.port = " + ports[0] + "\n" + seed);
+        second = InProcessNode.start("pekko.remote.artery.canonical.port = " + ports[1] + "\n" + seed);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (upMembers() < 2) {
+            assertTrue(System.nanoTime() < deadline, "the second node joined");
+            Thread.sleep(100); // waiting for cluster membership, with a deadline
+        }
+    }
+
+    private static int upMembers() {
+        int up = 0;
+        for (Member m : Cluster.get(first.system()).state().getMembers()) {
+            if (m.status() == MemberStatus.up()) {
+                up++;
+            }
+        }
+        return up;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (WorldNode node : List.of(second, first)) {
+            node.system().terminate();
+            node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String cellOf(String avatarId) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(first.operatorUri() + "/avatars/" + avatarId))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        JsonNode live = new ObjectMapper().readTree(response.body()).get("live");
+        return live == null ? null : live.get("cell").asText();
+    }
+
+    @Test
+    void shouldServeAClientWhoseAvatarsCellRunsOnTheOtherNode() throws Exception {
+        try (ClientDriver driver = new ClientDriver(0)) {
+            Player ada = StateSyncIT.connect(first, driver, "far-ada-" + UUID.randomUUID());
+            Player bob = StateSyncIT.connect(second, driver, "far-bob-" + UUID.randomUUID());
+            List<Player> both = List.of(ada, bob);
+            StateSyncIT.pollUntil(
+                    both,
+                    30,
+                    () -> ada.client().state() == WorldClient.State.CONNECTED
+                            && bob.client().state() == WorldClient.State.CONNECTED,
+                    () -> {});
+            String cell = cellOf(ada.id());
+            assertEquals(cell, cellOf(bob.id()), "both at the lobby's spawn point");
+            boolean onFirst = RegionDirectory.get(first.system()).cells().containsKey(CellId.parse(cell));
+            boolean onSecond = RegionDirectory.get(second.system()).cells().containsKey(CellId.parse(cell));
+            assertNotEquals(onFirst, onSecond, "the cell runs on exactly one node: one client is served from afar");
+
+            // Each sees the other, named; each one's inputs come back applied.
+            int[] sent = new int[2];
+            long[] next = {0};
+            StateSyncIT.pollUntil(
+                    both,
+                    30,
+                    () -> StateSyncIT.seenAt(ada.client(), bob.client().entityId()) != null
+                            && StateSyncIT.seenAt(bob.client(), ada.client().entityId()) != null
+                            && sent[0] > 0
+                            && ada.client().lastAppliedInput() == sent[0]
+                            && bob.client().lastAppliedInput() == sent[1],
+                    () -> {
+                        if (System.nanoTime() > next[0]) {
+                            sent[0] = ada.client().sendInput(0, 0, 1, 0, System.nanoTime());
+                            sent[1] = bob.client().sendInput(0, 0, 0, 1, System.nanoTime());
+                            next[0] = System.nanoTime() + 100_000_000L;
+                        }
+                    });
+            assertEquals(bob.id(), ada.client().name(bob.client().entityId()));
+            assertEquals(ada.id(), bob.client().name(ada.client().entityId()));
+            ada.client().close();
+            bob.client().close();
+        }
+    }
+}
