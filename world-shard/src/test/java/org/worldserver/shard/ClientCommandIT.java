@@ -39,8 +39,7 @@ class ClientCommandIT {
 
     @AfterAll
     static void stop() throws Exception {
-        node.system().terminate();
-        node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        InProcessNode.stop(node);
     }
 
     private static ClientCommand.Options options(String avatar, boolean move, Path keys) {

@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -69,19 +64,12 @@ class CrossNodeSyncIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (WorldNode node : List.of(second, first)) {
-            node.system().terminate();
-            node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
+        InProcessNode.stop(second);
+        InProcessNode.stop(first);
     }
 
     private static String cellOf(String avatarId) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(first.operatorUri() + "/avatars/" + avatarId))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        JsonNode live = new ObjectMapper().readTree(response.body()).get("live");
+        JsonNode live = InProcessNode.getJson(first, "/avatars/" + avatarId).get("live");
         return live == null ? null : live.get("cell").asText();
     }
 

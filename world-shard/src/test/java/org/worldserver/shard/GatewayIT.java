@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -46,20 +45,7 @@ class GatewayIT {
 
     @AfterAll
     static void stop() throws Exception {
-        node.system().terminate();
-        node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
-
-    /** GET on the node's HTTP API, as JSON; asserts a 2xx answer. */
-    private static JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(node.operatorUri() + path))
-                                .timeout(Duration.ofSeconds(30))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertTrue(response.statusCode() < 300, response.statusCode() + " " + response.body());
-        return new ObjectMapper().readTree(response.body());
+        InProcessNode.stop(node);
     }
 
     private static void until(BooleanSupplier done, Runnable step) {
@@ -109,7 +95,7 @@ class GatewayIT {
             assertTrue(entity >= 0, "placed in the world");
 
             // Placed: online in the lobby, in a cell, with the entity id the client was given.
-            JsonNode placed = get("/avatars/" + id);
+            JsonNode placed = InProcessNode.getJson(node, "/avatars/" + id);
             assertTrue(placed.get("avatar").get("online").asBoolean(), placed.toString());
             assertEquals(entity, placed.get("live").get("entityId").asInt(), placed.toString());
 
@@ -119,7 +105,7 @@ class GatewayIT {
             JsonNode moved;
             do {
                 Thread.sleep(100); // polling the HTTP API for a condition, with a deadline
-                moved = get("/avatars/" + id);
+                moved = InProcessNode.getJson(node, "/avatars/" + id);
             } while (moved.get("live").get("lastInput").asInt() != 5 && System.nanoTime() < deadline);
             assertEquals(5, moved.get("live").get("lastInput").asInt(), moved.toString());
             assertTrue(moved.get("live").get("vx").asDouble() > 0, "walking east: " + moved);
@@ -130,7 +116,7 @@ class GatewayIT {
             JsonNode left;
             do {
                 Thread.sleep(100); // polling the HTTP API for a condition, with a deadline
-                left = get("/avatars/" + id);
+                left = InProcessNode.getJson(node, "/avatars/" + id);
             } while (left.get("avatar").get("online").asBoolean() && System.nanoTime() < deadline);
             assertFalse(left.get("avatar").get("online").asBoolean(), "logged out: " + left);
 

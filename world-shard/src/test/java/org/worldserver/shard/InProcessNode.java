@@ -1,5 +1,7 @@
 package org.worldserver.shard;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +34,26 @@ final class InProcessNode {
                         .withFallback(RealCassandra.config()))
                 .toCompletableFuture()
                 .get(90, TimeUnit.SECONDS);
+    }
+
+    /** Stops {@code node}'s actor system and waits for it (at most 60 s). */
+    static void stop(WorldNode node) throws Exception {
+        node.system().terminate();
+        node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    /** GET {@code path} on the node's HTTP API as JSON; fails on an answer that is not 2xx. */
+    static JsonNode getJson(WorldNode node, String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(node.operatorUri() + path))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new AssertionError("GET " + path + ": " + response.statusCode() + " " + response.body());
+        }
+        return new ObjectMapper().readTree(response.body());
     }
 
     /** Registers avatar {@code id} (home: the lobby) with a new identity; {@code [0]} private seed, {@code [1]} public. */

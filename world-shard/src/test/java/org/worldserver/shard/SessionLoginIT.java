@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,8 +35,7 @@ class SessionLoginIT {
 
     @AfterAll
     static void stop() throws Exception {
-        node.system().terminate();
-        node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        InProcessNode.stop(node);
     }
 
     private static HttpResponse<String> post(String body) throws Exception {

@@ -13,9 +13,6 @@ import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
 import io.aeron.driver.ext.DebugSendChannelEndpoint;
 import io.aeron.driver.ext.LossGenerator;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Random;
@@ -57,8 +54,7 @@ class StateSyncIT {
 
     @AfterAll
     static void stop() throws Exception {
-        node.system().terminate();
-        node.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        InProcessNode.stop(node);
     }
 
     /** Drops each datagram with probability {@code rate}, counting what it dropped. */
@@ -198,13 +194,8 @@ class StateSyncIT {
 
     /** The avatar's position in its cell, quantised: {x, y, z} in centimetres. */
     private static int[] serverPosition(String avatarId) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(node.operatorUri() + "/avatars/" + avatarId))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        JsonNode live = new ObjectMapper().readTree(response.body()).get("live");
-        assertNotNull(live, response.body());
+        JsonNode live = InProcessNode.getJson(node, "/avatars/" + avatarId).get("live");
+        assertNotNull(live, "the avatar is in a cell");
         return new int[] {
             Quantization.position((float) live.get("x").asDouble()),
             Quantization.position((float) live.get("y").asDouble()),

@@ -82,25 +82,11 @@ public final class SessionRelay {
                     RelayedFrameView view = new RelayedFrameView();
                     return Behaviors.receive(Command.class)
                             .onMessage(Opened.class, opened -> {
-                                replicator.askUpdate(
-                                        replyTo -> new Replicator.Update<>(
-                                                SESSIONS,
-                                                LWWMap.empty(),
-                                                Replicator.writeLocal(),
-                                                replyTo,
-                                                map -> map.put(node, opened.avatarId(), self)),
-                                        Updated::new);
+                                update(replicator, map -> map.put(node, opened.avatarId(), self));
                                 return Behaviors.same();
                             })
                             .onMessage(Closed.class, closed -> {
-                                replicator.askUpdate(
-                                        replyTo -> new Replicator.Update<>(
-                                                SESSIONS,
-                                                LWWMap.empty(),
-                                                Replicator.writeLocal(),
-                                                replyTo,
-                                                map -> map.remove(node, closed.avatarId())),
-                                        Updated::new);
+                                update(replicator, map -> map.remove(node, closed.avatarId()));
                                 return Behaviors.same();
                             })
                             .onMessage(Updated.class, updated -> Behaviors.same())
@@ -132,6 +118,15 @@ public final class SessionRelay {
                             })
                             .build();
                 }));
+    }
+
+    /** Changes this node's entries of the sessions map (written locally, gossiped to the other nodes). */
+    private static void update(
+            ReplicatorMessageAdapter<Command, LWWMap<String, String>> replicator,
+            java.util.function.Function<LWWMap<String, String>, LWWMap<String, String>> change) {
+        replicator.askUpdate(
+                replyTo -> new Replicator.Update<>(SESSIONS, LWWMap.empty(), Replicator.writeLocal(), replyTo, change),
+                Updated::new);
     }
 
     /** A relayed frame read as a {@link FrameView}; reused, one frame at a time. */
