@@ -38,7 +38,7 @@ import org.worldserver.shard.gateway.GatewayDriver;
 
 /**
  * State sync end to end on a whole node (real Cassandra, real Aeron UDP on loopback) through the client SDK: two
- * clients see each other, named, and each one's view of the other ends exactly at the server's position of that
+ * clients see each other, named, and each one's view of the other (and of itself) ends exactly at the server's position of that
  * avatar, quantised; with 10 % of the datagrams lost each way (Aeron's loss generators in the clients' media
  * driver) the views still converge.
  */
@@ -231,6 +231,10 @@ class StateSyncIT {
             }
         });
         // Stop, repeating the stop until the server has applied it (inputs may be lost).
+        lastSent[0] = a.client().sendInput(0, 0, 1, 0, System.nanoTime());
+        lastSent[1] = b.client().sendInput(0, 0, 0, -1, System.nanoTime());
+        nextInput[0] = System.nanoTime() + 50_000_000L;
+        assertTrue(lastSent[0] > 0 && lastSent[1] > 0, "the stops were sent");
         pollUntil(
                 both,
                 30,
@@ -251,7 +255,12 @@ class StateSyncIT {
                         && java.util.Arrays.equals(
                                 server[0], seenAt(b.client(), a.client().entityId()))
                         && java.util.Arrays.equals(
-                                server[1], seenAt(a.client(), b.client().entityId())),
+                                server[1], seenAt(a.client(), b.client().entityId()))
+                        // and each its own avatar, to reconcile its prediction with
+                        && java.util.Arrays.equals(
+                                server[0], seenAt(a.client(), a.client().entityId()))
+                        && java.util.Arrays.equals(
+                                server[1], seenAt(b.client(), b.client().entityId())),
                 () -> {
                     if (System.nanoTime() > nextCheck[0]) {
                         try {

@@ -304,8 +304,9 @@ public final class WorldClient implements AutoCloseable {
     }
 
     /**
-     * The index of the client's own entity in {@link #view}, or −1. The server does not send the observer's own
-     * entity at present: its position comes from the client's prediction.
+     * The index of the client's own entity in {@link #view}, or −1 before its first snapshot. Every snapshot
+     * carries the client's own state: the server's authoritative position, to reconcile prediction with (replay
+     * {@link #forEachPendingInput} on top of it).
      */
     public int ownIndex() {
         EntityStates view = reader.view();

@@ -27,13 +27,14 @@ final class RemoteFrames {
     void add(ActorRef<SessionRelay.Command> relay, ObserverFrame frame) {
         int n = frame.updateCount();
         int[] from = frame.wire();
-        int[] wire = new int[n * AvatarTable.WIRE_STRIDE];
+        int[] wire = new int[(n + 1) * AvatarTable.WIRE_STRIDE]; // the updates, then the observer's own state
         Map<Integer, String> batchNames = names.computeIfAbsent(relay, any -> new HashMap<>());
         for (int i = 0; i < n; i++) {
             int at = frame.updateWireOffset(i);
             System.arraycopy(from, at, wire, i * AvatarTable.WIRE_STRIDE, AvatarTable.WIRE_STRIDE);
             batchNames.putIfAbsent(from[at], frame.updateAvatarId(i));
         }
+        System.arraycopy(from, frame.ownWireOffset(), wire, n * AvatarTable.WIRE_STRIDE, AvatarTable.WIRE_STRIDE);
         int[] departed = new int[frame.departedCount()];
         for (int i = 0; i < departed.length; i++) {
             departed[i] = frame.departedEntity(i);

@@ -46,7 +46,8 @@ public final class SessionRelay {
             implements Command, CborSerializable {}
 
     /**
-     * One observer's frame: its updates' wire states ({@link AvatarTable#WIRE_STRIDE} ints each) and departures.
+     * One observer's frame: its updates' wire states ({@link AvatarTable#WIRE_STRIDE} ints each) followed by the
+     * observer's own, and its departures.
      *
      * @param lastAppliedInput the observer's last applied input, -1 if none
      */
@@ -146,8 +147,18 @@ public final class SessionRelay {
         }
 
         @Override
+        public String observerAvatarId() {
+            return frame.observer();
+        }
+
+        @Override
+        public int ownWireOffset() {
+            return updateCount() * AvatarTable.WIRE_STRIDE;
+        }
+
+        @Override
         public int updateCount() {
-            return frame.wire().length / AvatarTable.WIRE_STRIDE;
+            return frame.wire().length / AvatarTable.WIRE_STRIDE - 1;
         }
 
         @Override

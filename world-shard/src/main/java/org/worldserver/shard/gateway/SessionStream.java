@@ -23,6 +23,9 @@ import org.worldserver.shard.world.FrameView;
  * (a delta against the newest view the client acknowledged, {@link SnapshotComposer}: entities entering the
  * client's view are named in it) and offers it on the session's reply publication.
  *
+ * <p>Every snapshot carries the observer's own state too (outside the interest budget): the client reconciles its
+ * prediction with it.
+ *
  * <p><b>What the client knows.</b> {@code known} holds the entities in the avatar's area of interest as its cell
  * reported them (updates add, departures remove); a baseline entity no longer known is sent as departed. Snapshot
  * numbers count per session (the Snapshot's {@code serverTick}), so they keep increasing when the avatar walks
@@ -166,12 +169,14 @@ public final class SessionStream {
         }
         int n = sortUpdates(frame);
         int[] wire = frame.wire();
-        for (int k = 0; k < n; k++) {
+        for (int k = 0; k <= n; k++) {
             int i = (int) order[k];
-            int o = frame.updateWireOffset(i);
+            boolean own = i == n;
+            int o = own ? frame.ownWireOffset() : frame.updateWireOffset(i);
             int entity = wire[o];
             if (known.put(entity, snapshot) == -1) {
-                names.put(entity, frame.updateAvatarId(i).getBytes(StandardCharsets.UTF_8));
+                String name = own ? frame.observerAvatarId() : frame.updateAvatarId(i);
+                names.put(entity, name.getBytes(StandardCharsets.UTF_8));
             }
             updates.add(entity, wire[o + 1], wire[o + 2], wire[o + 3], wire[o + 4], wire[o + 5], wire[o + 6]);
         }
@@ -195,17 +200,21 @@ public final class SessionStream {
         names.remove(entity);
     }
 
-    /** Fills {@code updates}' order: the frame's updates sorted by entity id (EntityStates needs them sorted). */
+    /**
+     * Fills {@code order} with the frame's n updates and, as index n, the observer's own state, sorted by entity id
+     * (EntityStates needs them sorted); returns n.
+     */
     private int sortUpdates(FrameView frame) {
         int n = frame.updateCount();
-        if (order.length < n) {
-            order = new long[Math.max(n, order.length * 2)];
+        if (order.length < n + 1) {
+            order = new long[Math.max(n + 1, order.length * 2)];
         }
         int[] wire = frame.wire();
         for (int i = 0; i < n; i++) {
             order[i] = ((long) wire[frame.updateWireOffset(i)] << 32) | i;
         }
-        Arrays.sort(order, 0, n);
+        order[n] = ((long) wire[frame.ownWireOffset()] << 32) | n;
+        Arrays.sort(order, 0, n + 1);
         updates.clear();
         return n;
     }

@@ -7,6 +7,15 @@ package org.worldserver.shard.world;
  */
 public interface FrameView {
 
+    /** The observer's own avatar id. */
+    String observerAvatarId();
+
+    /**
+     * Where the observer's own state as the wire carries it starts in {@link #wire()}: sent in every snapshot, so
+     * the client can reconcile its prediction with the server's position of its own avatar.
+     */
+    int ownWireOffset();
+
     /** Sequence number of the observer's last input that has been applied, or -1 if none yet. */
     int lastAppliedInput();
 

@@ -25,6 +25,11 @@ public final class ObserverFrame implements FrameView {
         return table.avatarId[observerSlot];
     }
 
+    @Override
+    public int ownWireOffset() {
+        return observerSlot * AvatarTable.WIRE_STRIDE;
+    }
+
     public int observerEntity() {
         return table.entityId[observerSlot];
     }

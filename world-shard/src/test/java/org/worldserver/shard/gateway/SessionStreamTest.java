@@ -110,25 +110,25 @@ class SessionStreamTest {
         for (int i = 0; i < 4; i++) {
             tickAndReceive(first);
         }
-        assertEquals(Map.of(2, 5f, 3, -5f), view());
-        assertEquals(Map.of(2, "bob", 3, "cat"), names);
+        assertEquals(Map.of(1, 0f, 2, 5f, 3, -5f), view(), "the others, and the observer itself");
+        assertEquals(Map.of(1, "ori", 2, "bob", 3, "cat"), names);
 
         // Walked east into the next cell, which sees bob but not cat (say, beyond its ghost band).
         CellSimulation next = cell(new CellId("plaza", 1, 0), "bob", 2, 5f, "fay", 5, 3f);
         for (int i = 0; i < GRACE; i++) {
             tickAndReceive(next);
-            assertEquals(Map.of(2, 5f, 3, -5f, 5, 3f), view(), "within the grace, cat may still be confirmed");
+            assertEquals(Map.of(1, 0f, 2, 5f, 3, -5f, 5, 3f), view(), "within the grace, cat may still be confirmed");
         }
         tickAndReceive(next);
-        assertEquals(Map.of(2, 5f, 5, 3f), view(), "cat was not confirmed by the new cell");
+        assertEquals(Map.of(1, 0f, 2, 5f, 5, 3f), view(), "cat was not confirmed by the new cell");
         assertEquals("fay", names.get(5));
 
         // Teleported to another region, where entity 2 is somebody else and nobody is entity 5.
         CellSimulation elsewhere = cell(new CellId("harbour", 0, 0), "dan", 2, 7f);
         tickAndReceive(elsewhere);
-        assertEquals(Map.of(2, 7f), view());
+        assertEquals(Map.of(1, 0f, 2, 7f), view());
         assertEquals("dan", names.get(2));
         tickAndReceive(elsewhere);
-        assertEquals(Map.of(2, 7f), view());
+        assertEquals(Map.of(1, 0f, 2, 7f), view());
     }
 }
