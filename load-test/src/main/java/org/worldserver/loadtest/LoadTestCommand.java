@@ -1,0 +1,171 @@
+package org.worldserver.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@code bin/world loadtest}: runs a scenario against a node ({@code --target}, its HTTP API) and writes {@code
+ * summary.json} and {@code latency.hgrm} (HdrHistogram's percentile distribution, corrected, in ms) to {@code
+ * --out}. The server's CPU comes from its {@code /metrics} ({@code process_cpu_seconds_total}) before and after;
+ * the harness reports its own, since on one machine bots and server share the cores. Exit status 0 when bots
+ * connected and latencies were observed, 1 otherwise, 2 on bad arguments.
+ */
+public final class LoadTestCommand {
+
+    /** What to run. */
+    public record Options(String scenario, Integer avatars, Duration duration, Path out, URI target) {
+
+        /** @throws IllegalArgumentException with a message for the user */
+        public static Options parse(String[] args) {
+            String scenario = null;
+            Integer avatars = null;
+            Duration duration = null;
+            Path out = null;
+            URI target = URI.create("http://127.0.0.1:7626");
+            for (int i = 0; i < args.length; i += 2) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(args[i] + " needs a value");
+                }
+                String value = args[i + 1];
+                switch (args[i]) {
+                    case "--scenario" -> scenario = value;
+                    case "--avatars" -> avatars = integer("--avatars", value);
+                    case "--duration" -> duration = Duration.ofSeconds(integer("--duration", value));
+                    case "--out" -> out = Path.of(value);
+                    case "--target" -> target = URI.create(value);
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                }
+            }
+            if (scenario == null || out == null) {
+                throw new IllegalArgumentException("--scenario NAME|FILE and --out DIR are required");
+            }
+            return new Options(scenario, avatars, duration, out, target);
+        }
+
+        private static int integer(String flag, String value) {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " must be a whole number, was " + value);
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        Scenario scenario;
+        try {
+            options = Options.parse(args);
+            scenario = scenarioOf(options);
+        } catch (IllegalArgumentException e) {
+            System.err.println("world loadtest: " + e.getMessage());
+            System.err.println("usage: bin/world loadtest --scenario NAME|FILE --out DIR [--avatars N] [--duration S]"
+                    + " [--target http://HOST:PORT]");
+            System.exit(2);
+            return;
+        }
+        ObjectNode summary = run(scenario, options.target(), options.out());
+        System.out.println(summary.toString());
+        System.exit(summary.get("ok").asBoolean() ? 0 : 1);
+    }
+
+    /** The scenario named by the options, with their overrides applied. */
+    public static Scenario scenarioOf(Options options) {
+        Scenario s = Scenario.load(options.scenario());
+        return s.with(
+                options.avatars() != null ? options.avatars() : s.avatars(),
+                options.duration() != null ? options.duration() : s.steady());
+    }
+
+    /** Runs {@code scenario} against the node at {@code target}; writes and returns the summary. */
+    public static ObjectNode run(Scenario scenario, URI target, Path out) throws Exception {
+        Files.createDirectories(out);
+        double serverCpuBefore = serverCpuSeconds(target);
+        long harnessCpuBefore = harnessCpuNanos();
+        LoadTest.Result r;
+        try (ClientAeron aeron = new ClientAeron()) {
+            String prefix = "bot-" + UUID.randomUUID().toString().substring(0, 8);
+            r = new LoadTest(scenario, new LoginClient(target), aeron, prefix).run();
+        }
+        double serverCpu = (serverCpuSeconds(target) - serverCpuBefore) / r.durationSeconds();
+        double harnessCpu = (harnessCpuNanos() - harnessCpuBefore) / 1e9 / r.durationSeconds();
+
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode summary = json.createObjectNode();
+        summary.put("scenario", scenario.name());
+        summary.put("avatars", scenario.avatars());
+        summary.put("avatars_peak", r.avatarsPeak());
+        summary.putNull("avatars_at_slo"); // capacity search mode only
+        summary.put("duration_s", round(r.durationSeconds()));
+        Histogram h = r.latency().corrected();
+        ObjectNode latency = summary.putObject("latency_ms");
+        latency.put("p50", h.getValueAtPercentile(50) / 1000.0);
+        latency.put("p99", h.getValueAtPercentile(99) / 1000.0);
+        latency.put("p999", h.getValueAtPercentile(99.9) / 1000.0);
+        latency.put("max", h.getMaxValue() / 1000.0);
+        latency.put("observations", r.observations());
+        latency.put("raw_p99", r.latency().raw().getValueAtPercentile(99) / 1000.0);
+        summary.put("tick_hz", round(r.snapshotsPerSecondPerClient()));
+        summary.put("loss_ratio", r.lossRatio());
+        summary.put("bytes_per_client_s", round(r.bytesPerClientSecond()));
+        summary.put("server_cpu", round(serverCpu));
+        summary.put("harness_cpu", round(harnessCpu));
+        summary.put("denied", r.denied());
+        summary.put("lost", r.lost());
+        summary.put("login_failures", r.loginFailures());
+        summary.put("ok", r.avatarsPeak() > 0 && r.observations() > 0);
+        Files.writeString(out.resolve("summary.json"), json.writeValueAsString(summary));
+        try (PrintStream hgrm = new PrintStream(Files.newOutputStream(out.resolve("latency.hgrm")))) {
+            r.latency().writePercentiles(hgrm);
+        }
+        return summary;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    /** The harness process's CPU time so far, ns. */
+    private static long harnessCpuNanos() {
+        return ProcessHandle.current()
+                .info()
+                .totalCpuDuration()
+                .map(Duration::toNanos)
+                .orElse(0L);
+    }
+
+    /** The node's {@code process_cpu_seconds_total} from its /metrics, or NaN if it cannot be read. */
+    static double serverCpuSeconds(URI target) {
+        try {
+            HttpResponse<String> metrics = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(target.resolve("/metrics"))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            for (String line : metrics.body().split("\n")) {
+                if (line.startsWith("process_cpu_seconds_total ")) {
+                    return Double.parseDouble(
+                            line.substring(line.indexOf(' ') + 1).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Double.NaN;
+    }
+}

@@ -1,0 +1,69 @@
+package org.worldserver.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.worldserver.loadtest.LoadTestCommand;
+import org.worldserver.loadtest.Scenario;
+import org.worldserver.persistence.testkit.RealCassandra;
+
+/**
+ * The load-test harness end to end against a whole node on the real Cassandra: 20 bots of the shipped random-walk
+ * scenario arrive at 20 per second, walk for 4 s and leave; the summary counts them all, measures input → observed
+ * latency between bots (they start together at the lobby's spawn point, so they see each other), the snapshot
+ * rate, loss and bandwidth, and the latency distribution is written.
+ */
+@ExtendWith(RealCassandra.class)
+class LoadTestIT {
+
+    private static WorldNode node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = InProcessNode.start("");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        InProcessNode.stop(node);
+    }
+
+    @Test
+    void shouldRunASmallScenarioAndReportWhatItMeasured(@TempDir Path out) throws Exception {
+        Scenario scenario = Scenario.load("random-walk").with(20, Duration.ofSeconds(4));
+        JsonNode summary =
+                LoadTestCommand.run(scenario, URI.create(node.operatorUri().toString()), out);
+
+        assertTrue(summary.get("ok").asBoolean(), summary.toString());
+        assertEquals("random-walk", summary.get("scenario").asText());
+        assertEquals(20, summary.get("avatars_peak").asInt(), summary.toString());
+        assertEquals(0, summary.get("login_failures").asInt(), summary.toString());
+        assertEquals(0, summary.get("denied").asInt(), summary.toString());
+        JsonNode latency = summary.get("latency_ms");
+        assertTrue(latency.get("observations").asLong() > 100, summary.toString());
+        assertTrue(latency.get("p50").asDouble() > 0 && latency.get("p50").asDouble() < 1000, summary.toString());
+        assertTrue(latency.get("p99").asDouble() >= latency.get("p50").asDouble(), summary.toString());
+        double tickHz = summary.get("tick_hz").asDouble();
+        assertTrue(tickHz > 10 && tickHz <= 21, "a snapshot per 20 Hz tick: " + summary);
+        assertTrue(summary.get("loss_ratio").asDouble() < 0.05, summary.toString());
+        assertTrue(summary.get("bytes_per_client_s").asDouble() > 0, summary.toString());
+        // Here node and harness share one JVM, so both read the same process's CPU; apart, they are separate.
+        assertTrue(summary.get("server_cpu").asDouble() > 0, summary.toString());
+        assertTrue(summary.get("harness_cpu").asDouble() > 0, summary.toString());
+
+        JsonNode written = new ObjectMapper().readTree(Files.readString(out.resolve("summary.json")));
+        assertEquals(summary.toString(), written.toString());
+        assertTrue(Files.readString(out.resolve("latency.hgrm")).contains("#[Mean"), "HdrHistogram's format");
+    }
+}
