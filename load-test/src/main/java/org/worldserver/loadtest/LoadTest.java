@@ -45,6 +45,8 @@ public final class LoadTest {
             double snapshotsPerSecondPerClient,
             double lossRatio,
             double bytesPerClientSecond,
+            int started,
+            int connectTimeouts,
             int denied,
             int lost,
             int loginFailures) {}
@@ -65,6 +67,8 @@ public final class LoadTest {
     private final ConcurrentLinkedQueue<Bot> loggedIn = new ConcurrentLinkedQueue<>();
     private final AtomicInteger loginFailures = new AtomicInteger();
     private long observations;
+    private int started;
+    private int connectTimeouts;
 
     /** One bot: its client, what it does, the inputs it sent (for latency), what it saw of the others. */
     private final class Bot implements Listener {
@@ -210,7 +214,6 @@ public final class LoadTest {
         long end = start + rampNanos + scenario.steady().toNanos();
         long inputPeriod = 1_000_000_000L / scenario.inputHz();
         IdleStrategy idle = new BackoffIdleStrategy();
-        int started = 0;
         int peak = 0;
         try {
             while (System.nanoTime() < end) {
@@ -245,6 +248,7 @@ public final class LoadTest {
                         }
                     } else if ((state == WorldClient.State.CONNECTING || state == WorldClient.State.CHALLENGED)
                             && now - bot.startedNanos > CONNECT_TIMEOUT_NANOS) {
+                        connectTimeouts++;
                         bot.client.close();
                     }
                 }
@@ -329,6 +333,8 @@ public final class LoadTest {
                 connectedSeconds == 0 ? 0 : snapshots / connectedSeconds,
                 spanned == 0 ? 0 : 1 - (double) snapshots / spanned,
                 connectedSeconds == 0 ? 0 : bytes / connectedSeconds,
+                started,
+                connectTimeouts,
                 denied,
                 lost,
                 loginFailures.get());

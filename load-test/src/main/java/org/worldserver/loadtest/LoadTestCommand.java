@@ -122,6 +122,8 @@ public final class LoadTestCommand {
         summary.put("bytes_per_client_s", round(r.bytesPerClientSecond()));
         summary.put("server_cpu", round(serverCpu));
         summary.put("harness_cpu", round(harnessCpu));
+        summary.put("started", r.started());
+        summary.put("connect_timeouts", r.connectTimeouts());
         summary.put("denied", r.denied());
         summary.put("lost", r.lost());
         summary.put("login_failures", r.loginFailures());
