@@ -127,17 +127,7 @@ public final class ClientCommand {
                 }
             }
         };
-        ClientSettings defaults = ClientSettings.defaults(grant.host());
-        ClientSettings settings = new ClientSettings(
-                grant.serverEndpoint(),
-                grant.replyControl(),
-                defaults.termLength(),
-                defaults.viewsKept(),
-                defaults.handshakeRetry(),
-                defaults.handshakeTimeout(),
-                defaults.heartbeatInterval(),
-                defaults.silenceTimeout(),
-                defaults.interpolationDelay());
+        ClientSettings settings = ClientSettings.defaults(grant.serverEndpoint(), grant.replyControl());
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("avatar", options.avatar());
         try (ClientAeron aeron = new ClientAeron();

@@ -279,20 +279,8 @@ public final class LoadTest {
             login.register(bot.id, bot.id, seed);
             long nonce = new SecureRandom().nextLong();
             LoginClient.Grant grant = login.login(bot.id, seed, nonce);
-            ClientSettings d = ClientSettings.defaults(grant.host());
             bot.client = new WorldClient(
-                    aeron.aeron(),
-                    new ClientSettings(
-                            grant.serverEndpoint(),
-                            grant.replyControl(),
-                            d.termLength(),
-                            d.viewsKept(),
-                            d.handshakeRetry(),
-                            d.handshakeTimeout(),
-                            d.heartbeatInterval(),
-                            d.silenceTimeout(),
-                            d.interpolationDelay()),
-                    bot);
+                    aeron.aeron(), ClientSettings.defaults(grant.serverEndpoint(), grant.replyControl()), bot);
             bot.client.connect(grant.token(), nonce);
             loggedIn.add(bot);
         } catch (Exception e) {

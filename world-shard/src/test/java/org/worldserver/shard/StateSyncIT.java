@@ -127,19 +127,11 @@ class StateSyncIT {
         assertEquals(201, granted.statusCode(), granted.body());
         JsonNode grant = new ObjectMapper().readTree(granted.body());
         String host = grant.get("host").asText();
-        ClientSettings d = ClientSettings.defaults(host);
         WorldClient client = new WorldClient(
                 driver.aeron,
-                new ClientSettings(
+                ClientSettings.defaults(
                         host + ":" + grant.get("port").asInt(),
-                        host + ":" + grant.get("replyPort").asInt(),
-                        d.termLength(),
-                        d.viewsKept(),
-                        d.handshakeRetry(),
-                        d.handshakeTimeout(),
-                        d.heartbeatInterval(),
-                        d.silenceTimeout(),
-                        d.interpolationDelay()),
+                        host + ":" + grant.get("replyPort").asInt()),
                 new Listener() {});
         client.connect(ConnectToken.fromText(grant.get("token").asText()), nonce);
         return new Player(id, client);

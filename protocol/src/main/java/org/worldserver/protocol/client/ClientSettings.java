@@ -53,9 +53,14 @@ public record ClientSettings(
      * 100 ms for at most 5 s, a heartbeat after 1 s of quiet, lost after 3 s of silence, rendering 100 ms behind.
      */
     public static ClientSettings defaults(String serverHost) {
+        return defaults(serverHost + ":40123", serverHost + ":40124");
+    }
+
+    /** The defaults of {@link #defaults(String)} for a gateway at these endpoints (as {@code POST /sessions} names them). */
+    public static ClientSettings defaults(String serverEndpoint, String replyControl) {
         return new ClientSettings(
-                serverHost + ":40123",
-                serverHost + ":40124",
+                serverEndpoint,
+                replyControl,
                 65536,
                 8,
                 Duration.ofMillis(100),
