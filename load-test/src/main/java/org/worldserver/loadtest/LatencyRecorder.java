@@ -18,6 +18,8 @@ public final class LatencyRecorder {
     private final long expectedIntervalMicros;
     private final Histogram corrected = new Histogram(MAX_MICROS, 3);
     private final Histogram raw = new Histogram(MAX_MICROS, 3);
+    /** The corrected latencies since the last {@link #takeInterval}, for the report's timeline. */
+    private final Histogram interval = new Histogram(MAX_MICROS, 3);
 
     public LatencyRecorder(long expectedIntervalMicros) {
         if (expectedIntervalMicros <= 0) {
@@ -29,7 +31,15 @@ public final class LatencyRecorder {
     public void record(long latencyMicros) {
         long value = Math.max(0, Math.min(latencyMicros, MAX_MICROS));
         corrected.recordValueWithExpectedInterval(value, expectedIntervalMicros);
+        interval.recordValueWithExpectedInterval(value, expectedIntervalMicros);
         raw.recordValue(value);
+    }
+
+    /** The corrected latencies recorded since the last call (a copy); starts the next interval. */
+    public Histogram takeInterval() {
+        Histogram copy = interval.copy();
+        interval.reset();
+        return copy;
     }
 
     /** The corrected distribution (what the report and SLOs use). */

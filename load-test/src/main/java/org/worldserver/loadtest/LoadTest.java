@@ -49,7 +49,21 @@ public final class LoadTest {
             int connectTimeouts,
             int denied,
             int lost,
-            int loginFailures) {}
+            int loginFailures,
+            List<Sample> timeline) {}
+
+    /**
+     * One second of the run: the bots connected at its end, the latencies observed in it (corrected, ms), what
+     * all bots received in it.
+     */
+    public record Sample(
+            double seconds,
+            int connected,
+            double latencyP50,
+            double latencyP99,
+            double latencyMax,
+            double bytesPerSecond,
+            double snapshotsPerSecond) {}
 
     private static final double TURN_DEGREES = 37;
     private static final int HISTORY = 16;
@@ -69,6 +83,9 @@ public final class LoadTest {
     private long observations;
     private int started;
     private int connectTimeouts;
+    private final List<Sample> timeline = new ArrayList<>();
+    private long lastBytes;
+    private long lastSnapshots;
 
     /** One bot: its client, what it does, the inputs it sent (for latency), what it saw of the others. */
     private final class Bot implements Listener {
@@ -215,6 +232,7 @@ public final class LoadTest {
         long inputPeriod = 1_000_000_000L / scenario.inputHz();
         IdleStrategy idle = new BackoffIdleStrategy();
         int peak = 0;
+        long nextSample = start + 1_000_000_000L;
         try {
             while (System.nanoTime() < end) {
                 long now = System.nanoTime();
@@ -253,6 +271,10 @@ public final class LoadTest {
                     }
                 }
                 peak = Math.max(peak, connected);
+                if (now >= nextSample) {
+                    sample((now - start) / 1e9, connected);
+                    nextSample += 1_000_000_000L;
+                }
                 idle.idle(work);
             }
         } finally {
@@ -261,6 +283,28 @@ public final class LoadTest {
         }
         long finished = System.nanoTime();
         return summarise(peak, (finished - start) / 1e9, finished);
+    }
+
+    /** Adds a second to the timeline (reads every bot's counters: once a second, not per poll). */
+    private void sample(double seconds, int connected) {
+        long bytes = 0;
+        long snapshots = 0;
+        for (Bot bot : bots) {
+            bytes += bot.client.bytesReceived();
+            snapshots += bot.snapshots;
+        }
+        org.HdrHistogram.Histogram h = latency.takeInterval();
+        boolean any = h.getTotalCount() > 0;
+        timeline.add(new Sample(
+                seconds,
+                connected,
+                any ? h.getValueAtPercentile(50) / 1000.0 : Double.NaN,
+                any ? h.getValueAtPercentile(99) / 1000.0 : Double.NaN,
+                any ? h.getMaxValue() / 1000.0 : Double.NaN,
+                bytes - lastBytes,
+                snapshots - lastSnapshots));
+        lastBytes = bytes;
+        lastSnapshots = snapshots;
     }
 
     private Behaviour behaviourOf(int index) {
@@ -325,6 +369,7 @@ public final class LoadTest {
                 connectTimeouts,
                 denied,
                 lost,
-                loginFailures.get());
+                loginFailures.get(),
+                List.copyOf(timeline));
     }
 }

@@ -17,8 +17,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * {@code bin/world loadtest}: runs a scenario against a node ({@code --target}, its HTTP API) and writes {@code
- * summary.json} and {@code latency.hgrm} (HdrHistogram's percentile distribution, corrected, in ms) to {@code
- * --out}. The server's CPU comes from its {@code /metrics} ({@code process_cpu_seconds_total}) before and after;
+ * summary.json}, {@code latency.hgrm} (HdrHistogram's percentile distribution, corrected, in ms) and {@code
+ * report.html} (the summary and charts over time) to {@code --out}. The server's CPU comes from its {@code /metrics} ({@code process_cpu_seconds_total}) before and after;
  * the harness reports its own, since on one machine bots and server share the cores. Exit status 0 when bots
  * connected and latencies were observed, 1 otherwise, 2 on bad arguments.
  */
@@ -63,17 +63,25 @@ public final class LoadTestCommand {
         }
     }
 
+    /**
+     * Runs the load test; with {@code --check} first, only checks the arguments and the scenario (exit 0 or 2), so
+     * that {@code bin/world} refuses a mistake before it starts a node.
+     */
     public static void main(String[] args) throws Exception {
         Options options;
         Scenario scenario;
+        boolean checkOnly = args.length > 0 && args[0].equals("--check");
         try {
-            options = Options.parse(args);
+            options = Options.parse(checkOnly ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
             scenario = scenarioOf(options);
         } catch (IllegalArgumentException e) {
             System.err.println("world loadtest: " + e.getMessage());
             System.err.println("usage: bin/world loadtest --scenario NAME|FILE --out DIR [--avatars N] [--duration S]"
                     + " [--target http://HOST:PORT]");
             System.exit(2);
+            return;
+        }
+        if (checkOnly) {
             return;
         }
         ObjectNode summary = run(scenario, options.target(), options.out());
@@ -132,6 +140,7 @@ public final class LoadTestCommand {
         try (PrintStream hgrm = new PrintStream(Files.newOutputStream(out.resolve("latency.hgrm")))) {
             r.latency().writePercentiles(hgrm);
         }
+        Files.writeString(out.resolve("report.html"), Report.html(summary, r.timeline()));
         return summary;
     }
 

@@ -65,5 +65,7 @@ class LoadTestIT {
         JsonNode written = new ObjectMapper().readTree(Files.readString(out.resolve("summary.json")));
         assertEquals(summary.toString(), written.toString());
         assertTrue(Files.readString(out.resolve("latency.hgrm")).contains("#[Mean"), "HdrHistogram's format");
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains("<h1>Load test: random-walk</h1>") && report.contains("<polyline "), report);
     }
 }
