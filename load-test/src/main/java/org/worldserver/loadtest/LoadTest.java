@@ -31,6 +31,12 @@ import org.worldserver.protocol.client.WorldClient;
  * bot's rotation change finds the input that set it among that bot's last 16 and records now − its send time
  * (same process, same clock). Recorded with coordinated-omission correction at the input interval.
  *
+ * <p><b>Capacity search</b> (with an {@link Slo}): bots keep arriving at the scenario's rate up to its population,
+ * and every {@link #WINDOW_SECONDS} s the window is judged against the objective (not the first: it is the
+ * warm-up, with the node's and the harness's code still being compiled); the run ends at the first window that
+ * breaks it, and the population at the end of the last window that held is the capacity. Ramp slowly (a low
+ * arrival rate) for a fine-grained answer: each window adds {@code arrival-rate × 5} bots.
+ *
  * <p>Not thread-safe: one run per instance, on the calling thread.
  */
 public final class LoadTest {
@@ -50,7 +56,9 @@ public final class LoadTest {
             int denied,
             int lost,
             int loginFailures,
-            List<Sample> timeline) {}
+            List<Sample> timeline,
+            int avatarsAtSlo,
+            String sloBreach) {}
 
     /**
      * One second of the run: the bots connected at its end, the latencies observed in it (corrected, ms), what
@@ -69,6 +77,8 @@ public final class LoadTest {
     private static final int HISTORY = 16;
     private static final double MATCH_DEGREES = 1.0;
     private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Seconds per window the capacity search judges. */
+    static final int WINDOW_SECONDS = 5;
 
     private final Scenario scenario;
     private final LoginClient login;
@@ -86,6 +96,17 @@ public final class LoadTest {
     private final List<Sample> timeline = new ArrayList<>();
     private long lastBytes;
     private long lastSnapshots;
+    private final Slo slo;
+    private org.HdrHistogram.Histogram window = new org.HdrHistogram.Histogram(LatencyRecorder.MAX_MICROS, 3);
+    private long windowSnapshots;
+    private long windowSpanned;
+    private double windowClientSeconds;
+    private int windowSeconds;
+    private long lastSpanned;
+    private int tickHz;
+    private int avatarsAtSlo;
+    private String sloBreach;
+    private int windowsJudged;
 
     /** One bot: its client, what it does, the inputs it sent (for latency), what it saw of the others. */
     private final class Bot implements Listener {
@@ -216,6 +237,12 @@ public final class LoadTest {
      * @param prefix the bots' avatar ids are {@code <prefix>-<n>}; a new random prefix per run keeps runs apart
      */
     public LoadTest(Scenario scenario, LoginClient login, ClientAeron aeron, String prefix) {
+        this(scenario, login, aeron, prefix, null);
+    }
+
+    /** @param slo null for a plain run; else a capacity search against it */
+    public LoadTest(Scenario scenario, LoginClient login, ClientAeron aeron, String prefix, Slo slo) {
+        this.slo = slo;
         this.scenario = scenario;
         this.login = login;
         this.aeron = aeron;
@@ -234,7 +261,7 @@ public final class LoadTest {
         int peak = 0;
         long nextSample = start + 1_000_000_000L;
         try {
-            while (System.nanoTime() < end) {
+            while (System.nanoTime() < end && sloBreach == null) {
                 long now = System.nanoTime();
                 int work = 0;
                 // Open model: arrivals on schedule, whatever the server's state.
@@ -256,6 +283,7 @@ public final class LoadTest {
                         connected++;
                         if (bot.connectedNanos == 0) {
                             bot.connectedNanos = now;
+                            tickHz = bot.client.tickHz();
                             byEntity.put(bot.client.entityId(), bot);
                             bot.nextInputNanos = now + (long) (random.nextDouble() * inputPeriod); // staggered
                         }
@@ -289,11 +317,19 @@ public final class LoadTest {
     private void sample(double seconds, int connected) {
         long bytes = 0;
         long snapshots = 0;
+        long spanned = 0;
         for (Bot bot : bots) {
             bytes += bot.client.bytesReceived();
             snapshots += bot.snapshots;
+            if (bot.snapshots > 0) {
+                spanned += bot.lastSnapshot - bot.firstSnapshot + 1;
+            }
         }
         org.HdrHistogram.Histogram h = latency.takeInterval();
+        if (slo != null) {
+            judge(h, connected, snapshots - lastSnapshots, spanned - lastSpanned);
+        }
+        lastSpanned = spanned;
         boolean any = h.getTotalCount() > 0;
         timeline.add(new Sample(
                 seconds,
@@ -305,6 +341,32 @@ public final class LoadTest {
                 snapshots - lastSnapshots));
         lastBytes = bytes;
         lastSnapshots = snapshots;
+    }
+
+    /** Adds a second to the capacity search's window; at the window's end, judges it against the objective. */
+    private void judge(org.HdrHistogram.Histogram second, int connected, long snapshots, long spanned) {
+        window.add(second);
+        windowSnapshots += snapshots;
+        windowSpanned += spanned;
+        windowClientSeconds += connected;
+        if (++windowSeconds < WINDOW_SECONDS) {
+            return;
+        }
+        if (windowsJudged++ > 0 && window.getTotalCount() > 0 && windowClientSeconds > 0) {
+            sloBreach = slo.breach(
+                    window.getValueAtPercentile(99) / 1000.0,
+                    windowSpanned == 0 ? 0 : Math.max(0, 1 - (double) windowSnapshots / windowSpanned),
+                    windowSnapshots / windowClientSeconds,
+                    tickHz);
+            if (sloBreach == null) {
+                avatarsAtSlo = connected;
+            }
+        }
+        window = new org.HdrHistogram.Histogram(LatencyRecorder.MAX_MICROS, 3);
+        windowSnapshots = 0;
+        windowSpanned = 0;
+        windowClientSeconds = 0;
+        windowSeconds = 0;
     }
 
     private Behaviour behaviourOf(int index) {
@@ -370,6 +432,8 @@ public final class LoadTest {
                 denied,
                 lost,
                 loginFailures.get(),
-                List.copyOf(timeline));
+                List.copyOf(timeline),
+                avatarsAtSlo,
+                sloBreach);
     }
 }

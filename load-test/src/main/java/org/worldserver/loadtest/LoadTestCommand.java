@@ -25,7 +25,7 @@ import org.HdrHistogram.Histogram;
 public final class LoadTestCommand {
 
     /** What to run. */
-    public record Options(String scenario, Integer avatars, Duration duration, Path out, URI target) {
+    public record Options(String scenario, Integer avatars, Duration duration, Path out, URI target, boolean capacity) {
 
         /** @throws IllegalArgumentException with a message for the user */
         public static Options parse(String[] args) {
@@ -34,7 +34,13 @@ public final class LoadTestCommand {
             Duration duration = null;
             Path out = null;
             URI target = URI.create("http://127.0.0.1:7626");
+            boolean capacity = false;
             for (int i = 0; i < args.length; i += 2) {
+                if (args[i].equals("--capacity")) {
+                    capacity = true;
+                    i--;
+                    continue;
+                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(args[i] + " needs a value");
                 }
@@ -51,7 +57,7 @@ public final class LoadTestCommand {
             if (scenario == null || out == null) {
                 throw new IllegalArgumentException("--scenario NAME|FILE and --out DIR are required");
             }
-            return new Options(scenario, avatars, duration, out, target);
+            return new Options(scenario, avatars, duration, out, target, capacity);
         }
 
         private static int integer(String flag, String value) {
@@ -77,14 +83,14 @@ public final class LoadTestCommand {
         } catch (IllegalArgumentException e) {
             System.err.println("world loadtest: " + e.getMessage());
             System.err.println("usage: bin/world loadtest --scenario NAME|FILE --out DIR [--avatars N] [--duration S]"
-                    + " [--target http://HOST:PORT]");
+                    + " [--target http://HOST:PORT] [--capacity]");
             System.exit(2);
             return;
         }
         if (checkOnly) {
             return;
         }
-        ObjectNode summary = run(scenario, options.target(), options.out());
+        ObjectNode summary = run(scenario, options.target(), options.out(), options.capacity() ? Slo.DEFAULT : null);
         System.out.println(summary.toString());
         System.exit(summary.get("ok").asBoolean() ? 0 : 1);
     }
@@ -99,13 +105,21 @@ public final class LoadTestCommand {
 
     /** Runs {@code scenario} against the node at {@code target}; writes and returns the summary. */
     public static ObjectNode run(Scenario scenario, URI target, Path out) throws Exception {
+        return run(scenario, target, out, null);
+    }
+
+    /**
+     * As {@link #run(Scenario, URI, Path)}; with an {@code slo}, a capacity search: the population grows until a
+     * window breaks it ({@code avatars_at_slo}, {@code slo_breach} in the summary).
+     */
+    public static ObjectNode run(Scenario scenario, URI target, Path out, Slo slo) throws Exception {
         Files.createDirectories(out);
         double serverCpuBefore = serverCpuSeconds(target);
         long harnessCpuBefore = harnessCpuNanos();
         LoadTest.Result r;
         try (ClientAeron aeron = new ClientAeron()) {
             String prefix = "bot-" + UUID.randomUUID().toString().substring(0, 8);
-            r = new LoadTest(scenario, new LoginClient(target), aeron, prefix).run();
+            r = new LoadTest(scenario, new LoginClient(target), aeron, prefix, slo).run();
         }
         double serverCpu = (serverCpuSeconds(target) - serverCpuBefore) / r.durationSeconds();
         double harnessCpu = (harnessCpuNanos() - harnessCpuBefore) / 1e9 / r.durationSeconds();
@@ -115,7 +129,12 @@ public final class LoadTestCommand {
         summary.put("scenario", scenario.name());
         summary.put("avatars", scenario.avatars());
         summary.put("avatars_peak", r.avatarsPeak());
-        summary.putNull("avatars_at_slo"); // capacity search mode only
+        if (slo == null) {
+            summary.putNull("avatars_at_slo"); // capacity search mode only
+        } else {
+            summary.put("avatars_at_slo", r.avatarsAtSlo());
+            summary.put("slo_breach", r.sloBreach());
+        }
         summary.put("duration_s", round(r.durationSeconds()));
         Histogram h = r.latency().corrected();
         ObjectNode latency = summary.putObject("latency_ms");

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.worldserver.loadtest.LoadTestCommand;
 import org.worldserver.loadtest.Scenario;
+import org.worldserver.loadtest.Slo;
 import org.worldserver.persistence.testkit.RealCassandra;
 
 /**
@@ -67,5 +68,21 @@ class LoadTestIT {
         assertTrue(Files.readString(out.resolve("latency.hgrm")).contains("#[Mean"), "HdrHistogram's format");
         String report = Files.readString(out.resolve("report.html"));
         assertTrue(report.contains("<h1>Load test: random-walk</h1>") && report.contains("<polyline "), report);
+    }
+
+    /** The capacity search's wiring: an objective nothing breaks holds to the end; one everything breaks, at once. */
+    @Test
+    void shouldStopTheCapacitySearchAtTheFirstWindowThatBreaksTheObjective(@TempDir Path out) throws Exception {
+        Scenario scenario = Scenario.load("random-walk").with(10, Duration.ofSeconds(11));
+        URI target = URI.create(node.operatorUri().toString());
+
+        JsonNode held = LoadTestCommand.run(scenario, target, out.resolve("lax"), new Slo(60_000, 1, 0));
+        assertEquals(10, held.get("avatars_at_slo").asInt(), held.toString());
+        assertTrue(held.get("slo_breach").isNull(), held.toString());
+
+        JsonNode broke = LoadTestCommand.run(scenario, target, out.resolve("strict"), new Slo(0.001, 1, 0));
+        assertTrue(broke.get("slo_breach").asText().startsWith("p99 "), broke.toString());
+        assertEquals(0, broke.get("avatars_at_slo").asInt(), "the first judged window broke it: " + broke);
+        assertTrue(broke.get("duration_s").asDouble() < 11, "the run stopped there: " + broke);
     }
 }
