@@ -111,7 +111,6 @@ public final class LoadTest {
     /** One bot: its client, what it does, the inputs it sent (for latency), what it saw of the others. */
     private final class Bot implements Listener {
         final String id;
-        final int index;
         final Behaviour behaviour;
         WorldClient client;
         long startedNanos;
@@ -132,9 +131,8 @@ public final class LoadTest {
         int lastSnapshot;
         long snapshots;
 
-        Bot(String id, int index, Behaviour behaviour) {
+        Bot(String id, Behaviour behaviour) {
             this.id = id;
-            this.index = index;
             this.behaviour = behaviour;
         }
 
@@ -267,7 +265,7 @@ public final class LoadTest {
                 // Open model: arrivals on schedule, whatever the server's state.
                 while (started < scenario.avatars()
                         && now - start >= (long) (started / scenario.arrivalsPerSecond() * 1e9)) {
-                    Bot bot = new Bot(prefix + "-" + started, started, behaviourOf(started));
+                    Bot bot = new Bot(prefix + "-" + started, behaviourOf(started));
                     bot.startedNanos = now;
                     started++;
                     logins.execute(() -> signIn(bot));

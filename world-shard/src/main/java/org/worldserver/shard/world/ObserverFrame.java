@@ -30,10 +30,6 @@ public final class ObserverFrame implements FrameView {
         return observerSlot * AvatarTable.WIRE_STRIDE;
     }
 
-    public int observerEntity() {
-        return table.entityId[observerSlot];
-    }
-
     /** The cell's tick counter. */
     public long tick() {
         return tick;
@@ -88,16 +84,6 @@ public final class ObserverFrame implements FrameView {
     /** Position north, metres. */
     public float updateZ(int i) {
         return table.z[updates[i]];
-    }
-
-    /** Velocity east, m/s. */
-    public float updateVx(int i) {
-        return table.vx[updates[i]];
-    }
-
-    /** Velocity north, m/s. */
-    public float updateVz(int i) {
-        return table.vz[updates[i]];
     }
 
     public int departedCount() {
