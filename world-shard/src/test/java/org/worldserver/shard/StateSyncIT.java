@@ -278,7 +278,6 @@ class StateSyncIT {
             Player ada = connect(driver, "sync-ada-" + UUID.randomUUID());
             Player bob = connect(driver, "sync-bob-" + UUID.randomUUID());
             walkThenConverge(ada, bob, 1500);
-            assertEquals(0, driver.receiveLoss.dropped.get());
             ada.client().close();
             bob.client().close();
         }
