@@ -13,13 +13,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.worldserver.loadtest.ClientCommand;
-import org.worldserver.persistence.testkit.RealCassandra;
 
 /**
  * {@code bin/world client} (its {@link ClientCommand}) against a whole node with the real Cassandra: two avatars,
@@ -27,20 +23,7 @@ import org.worldserver.persistence.testkit.RealCassandra;
  * among the entities seen, counts snapshots and the last acknowledged input. A second run of the same avatar
  * signs in with the key it kept.
  */
-@ExtendWith(RealCassandra.class)
-class ClientCommandIT {
-
-    private static WorldNode node;
-
-    @BeforeAll
-    static void start() throws Exception {
-        node = InProcessNode.start("");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        InProcessNode.stop(node);
-    }
+class ClientCommandIT extends OneNodeIT {
 
     private static ClientCommand.Options options(String avatar, boolean move, Path keys) {
         return new ClientCommand.Options(

@@ -17,11 +17,7 @@ import java.net.http.HttpResponse;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.ConnectToken;
 import org.worldserver.protocol.SessionLogin;
@@ -33,20 +29,7 @@ import org.worldserver.shard.gateway.GatewayDriver;
  * is placed in the world (its entity id in SessionAccepted), and its input reaches its avatar's cell (visible in
  * GET /avatars/{id} as the last applied input). Disconnecting logs it out.
  */
-@ExtendWith(RealCassandra.class)
-class GatewayIT {
-
-    private static WorldNode node;
-
-    @BeforeAll
-    static void start() throws Exception {
-        node = InProcessNode.start("");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        InProcessNode.stop(node);
-    }
+class GatewayIT extends OneNodeIT {
 
     private static void until(BooleanSupplier done, Runnable step) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -9,15 +9,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.worldserver.loadtest.LoadTestCommand;
 import org.worldserver.loadtest.Scenario;
 import org.worldserver.loadtest.Slo;
-import org.worldserver.persistence.testkit.RealCassandra;
 
 /**
  * The load-test harness end to end against a whole node on the real Cassandra: 20 bots of the shipped random-walk
@@ -25,20 +21,7 @@ import org.worldserver.persistence.testkit.RealCassandra;
  * latency between bots (they start together at the lobby's spawn point, so they see each other), the snapshot
  * rate, loss and bandwidth, and the latency distribution is written.
  */
-@ExtendWith(RealCassandra.class)
-class LoadTestIT {
-
-    private static WorldNode node;
-
-    @BeforeAll
-    static void start() throws Exception {
-        node = InProcessNode.start("");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        InProcessNode.stop(node);
-    }
+class LoadTestIT extends OneNodeIT {
 
     @Test
     void shouldRunASmallScenarioAndReportWhatItMeasured(@TempDir Path out) throws Exception {

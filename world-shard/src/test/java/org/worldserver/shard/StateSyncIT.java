@@ -22,11 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.protocol.ConnectToken;
 import org.worldserver.protocol.EntityStates;
 import org.worldserver.protocol.Quantization;
@@ -42,20 +38,7 @@ import org.worldserver.shard.gateway.GatewayDriver;
  * avatar, quantised; with 10 % of the datagrams lost each way (Aeron's loss generators in the clients' media
  * driver) the views still converge.
  */
-@ExtendWith(RealCassandra.class)
-class StateSyncIT {
-
-    private static WorldNode node;
-
-    @BeforeAll
-    static void start() throws Exception {
-        node = InProcessNode.start("");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        InProcessNode.stop(node);
-    }
+class StateSyncIT extends OneNodeIT {
 
     /** Drops each datagram with probability {@code rate}, counting what it dropped. */
     private static final class CountingLoss implements LossGenerator {

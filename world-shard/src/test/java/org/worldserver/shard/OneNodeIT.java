@@ -1,0 +1,26 @@
+package org.worldserver.shard;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.worldserver.persistence.testkit.RealCassandra;
+
+/**
+ * What the integration tests against one whole node share: the node, with the shipped configuration on the real
+ * Cassandra, started before the class's tests and stopped after them.
+ */
+@ExtendWith(RealCassandra.class)
+abstract class OneNodeIT {
+
+    static WorldNode node;
+
+    @BeforeAll
+    static void startNode() throws Exception {
+        node = InProcessNode.start("");
+    }
+
+    @AfterAll
+    static void stopNode() throws Exception {
+        InProcessNode.stop(node);
+    }
+}
