@@ -101,6 +101,12 @@ class GatewayAgentTest {
         });
     }
 
+    /** Both handshake steps with {@code token}: a Challenge, then {@code wanted} to the ChallengeResponse. */
+    private void handshake(Client c, long nonce, byte[] token, long resumeSession, ClientMessages.Answer wanted) {
+        handshakeStep(c, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
+        handshakeStep(c, messages.challengeResponse(nonce, messages.cookie(), token, resumeSession), wanted);
+    }
+
     @Test
     void shouldOpenASessionThroughTheHandshakeAndRouteItsInputsOnly() {
         Client c = connectClient();
@@ -108,9 +114,7 @@ class GatewayAgentTest {
         byte[] token = new ConnectToken(
                         "ada-0001", nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
                 .sign(KEY);
-        handshakeStep(c, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
-        handshakeStep(
-                c, messages.challengeResponse(nonce, messages.cookie(), token, 0), ClientMessages.Answer.ACCEPTED);
+        handshake(c, nonce, token, 0, ClientMessages.Answer.ACCEPTED);
         long session = messages.sessionId();
         assertEquals(42, messages.entityId());
         assertEquals(1, gateway.sessionCount());
@@ -121,9 +125,7 @@ class GatewayAgentTest {
         assertEquals(1, gateway.sessionCount());
         // The same token from elsewhere opens nothing.
         Client copy = connectClient();
-        handshakeStep(copy, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
-        handshakeStep(
-                copy, messages.challengeResponse(nonce, messages.cookie(), token, 0), ClientMessages.Answer.DENIED);
+        handshake(copy, nonce, token, 0, ClientMessages.Answer.DENIED);
         assertEquals(DenyReason.TOKEN_REPLAYED, messages.denyReason());
         assertEquals(1, gateway.sessionCount());
 
@@ -167,18 +169,12 @@ class GatewayAgentTest {
         byte[] token = new ConnectToken(
                         "bea-0001", nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
                 .sign(KEY);
-        handshakeStep(before, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
-        handshakeStep(
-                before, messages.challengeResponse(nonce, messages.cookie(), token, 0), ClientMessages.Answer.ACCEPTED);
+        handshake(before, nonce, token, 0, ClientMessages.Answer.ACCEPTED);
         long session = messages.sessionId();
 
         // The network changed: new sockets, a new source. The same token resumes the same session there.
         Client after = connectClient();
-        handshakeStep(after, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
-        handshakeStep(
-                after,
-                messages.challengeResponse(nonce, messages.cookie(), token, session),
-                ClientMessages.Answer.ACCEPTED);
+        handshake(after, nonce, token, session, ClientMessages.Answer.ACCEPTED);
         assertEquals(session, messages.sessionId(), "the same session");
         assertEquals(42, messages.entityId());
         assertEquals(1, gateway.sessionCount());
@@ -190,11 +186,7 @@ class GatewayAgentTest {
         until(() -> gateway.dropped().get(GatewayAgent.Drop.WRONG_SOURCE).get() == 1, () -> {});
         assertEquals(1, world.inputs.size(), "the old address no longer speaks for the session");
 
-        handshakeStep(after, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
-        handshakeStep(
-                after,
-                messages.challengeResponse(nonce, messages.cookie(), token, session + 1),
-                ClientMessages.Answer.DENIED);
+        handshake(after, nonce, token, session + 1, ClientMessages.Answer.DENIED);
         assertEquals(DenyReason.RESUME_REFUSED, messages.denyReason());
     }
 
