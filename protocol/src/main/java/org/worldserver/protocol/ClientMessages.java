@@ -13,6 +13,7 @@ import org.worldserver.protocol.sbe.HeartbeatEncoder;
 import org.worldserver.protocol.sbe.InputEncoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.protocol.sbe.RequestEncoder;
 import org.worldserver.protocol.sbe.SessionAcceptedDecoder;
 import org.worldserver.protocol.sbe.SessionDeniedDecoder;
 
@@ -27,6 +28,7 @@ public final class ClientMessages {
     private static final byte[] ZEROS = new byte[32];
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
+    private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[64]);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerIn = new MessageHeaderDecoder();
     private final DatagramCheck check = new DatagramCheck();
@@ -125,6 +127,23 @@ public final class ClientMessages {
                         .wrapAndApplyHeader(buffer, 0, header)
                         .sessionId(session)
                         .reason(DisconnectReason.CLIENT_QUIT)
+                        .encodedLength();
+    }
+
+    /**
+     * A teleport request ({@link Requests#TELEPORT}) to x (east), y (up), z (north), metres in the avatar's region.
+     *
+     * @param requestId chosen by the client, unique within the session; a repeat of the same request uses it again
+     */
+    public int teleport(long session, long requestId, float x, float y, float z) {
+        int length = Requests.putTeleport(scratch, 0, x, y, z);
+        return MessageHeaderEncoder.ENCODED_LENGTH
+                + new RequestEncoder()
+                        .wrapAndApplyHeader(buffer, 0, header)
+                        .sessionId(session)
+                        .requestId(requestId)
+                        .kind(Requests.TELEPORT)
+                        .putPayload(scratch, 0, length)
                         .encodedLength();
     }
 

@@ -58,11 +58,17 @@ final class InProcessNode {
 
     /** Registers avatar {@code id} (home: the lobby) with a new identity; {@code [0]} private seed, {@code [1]} public. */
     static byte[][] registerAvatar(WorldNode node, String id) throws Exception {
+        return registerAvatar(node, id, "lobby");
+    }
+
+    /** Registers avatar {@code id} with a new identity and this home region (where it first enters the world). */
+    static byte[][] registerAvatar(WorldNode node, String id, String homeRegion) throws Exception {
         byte[][] identity = SessionLogin.newIdentity();
         HttpResponse<String> created = post(
                 node,
                 "/avatars",
-                "{\"id\": \"" + id + "\", \"displayName\": \"Ada\", \"homeRegion\": \"lobby\", \"publicKey\": \""
+                "{\"id\": \"" + id + "\", \"displayName\": \"Ada\", \"homeRegion\": \"" + homeRegion
+                        + "\", \"publicKey\": \""
                         + Base64.getEncoder().encodeToString(identity[1]) + "\"}");
         if (created.statusCode() != 201) {
             throw new IllegalStateException("registering " + id + ": " + created.statusCode() + " " + created.body());

@@ -30,6 +30,7 @@ import org.worldserver.protocol.SessionLogin;
 import org.worldserver.protocol.client.ClientSettings;
 import org.worldserver.protocol.client.Listener;
 import org.worldserver.protocol.client.WorldClient;
+import org.worldserver.protocol.sbe.ResponseStatus;
 import org.worldserver.shard.gateway.GatewayDriver;
 
 /**
@@ -102,7 +103,13 @@ class StateSyncIT extends OneNodeIT {
 
     /** Registers {@code id}, logs it in at {@code via} and starts connecting to that node's gateway. */
     static Player connect(WorldNode via, ClientDriver driver, String id) throws Exception {
-        byte[][] identity = InProcessNode.registerAvatar(via, id);
+        return connect(via, driver, id, "lobby", new Listener() {});
+    }
+
+    /** {@link #connect(WorldNode, ClientDriver, String)} with a home region and a listener. */
+    static Player connect(WorldNode via, ClientDriver driver, String id, String homeRegion, Listener listener)
+            throws Exception {
+        byte[][] identity = InProcessNode.registerAvatar(via, id, homeRegion);
         long nonce = new Random().nextLong();
         SessionLogin login = new SessionLogin(id, nonce, System.currentTimeMillis());
         HttpResponse<String> granted =
@@ -115,7 +122,7 @@ class StateSyncIT extends OneNodeIT {
                 ClientSettings.defaults(
                         host + ":" + grant.get("port").asInt(),
                         host + ":" + grant.get("replyPort").asInt()),
-                new Listener() {});
+                listener);
         client.connect(ConnectToken.fromText(grant.get("token").asText()), nonce);
         return new Player(id, client);
     }
@@ -263,6 +270,65 @@ class StateSyncIT extends OneNodeIT {
             walkThenConverge(ada, bob, 1500);
             ada.client().close();
             bob.client().close();
+        }
+    }
+
+    @Test
+    void shouldTeleportAClientThatAsksWhereItsRegionAllowsAndRefuseWithAStableCodeElsewhere() throws Exception {
+        String hop = "hop-" + Long.toHexString(new Random().nextLong() & 0xffffffL);
+        HttpResponse<String> defined = InProcessNode.post(
+                node,
+                "/regions",
+                "{\"name\": \"" + hop + "\", \"max\": [512, 32, 512], \"cell-size\": 128, \"teleport\": true}");
+        assertEquals(201, defined.statusCode(), defined.body());
+        List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Listener recording = new Listener() {
+            @Override
+            public void onResponse(long requestId, ResponseStatus status, String message) {
+                answers.add(requestId + " " + status + " " + message);
+            }
+        };
+        try (ClientDriver driver = new ClientDriver(0)) {
+            Player eve = connect(node, driver, "tp-eve-" + UUID.randomUUID(), hop, recording);
+            Player fay = connect(node, driver, "tp-fay-" + UUID.randomUUID(), "lobby", recording);
+            List<Player> both = List.of(eve, fay);
+            pollUntil(
+                    both,
+                    30,
+                    () -> seenAt(eve.client(), eve.client().entityId()) != null
+                            && seenAt(fay.client(), fay.client().entityId()) != null,
+                    () -> {});
+            assertEquals(25600, seenAt(eve.client(), eve.client().entityId())[0], "spawned at the centre");
+            int eveEntity = eve.client().entityId();
+
+            // Into another cell (128 m cells; the spawn point is in cell (2, 2), the target in (0, 3)).
+            long moved = eve.client().teleport(40.5f, 0, 460.25f, System.nanoTime());
+            pollUntil(both, 30, () -> answers.size() == 1, () -> {});
+            assertEquals(moved + " OK ", answers.get(0));
+            int[] target = {Quantization.position(40.5f), 0, Quantization.position(460.25f)};
+            pollUntil(
+                    both,
+                    30,
+                    () -> java.util.Arrays.equals(
+                            target, seenAt(eve.client(), eve.client().entityId())),
+                    () -> {});
+            assertTrue(java.util.Arrays.equals(target, serverPosition(eve.id())), "the server has it there too");
+
+            long outside = eve.client().teleport(600, 0, 10, System.nanoTime());
+            long forbidden = fay.client().teleport(10, 0, 10, System.nanoTime());
+            pollUntil(both, 30, () -> answers.size() == 3, () -> {});
+            assertTrue(
+                    answers.contains(outside
+                            + " BAD_REQUEST region-teleport-refused: destination is outside the region's bounds"),
+                    answers.toString());
+            assertTrue(
+                    answers.contains(
+                            forbidden + " BAD_REQUEST region-teleport-refused: this region does not allow teleports"),
+                    answers.toString());
+            assertTrue(java.util.Arrays.equals(target, serverPosition(eve.id())), "a refused teleport moves nothing");
+            assertEquals(eveEntity, eve.client().entityId(), "the same entity after the jump");
+            eve.client().close();
+            fay.client().close();
         }
     }
 

@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param silenceTimeout connected, nothing heard from the server for this long: {@link WorldClient.State#LOST}
  * @param interpolationDelay how far behind the estimated server time entities are rendered ({@link
  *     WorldClient#renderTimeMicros}): about two snapshot intervals, so a sample on each side is usually there
+ * @param requestRetry an unanswered request ({@link WorldClient#teleport}) is sent again this often, with its id
+ * @param requestTimeout an unanswered request is given up after this long ({@code request-timed-out})
  */
 public record ClientSettings(
         String serverEndpoint,
@@ -28,7 +30,9 @@ public record ClientSettings(
         Duration handshakeTimeout,
         Duration heartbeatInterval,
         Duration silenceTimeout,
-        Duration interpolationDelay) {
+        Duration interpolationDelay,
+        Duration requestRetry,
+        Duration requestTimeout) {
 
     public ClientSettings {
         requireHostPort(serverEndpoint, "serverEndpoint");
@@ -46,11 +50,14 @@ public record ClientSettings(
         if (interpolationDelay == null || interpolationDelay.isNegative()) {
             throw new IllegalArgumentException("interpolationDelay must not be negative");
         }
+        requirePositive(requestRetry, "requestRetry");
+        requirePositive(requestTimeout, "requestTimeout");
     }
 
     /**
      * The defaults for a server at {@code serverHost}: ports 40123 and 40124, 64 KiB terms, 8 views, retries every
-     * 100 ms for at most 5 s, a heartbeat after 1 s of quiet, lost after 3 s of silence, rendering 100 ms behind.
+     * 100 ms for at most 5 s, a heartbeat after 1 s of quiet, lost after 3 s of silence, rendering 100 ms behind,
+     * requests repeated every 250 ms and given up after 10 s (the server answers within its 5 s world timeout).
      */
     public static ClientSettings defaults(String serverHost) {
         return defaults(serverHost + ":40123", serverHost + ":40124");
@@ -67,7 +74,9 @@ public record ClientSettings(
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(3),
-                Duration.ofMillis(100));
+                Duration.ofMillis(100),
+                Duration.ofMillis(250),
+                Duration.ofSeconds(10));
     }
 
     private static void requireHostPort(String endpoint, String name) {

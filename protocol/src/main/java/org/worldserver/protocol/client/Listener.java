@@ -3,6 +3,7 @@ package org.worldserver.protocol.client;
 import org.worldserver.protocol.EntityStates;
 import org.worldserver.protocol.sbe.DenyReason;
 import org.worldserver.protocol.sbe.DisconnectReason;
+import org.worldserver.protocol.sbe.ResponseStatus;
 
 /**
  * What a {@link WorldClient} tells its user. Every method is called on the thread that calls {@link
@@ -51,4 +52,11 @@ public interface Listener {
 
     /** Nothing was heard from the server for the silence timeout: {@link WorldClient#resume} may help. */
     default void onLost() {}
+
+    /**
+     * A request ({@link WorldClient#teleport}) was answered, once per request id: OK with an empty message, or
+     * another status with {@code "<code>: <detail>"} ({@link org.worldserver.protocol.Requests} lists the codes);
+     * UNAVAILABLE {@code request-timed-out} when the client gave up waiting.
+     */
+    default void onResponse(long requestId, ResponseStatus status, String message) {}
 }

@@ -5,6 +5,7 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,11 +16,14 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.DatagramCheck;
 import org.worldserver.protocol.EntityStates;
 import org.worldserver.protocol.Offers;
 import org.worldserver.protocol.Quantization;
+import org.worldserver.protocol.Requests;
 import org.worldserver.protocol.SnapshotReader;
 import org.worldserver.protocol.sbe.ChallengeDecoder;
 import org.worldserver.protocol.sbe.DenyReason;
@@ -27,6 +31,8 @@ import org.worldserver.protocol.sbe.DisconnectDecoder;
 import org.worldserver.protocol.sbe.DisconnectReason;
 import org.worldserver.protocol.sbe.HeartbeatDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
+import org.worldserver.protocol.sbe.ResponseDecoder;
+import org.worldserver.protocol.sbe.ResponseStatus;
 import org.worldserver.protocol.sbe.SessionAcceptedDecoder;
 import org.worldserver.protocol.sbe.SessionDeniedDecoder;
 import org.worldserver.protocol.sbe.SnapshotDecoder;
@@ -113,6 +119,8 @@ public final class WorldClient implements AutoCloseable {
     private final long heartbeatNanos;
     private final long silenceNanos;
     private final long interpolationDelayMicros;
+    private final long requestRetryNanos;
+    private final long requestTimeoutNanos;
 
     private final ClientMessages messages = new ClientMessages();
     private final DatagramCheck check = new DatagramCheck();
@@ -121,6 +129,7 @@ public final class WorldClient implements AutoCloseable {
     private final SnapshotDecoder snapshotIn = new SnapshotDecoder();
     private final HeartbeatDecoder heartbeatIn = new HeartbeatDecoder();
     private final DisconnectDecoder disconnectIn = new DisconnectDecoder();
+    private final ResponseDecoder responseIn = new ResponseDecoder();
     private final FragmentHandler onDatagram = this::onDatagram;
     private final IntConsumer onEnter = this::entered;
     private final IntConsumer onLeave = this::left;
@@ -131,6 +140,8 @@ public final class WorldClient implements AutoCloseable {
     private final IntHashSet seen = new IntHashSet();
     private final Int2ObjectHashMap<String> names = new Int2ObjectHashMap<>();
     private final long[] drops = new long[Drop.values().length];
+    /** Requests sent and not answered yet, by id. */
+    private final Long2ObjectHashMap<PendingRequest> pending = new Long2ObjectHashMap<>();
     /** Streams closed during a poll, released once it returns (their buffers may still be read). */
     private final List<AutoCloseable> retired = new ArrayList<>(2);
 
@@ -161,6 +172,19 @@ public final class WorldClient implements AutoCloseable {
     private long bytesReceived;
     private long datagramsReceived;
     private long lastHeartbeatRttMicros = -1;
+    private long nextRequestId = 1;
+
+    /** A request not answered yet: its datagram, repeated as it is, and when it went out first and goes next. */
+    private static final class PendingRequest {
+        final UnsafeBuffer datagram;
+        final long firstSentNanos;
+        long nextSendNanos;
+
+        PendingRequest(UnsafeBuffer datagram, long firstSentNanos) {
+            this.datagram = datagram;
+            this.firstSentNanos = firstSentNanos;
+        }
+    }
 
     /**
      * @param aeron the Aeron client to add streams to; shared, never closed here
@@ -175,6 +199,8 @@ public final class WorldClient implements AutoCloseable {
         this.heartbeatNanos = settings.heartbeatInterval().toNanos();
         this.silenceNanos = settings.silenceTimeout().toNanos();
         this.interpolationDelayMicros = settings.interpolationDelay().toNanos() / 1000;
+        this.requestRetryNanos = settings.requestRetry().toNanos();
+        this.requestTimeoutNanos = settings.requestTimeout().toNanos();
         this.reader = new SnapshotReader(settings.viewsKept());
     }
 
@@ -245,6 +271,35 @@ public final class WorldClient implements AutoCloseable {
     }
 
     /**
+     * Asks the server to teleport the avatar to x (east), y (up), z (north), metres in its current region (the
+     * region must allow teleports). The request is repeated with the same id every {@link
+     * ClientSettings#requestRetry} until it is answered, and the server executes it once whatever the repeats; the
+     * answer comes to {@link Listener#onResponse} (OK, or a status with {@code "<code>: <detail>"}), or, after
+     * {@link ClientSettings#requestTimeout} without one, UNAVAILABLE {@code request-timed-out} (the teleport may
+     * or may not have happened: the next snapshots tell).
+     *
+     * @return the request's id, or −1 if not {@link State#CONNECTED} (nothing sent)
+     */
+    public long teleport(float x, float y, float z, long nowNanos) {
+        if (state != State.CONNECTED) {
+            return -1;
+        }
+        long id = nextRequestId++;
+        int length = messages.teleport(sessionId, id, x, y, z);
+        byte[] datagram = new byte[length];
+        messages.buffer().getBytes(0, datagram);
+        PendingRequest request = new PendingRequest(new UnsafeBuffer(datagram), nowNanos);
+        pending.put(id, request);
+        sendRequest(request, nowNanos);
+        return id;
+    }
+
+    /** Requests sent and not answered (nor given up) yet. */
+    public int pendingRequestCount() {
+        return pending.size();
+    }
+
+    /**
      * Does the client's work: reads up to 16 datagrams from the server and handles them, then repeats handshake
      * steps, sends a heartbeat after {@link ClientSettings#heartbeatInterval} without sending, and applies the
      * timeouts. Call it often (every frame, or every millisecond or so for bots).
@@ -289,6 +344,7 @@ public final class WorldClient implements AutoCloseable {
             Offers.offer(requests, messages.buffer(), 0, messages.disconnect(sessionId));
         }
         state = State.CLOSED;
+        pending.clear(); // unanswered requests are not reported: the client asked to leave
         closeStreams();
     }
 
@@ -464,7 +520,7 @@ public final class WorldClient implements AutoCloseable {
     }
 
     private int sessionTimers(long now) {
-        int work = 0;
+        int work = pending.isEmpty() ? 0 : requestTimers(now);
         if (state == State.CONNECTED && now - lastHeardNanos >= silenceNanos) {
             state = State.LOST;
             listener.onLost();
@@ -476,6 +532,35 @@ public final class WorldClient implements AutoCloseable {
             work++;
         }
         return work;
+    }
+
+    /** Repeats due requests and gives up those past their timeout (reporting each). */
+    private int requestTimers(long now) {
+        int work = 0;
+        for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            PendingRequest request = entry.getValue();
+            if (now - request.firstSentNanos >= requestTimeoutNanos) {
+                long id = entry.getKey();
+                it.remove();
+                listener.onResponse(
+                        id,
+                        ResponseStatus.UNAVAILABLE,
+                        Requests.TIMED_OUT + ": no answer in " + requestTimeoutNanos / 1_000_000 + " ms");
+                work++;
+            } else if (now - request.nextSendNanos >= 0) {
+                sendRequest(request, now);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void sendRequest(PendingRequest request, long now) {
+        request.nextSendNanos = now + requestRetryNanos; // sent or refused: repeated then either way
+        if (Offers.offer(requests, request.datagram, 0, request.datagram.capacity()) > 0) {
+            lastSentNanos = now;
+        }
     }
 
     /** Offers {@code messages.buffer()[0, length)}; true if the publication took it. */
@@ -490,6 +575,7 @@ public final class WorldClient implements AutoCloseable {
     private void deny(DenyReason reason) {
         state = State.DENIED;
         denyReason = reason;
+        pending.clear();
         closeStreams();
         listener.onDenied(reason);
     }
@@ -535,6 +621,9 @@ public final class WorldClient implements AutoCloseable {
                 break;
             case DisconnectDecoder.TEMPLATE_ID:
                 onDisconnect(buffer, offset);
+                break;
+            case ResponseDecoder.TEMPLATE_ID:
+                onResponse(buffer, offset);
                 break;
             default:
                 drop(Drop.UNEXPECTED);
@@ -634,8 +723,26 @@ public final class WorldClient implements AutoCloseable {
         }
         disconnectReason = disconnectIn.reason();
         state = State.CLOSED;
+        pending.clear();
         closeStreams();
         listener.onDisconnected(disconnectReason);
+    }
+
+    private void onResponse(DirectBuffer buffer, int offset) {
+        responseIn.wrapAndApplyHeader(buffer, offset, header);
+        if (!ours(responseIn.sessionId())) {
+            drop(Drop.WRONG_SESSION);
+            return;
+        }
+        long id = responseIn.requestId();
+        ResponseStatus status = responseIn.status();
+        byte[] message = new byte[responseIn.payloadLength()];
+        responseIn.getPayload(message, 0, message.length);
+        if (pending.remove(id) == null) {
+            drop(Drop.UNEXPECTED); // the answer to a repeat, already reported (or never asked)
+            return;
+        }
+        listener.onResponse(id, status, new String(message, StandardCharsets.UTF_8));
     }
 
     /** Remembers an entity's name (an empty one is none); reports a new name of an entity already in the view. */

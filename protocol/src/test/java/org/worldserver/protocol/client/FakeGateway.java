@@ -18,6 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.worldserver.protocol.DatagramCheck;
 import org.worldserver.protocol.EntityStates;
 import org.worldserver.protocol.ProtocolLimits;
+import org.worldserver.protocol.Requests;
 import org.worldserver.protocol.SnapshotComposer;
 import org.worldserver.protocol.sbe.AckDecoder;
 import org.worldserver.protocol.sbe.ChallengeEncoder;
@@ -32,13 +33,16 @@ import org.worldserver.protocol.sbe.HeartbeatEncoder;
 import org.worldserver.protocol.sbe.InputDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.protocol.sbe.RequestDecoder;
+import org.worldserver.protocol.sbe.ResponseEncoder;
+import org.worldserver.protocol.sbe.ResponseStatus;
 import org.worldserver.protocol.sbe.SessionAcceptedEncoder;
 import org.worldserver.protocol.sbe.SessionDeniedEncoder;
 
 /**
  * A tiny stand-in for the gateway, on real Aeron, driven by the test's thread: answers ConnectRequest with a
  * Challenge and a ChallengeResponse with SessionAccepted (or, naming a session, rebinds it to the new image),
- * records inputs, acks, heartbeats (which it echoes) and disconnects, and sends what the test tells it to:
+ * records inputs, acks, heartbeats (which it echoes), requests and disconnects, and sends what the test tells it to:
  * snapshots composed by {@link SnapshotComposer} (naming entering entities), disconnects, raw bytes. One
  * reply publication per client image on a response channel, as the gateway does.
  */
@@ -56,6 +60,9 @@ final class FakeGateway implements AutoCloseable {
         final List<Integer> acks = new ArrayList<>();
         final Map<Integer, Long> inputs = new HashMap<>();
         final List<Long> heartbeats = new ArrayList<>();
+        /** Every Request datagram received, repeats included: "id kind x,y,z" for teleports, else "id kind". */
+        final List<String> requests = new ArrayList<>();
+
         Publication reply;
         int tick;
         int resumes;
@@ -151,6 +158,21 @@ final class FakeGateway implements AutoCloseable {
                                 .encodedLength());
     }
 
+    /** Answers request {@code requestId} of the session. */
+    void respond(Session s, long requestId, ResponseStatus status, String message) {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        deliver(
+                s.reply,
+                MessageHeaderEncoder.ENCODED_LENGTH
+                        + new ResponseEncoder()
+                                .wrapAndApplyHeader(out, 0, headerOut)
+                                .sessionId(s.id)
+                                .requestId(requestId)
+                                .status(status)
+                                .putPayload(bytes, 0, bytes.length)
+                                .encodedLength());
+    }
+
     /** Sends {@code bytes} as they are. */
     void raw(Session s, byte[] bytes) {
         out.putBytes(0, bytes);
@@ -212,6 +234,19 @@ final class FakeGateway implements AutoCloseable {
                                             .timeMicros(heartbeat.timeMicros())
                                             .encodedLength());
                 }
+                break;
+            }
+            case RequestDecoder.TEMPLATE_ID: {
+                RequestDecoder request = new RequestDecoder().wrapAndApplyHeader(buffer, offset, headerIn);
+                Session s = sessions.get(request.sessionId());
+                String line = request.requestId() + " " + request.kind();
+                UnsafeBuffer payload = new UnsafeBuffer(new byte[request.payloadLength()]);
+                request.getPayload(payload, 0, payload.capacity());
+                float[] xyz = new float[3];
+                if (request.kind() == Requests.TELEPORT && Requests.readTeleport(payload, 0, payload.capacity(), xyz)) {
+                    line += " " + xyz[0] + "," + xyz[1] + "," + xyz[2];
+                }
+                s.requests.add(line);
                 break;
             }
             case DisconnectDecoder.TEMPLATE_ID: {

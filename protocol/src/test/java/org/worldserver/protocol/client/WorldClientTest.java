@@ -32,6 +32,7 @@ import org.worldserver.protocol.sbe.DenyReason;
 import org.worldserver.protocol.sbe.DisconnectReason;
 import org.worldserver.protocol.sbe.InputEncoder;
 import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.protocol.sbe.ResponseStatus;
 
 /**
  * The client session against {@link FakeGateway} on real Aeron UDP over loopback (a media driver for each side,
@@ -106,6 +107,11 @@ class WorldClientTest {
         @Override
         public void onLost() {
             events.add("lost");
+        }
+
+        @Override
+        public void onResponse(long requestId, ResponseStatus status, String message) {
+            events.add("response " + requestId + " " + status + " " + message);
         }
 
         /** The events since the last call. */
@@ -276,6 +282,48 @@ class WorldClientTest {
         assertEquals(Set.of(200, 201), b.entitiesSeen());
     }
 
+    @Test
+    void shouldRepeatARequestWithItsIdUntilAnsweredAndReportTheAnswerOnce() {
+        WorldClient client = connected(recorder);
+        FakeGateway.Session s = gateway.session(client.sessionId());
+        assertEquals(
+                -1,
+                client(gateway.endpoint(), new Recorder(), Duration.ofSeconds(5))
+                        .teleport(1, 2, 3, 0));
+
+        long id = client.teleport(10.5f, 0, -3.25f, System.nanoTime());
+        assertEquals(1, id);
+        // Unanswered, it goes out again (50 ms retry here) with the same id and payload.
+        until(() -> s.requests.size() >= 3);
+        assertTrue(s.requests.stream().allMatch("1 1 10.5,0.0,-3.25"::equals), s.requests.toString());
+        assertEquals(1, client.pendingRequestCount());
+
+        gateway.respond(s, id, ResponseStatus.OK, "");
+        gateway.respond(s, id, ResponseStatus.OK, ""); // the answer to a repeat: not reported again
+        until(() -> client.dropped(WorldClient.Drop.UNEXPECTED) == 1);
+        assertEquals(
+                List.of("response 1 OK "),
+                recorder.take().stream().filter(e -> e.startsWith("response")).toList());
+        assertEquals(0, client.pendingRequestCount());
+
+        long refused = client.teleport(5000, 0, 0, System.nanoTime());
+        until(() -> s.requests.stream().anyMatch(r -> r.startsWith(refused + " ")));
+        gateway.respond(s, refused, ResponseStatus.BAD_REQUEST, "region-teleport-refused: outside the region");
+        until(() -> recorder.events.contains("response 2 BAD_REQUEST region-teleport-refused: outside the region"));
+    }
+
+    @Test
+    void shouldGiveUpARequestNobodyAnswersAfterItsTimeout() {
+        WorldClient client = connected(recorder);
+        long sent = System.nanoTime();
+        long id = client.teleport(1, 0, 1, sent);
+        until(() -> client.pendingRequestCount() == 0);
+        assertTrue(System.nanoTime() - sent >= Duration.ofMillis(600).toNanos(), "given up before its timeout");
+        assertEquals(
+                List.of("response " + id + " UNAVAILABLE request-timed-out: no answer in 600 ms"),
+                recorder.take().stream().filter(e -> e.startsWith("response")).toList());
+    }
+
     // --- helpers ----------------------------------------------------------------------------------------------
 
     private WorldClient client(String serverEndpoint, Listener listener, Duration handshakeTimeout) {
@@ -290,7 +338,9 @@ class WorldClientTest {
                         handshakeTimeout,
                         Duration.ofMillis(100),
                         Duration.ofMillis(400),
-                        Duration.ofMillis(100)),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(600)),
                 listener);
         clients.add(client);
         return client;

@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +27,7 @@ import org.worldserver.protocol.DatagramCheck;
 import org.worldserver.protocol.Offers;
 import org.worldserver.protocol.ProtocolLimits;
 import org.worldserver.protocol.Quantization;
+import org.worldserver.protocol.Requests;
 import org.worldserver.protocol.sbe.AckDecoder;
 import org.worldserver.protocol.sbe.ChallengeEncoder;
 import org.worldserver.protocol.sbe.ChallengeResponseDecoder;
@@ -39,6 +41,9 @@ import org.worldserver.protocol.sbe.HeartbeatEncoder;
 import org.worldserver.protocol.sbe.InputDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.protocol.sbe.RequestDecoder;
+import org.worldserver.protocol.sbe.ResponseEncoder;
+import org.worldserver.protocol.sbe.ResponseStatus;
 import org.worldserver.protocol.sbe.SessionAcceptedEncoder;
 import org.worldserver.protocol.sbe.SessionDeniedEncoder;
 
@@ -48,7 +53,8 @@ import org.worldserver.protocol.sbe.SessionDeniedEncoder;
  * configured term length), checks every datagram ({@link DatagramCheck}), runs the handshake ({@link
  * GatewayHandshake}), places accepted avatars in the world ({@link World}, asynchronously), opens each session's
  * outbound {@link SessionStream} (the cells' threads send snapshots through it), moves a resumed session to its
- * client's new address, hands session inputs that pass their guards to the world, echoes heartbeats, and ends
+ * client's new address, hands session inputs that pass their guards to the world, executes requests (teleports)
+ * once each and answers them, echoes heartbeats, and ends
  * sessions on Disconnect, idle timeout or shutdown (telling the client why). Every datagram it drops is counted by
  * reason ({@link #dropped()}).
  *
@@ -66,6 +72,13 @@ public final class GatewayAgent implements Agent {
 
         /** A session's input passed its guards (units: intent −1..1 of max speed, unit focus vector). */
         void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ);
+
+        /**
+         * A session asked to teleport its avatar to (x, y, z) metres in its region: completes empty once done, with
+         * the refusal's stable code and reason ({@code region-teleport-refused: ...}), or fails (the world did not
+         * answer).
+         */
+        CompletionStage<Optional<String>> teleport(String avatarId, float x, float y, float z);
 
         /** The session ended (disconnect, idle timeout): log the avatar out. */
         void left(String avatarId);
@@ -113,6 +126,10 @@ public final class GatewayAgent implements Agent {
     private final AckDecoder ackIn = new AckDecoder();
     private final HeartbeatDecoder heartbeatIn = new HeartbeatDecoder();
     private final DisconnectDecoder disconnectIn = new DisconnectDecoder();
+    private final RequestDecoder requestIn = new RequestDecoder();
+    private final ResponseEncoder responseOut = new ResponseEncoder();
+    private final UnsafeBuffer payloadIn = new UnsafeBuffer(0, 0);
+    private final float[] teleportTo = new float[3];
     private final HeartbeatEncoder heartbeatOut = new HeartbeatEncoder();
     private final DisconnectEncoder disconnectOut = new DisconnectEncoder();
     private final UnsafeBuffer out = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
@@ -120,6 +137,7 @@ public final class GatewayAgent implements Agent {
     private final ConcurrentLinkedQueue<Image> arrived = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Image> departed = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Placed> placements = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Answered> answered = new ConcurrentLinkedQueue<>();
     private final Long2ObjectHashMap<Publication> replies = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Image> rejected = new Long2ObjectHashMap<>();
     /** Token nonces whose avatar is being placed: a repeated ChallengeResponse meanwhile is ignored. */
@@ -130,6 +148,9 @@ public final class GatewayAgent implements Agent {
     private final Map<Drop, AtomicLong> dropped = new EnumMap<>(Drop.class);
     private final SecureRandom random = new SecureRandom();
     private long nextSweepNanos;
+
+    /** The world answered a session's request. */
+    private record Answered(long sessionId, long requestId, RequestLedger.Answer answer) {}
 
     /** A placement finished: the session to open, or why not. */
     private record Placed(long imageId, GatewayHandshake.Accept accept, int entityId, Throwable failure) {}
@@ -178,7 +199,7 @@ public final class GatewayAgent implements Agent {
 
     @Override
     public int doWork() {
-        int work = screenImages() + finishPlacements();
+        int work = screenImages() + finishPlacements() + finishRequests();
         work += subscription.poll(onFragment, 256);
         long now = System.nanoTime();
         if (now - nextSweepNanos > 0) {
@@ -330,6 +351,9 @@ public final class GatewayAgent implements Agent {
                 }
                 break;
             }
+            case RequestDecoder.TEMPLATE_ID:
+                onRequest(buffer, offset, source);
+                break;
             case DisconnectDecoder.TEMPLATE_ID: {
                 disconnectIn.wrapAndApplyHeader(buffer, offset, headerIn);
                 GatewaySession s = sessions.get(disconnectIn.sessionId());
@@ -472,6 +496,103 @@ public final class GatewayAgent implements Agent {
                 break;
             default:
                 count(Drop.RATE_LIMITED);
+        }
+    }
+
+    /**
+     * A Request: a repeat gets the answer the request got (nothing while it still runs); a new one is checked
+     * (rate, kind, payload) and executed by the world, its answer sent once the world replies ({@link Requests}).
+     */
+    private void onRequest(DirectBuffer buffer, int offset, long source) {
+        requestIn.wrapAndApplyHeader(buffer, offset, headerIn);
+        GatewaySession session = sessions.get(requestIn.sessionId());
+        long now = System.nanoTime();
+        if (session == null) {
+            count(Drop.UNKNOWN_SESSION);
+            return;
+        }
+        if (!session.heard(source, now)) {
+            count(Drop.WRONG_SOURCE);
+            return;
+        }
+        long requestId = requestIn.requestId();
+        RequestLedger.Answer known = session.requests().find(requestId);
+        if (known != null) {
+            if (known != RequestLedger.RUNNING) {
+                respond(session, requestId, known);
+            }
+            return;
+        }
+        int kind = requestIn.kind();
+        requestIn.wrapPayload(payloadIn);
+        if (!session.requestAllowed(now)) {
+            answer(
+                    session,
+                    requestId,
+                    ResponseStatus.UNAVAILABLE,
+                    Requests.RATE_LIMITED + ": at most " + GatewaySession.REQUESTS_PER_SECOND + " requests a second");
+        } else if (kind != Requests.TELEPORT) {
+            answer(session, requestId, ResponseStatus.BAD_REQUEST, Requests.UNKNOWN_KIND + ": " + kind);
+        } else if (!Requests.readTeleport(payloadIn, 0, payloadIn.capacity(), teleportTo)) {
+            answer(
+                    session,
+                    requestId,
+                    ResponseStatus.BAD_REQUEST,
+                    Requests.MALFORMED + ": a teleport is x, y, z: three finite float32, little-endian");
+        } else {
+            session.requests().record(requestId, RequestLedger.RUNNING);
+            long sessionId = session.sessionId();
+            world.teleport(session.avatarId(), teleportTo[0], teleportTo[1], teleportTo[2])
+                    .whenComplete((refusal, failure) -> answered.add(new Answered(
+                            sessionId,
+                            requestId,
+                            failure != null
+                                    ? answer(
+                                            ResponseStatus.UNAVAILABLE,
+                                            Requests.WORLD_UNAVAILABLE + ": " + failure.getMessage())
+                                    : refusal.isPresent()
+                                            ? answer(ResponseStatus.BAD_REQUEST, refusal.get())
+                                            : answer(ResponseStatus.OK, ""))));
+        }
+    }
+
+    private static RequestLedger.Answer answer(ResponseStatus status, String message) {
+        return new RequestLedger.Answer(status, Requests.messageBytes(message));
+    }
+
+    /** Answers a request now: remembered for its repeats, and sent. */
+    private void answer(GatewaySession session, long requestId, ResponseStatus status, String message) {
+        RequestLedger.Answer answer = answer(status, message);
+        session.requests().record(requestId, answer);
+        respond(session, requestId, answer);
+    }
+
+    /** Sends the world's answers to requests of sessions still open. */
+    private int finishRequests() {
+        int work = 0;
+        for (Answered a; (a = answered.poll()) != null; work++) {
+            GatewaySession session = sessions.get(a.sessionId());
+            if (session != null) {
+                session.requests().record(a.requestId(), a.answer());
+                respond(session, a.requestId(), a.answer());
+            }
+        }
+        return work;
+    }
+
+    private void respond(GatewaySession session, long requestId, RequestLedger.Answer answer) {
+        Publication reply = replies.get(session.sourceKey());
+        if (reply != null) {
+            send(
+                    reply,
+                    MessageHeaderEncoder.ENCODED_LENGTH
+                            + responseOut
+                                    .wrapAndApplyHeader(out, 0, headerOut)
+                                    .sessionId(session.sessionId())
+                                    .requestId(requestId)
+                                    .status(answer.status())
+                                    .putPayload(answer.message(), 0, answer.message().length)
+                                    .encodedLength());
         }
     }
 

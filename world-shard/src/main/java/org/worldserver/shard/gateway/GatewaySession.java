@@ -4,7 +4,8 @@ import org.worldserver.protocol.sbe.InputDecoder;
 
 /**
  * One client's session on the gateway, after the handshake: who it is, where its datagrams must come from, and
- * the guards its traffic passes (replay window, input rate limit, idle timer), and its outbound {@link
+ * the guards its traffic passes (replay window, input and request rate limits, idle timer), its recent requests'
+ * answers, and its outbound {@link
  * SessionStream}. Owned by the gateway's receiver through {@link SessionTable}; not thread-safe.
  */
 public final class GatewaySession {
@@ -21,11 +22,16 @@ public final class GatewaySession {
         RATE_LIMITED
     }
 
+    /** Requests (teleports...) a session may send a second on average, and in a burst. */
+    public static final int REQUESTS_PER_SECOND = 10;
+
     private final long sessionId;
     private final String avatarId;
     private long sourceKey;
     private final ReplayWindow replay = new ReplayWindow();
     private final InputRateLimit rateLimit;
+    private final InputRateLimit requestLimit;
+    private final RequestLedger requests = new RequestLedger();
     private SessionStream stream;
     private long tokenNonce;
     private int entityId = -1;
@@ -40,6 +46,7 @@ public final class GatewaySession {
         this.avatarId = avatarId;
         this.sourceKey = sourceKey;
         this.rateLimit = new InputRateLimit(inputsPerSecond, Math.max(1, inputsPerSecond / 2), nowNanos);
+        this.requestLimit = new InputRateLimit(REQUESTS_PER_SECOND, REQUESTS_PER_SECOND, nowNanos);
         this.lastHeardNanos = nowNanos;
     }
 
@@ -122,6 +129,16 @@ public final class GatewaySession {
             stream.acknowledge(serverTick);
         }
         return true;
+    }
+
+    /** The session's recent requests and their answers. */
+    RequestLedger requests() {
+        return requests;
+    }
+
+    /** Whether one more request may be executed at {@code nowNanos} (at most {@link #REQUESTS_PER_SECOND}). */
+    public boolean requestAllowed(long nowNanos) {
+        return requestLimit.tryAcquire(nowNanos);
     }
 
     /** Heard from at all by {@code nowNanos} minus {@code idleNanos}? */

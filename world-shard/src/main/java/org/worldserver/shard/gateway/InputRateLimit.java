@@ -1,8 +1,9 @@
 package org.worldserver.shard.gateway;
 
 /**
- * A token bucket per session: at most {@code ratePerSecond} inputs a second on average, with bursts of up to
- * {@code burst} (a client catching up after a stall). Inputs beyond it are dropped and counted. Integer
+ * A token bucket per session: at most {@code ratePerSecond} inputs (or requests) a second on average, with bursts
+ * of up to {@code burst} (a client catching up after a stall). Inputs beyond it are dropped and counted, requests
+ * refused. Integer
  * arithmetic in nanoseconds; no allocation. Not thread-safe: owned by the session's receiving thread.
  */
 public final class InputRateLimit {

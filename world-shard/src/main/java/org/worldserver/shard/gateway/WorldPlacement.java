@@ -4,11 +4,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.avatar.AvatarRejection;
 import org.worldserver.shard.region.CellId;
@@ -19,7 +22,7 @@ import org.worldserver.shard.region.WorldRegions;
 /**
  * The gateway's {@link GatewayAgent.World} on a node: places a connecting avatar where it left the world (or at
  * its home region's spawn point, or the fallback region's, when that region is closed), logs it in and out, and
- * sends its inputs to the cell that owns it. Thread-safe; never blocks (everything is asynchronous).
+ * sends its inputs and teleports to the cell that owns it. Thread-safe; never blocks (everything is asynchronous).
  *
  * <p>Inputs go to the cell that last ticked the avatar for its session ({@link SessionStream#cell()}), or the cell
  * it joined before its first frame; a cell forwards inputs for an avatar that just left it for {@code
@@ -97,13 +100,44 @@ public final class WorldPlacement implements GatewayAgent.World {
 
     @Override
     public void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ) {
+        CellId cell = cellOf(avatarId);
+        if (cell != null) {
+            regions.cell(cell).tell(new RegionCell.Input(avatarId, sequence, intentX, intentZ, focusX, focusZ));
+        }
+    }
+
+    @Override
+    public CompletionStage<Optional<String>> teleport(String avatarId, float x, float y, float z) {
+        CellId cell = cellOf(avatarId);
+        if (cell == null) {
+            return CompletableFuture.completedFuture(
+                    Optional.of("region-unknown-avatar: " + avatarId + " is not placed in the world"));
+        }
+        return regions.cell(cell)
+                .<Done>askWithStatus(replyTo -> new RegionCell.Teleport(avatarId, x, y, z, replyTo), ASK)
+                .handle((done, failure) -> {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause()
+                            : failure;
+                    if (cause == null) {
+                        return Optional.empty();
+                    }
+                    if (cause instanceof StatusReply.ErrorMessage refused) {
+                        return Optional.of(refused.getMessage());
+                    }
+                    throw new CompletionException(cause); // no answer: the gateway reports the world unavailable
+                });
+    }
+
+    /** The cell that owns the avatar now: the one that last ticked it for its session, or the one it joined. */
+    private CellId cellOf(String avatarId) {
         SessionStream stream = streams.of(avatarId);
         CellId now = stream == null ? null : stream.cell();
-        Placement p = placed.get(avatarId);
-        if (now != null || p != null) {
-            regions.cell(now != null ? now : p.cell())
-                    .tell(new RegionCell.Input(avatarId, sequence, intentX, intentZ, focusX, focusZ));
+        if (now != null) {
+            return now;
         }
+        Placement p = placed.get(avatarId);
+        return p == null ? null : p.cell();
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -151,6 +152,11 @@ public final class GatewayRoundTrip {
 
         @Override
         public void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ) {}
+
+        @Override
+        public CompletionStage<Optional<String>> teleport(String avatarId, float x, float y, float z) {
+            return CompletableFuture.completedFuture(Optional.of("region-teleport-refused: no world"));
+        }
 
         @Override
         public void left(String avatarId) {}

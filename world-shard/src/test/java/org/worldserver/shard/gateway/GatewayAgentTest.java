@@ -1,20 +1,34 @@
 package org.worldserver.shard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.ConnectToken;
+import org.worldserver.protocol.Requests;
 import org.worldserver.protocol.sbe.DenyReason;
+import org.worldserver.protocol.sbe.MessageHeaderDecoder;
+import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.protocol.sbe.RequestEncoder;
+import org.worldserver.protocol.sbe.ResponseDecoder;
 
 /**
  * The gateway's receiver on real Aeron UDP (loopback, two media drivers), with a recording world: a client with a
@@ -29,6 +43,9 @@ class GatewayAgentTest {
     private static final class RecordingWorld implements GatewayAgent.World {
         final List<String> inputs = new CopyOnWriteArrayList<>();
         final List<String> left = new CopyOnWriteArrayList<>();
+        final List<String> teleports = new CopyOnWriteArrayList<>();
+        /** What the world answers the next teleports, in order (completed by the test when it likes). */
+        final Queue<CompletableFuture<Optional<String>>> teleportAnswers = new ConcurrentLinkedQueue<>();
 
         @Override
         public CompletionStage<Integer> place(String avatarId) {
@@ -38,6 +55,13 @@ class GatewayAgentTest {
         @Override
         public void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ) {
             inputs.add(avatarId + "#" + sequence + "@" + Math.round(intentX * 100));
+        }
+
+        @Override
+        public CompletionStage<Optional<String>> teleport(String avatarId, float x, float y, float z) {
+            teleports.add(avatarId + "@" + x + "," + y + "," + z);
+            CompletableFuture<Optional<String>> answer = teleportAnswers.poll();
+            return answer != null ? answer : CompletableFuture.completedFuture(Optional.empty());
         }
 
         @Override
@@ -59,6 +83,7 @@ class GatewayAgentTest {
             world,
             new SessionStreams());
     private final ClientMessages messages = new ClientMessages();
+    private final UnsafeBuffer raw = new UnsafeBuffer(new byte[1024]);
 
     @AfterEach
     void stop() {
@@ -190,7 +215,111 @@ class GatewayAgentTest {
         assertEquals(DenyReason.RESUME_REFUSED, messages.denyReason());
     }
 
+    @Test
+    void shouldExecuteEachRequestOnceAnswerItsRepeatsAndRefuseBadOnesWithStableCodes() {
+        Client c = connectClient();
+        long nonce = 79L;
+        byte[] token = new ConnectToken(
+                        "cyd-0001", nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
+                .sign(KEY);
+        handshake(c, nonce, token, 0, ClientMessages.Answer.ACCEPTED);
+        long session = messages.sessionId();
+        List<String> responses = new ArrayList<>();
+
+        // Running: its repeats get nothing and execute nothing; once done, every repeat gets the same answer.
+        CompletableFuture<Optional<String>> slow = new CompletableFuture<>();
+        world.teleportAnswers.add(slow);
+        send(c, messages.teleport(session, 5, 10, 0, 20));
+        until(() -> world.teleports.size() == 1, () -> {});
+        assertEquals("cyd-0001@10.0,0.0,20.0", world.teleports.get(0));
+        send(c, messages.teleport(session, 5, 10, 0, 20));
+        send(c, raw, request(session, 8, 99, new byte[12])); // answered at once, so after the repeat was handled
+        awaitResponses(c, responses, 1);
+        slow.complete(Optional.empty());
+        awaitResponses(c, responses, 2);
+        send(c, messages.teleport(session, 5, 10, 0, 20));
+        awaitResponses(c, responses, 3);
+        assertEquals(List.of("8 BAD_REQUEST request-kind-unknown: 99", "5 OK ", "5 OK "), responses);
+        assertEquals(1, world.teleports.size(), "executed once");
+
+        world.teleportAnswers.add(CompletableFuture.completedFuture(Optional.of("region-teleport-refused: off")));
+        send(c, messages.teleport(session, 6, 1, 0, 1));
+        world.teleportAnswers.add(CompletableFuture.failedFuture(new IllegalStateException("ask timed out")));
+        send(c, messages.teleport(session, 7, 2, 0, 2));
+        send(c, raw, request(session, 9, Requests.TELEPORT, new byte[8]));
+        UnsafeBuffer nan = new UnsafeBuffer(new byte[12]);
+        Requests.putTeleport(nan, 0, 1, Float.NaN, 1);
+        send(c, raw, request(session, 10, Requests.TELEPORT, nan.byteArray()));
+        awaitResponses(c, responses, 7);
+        assertEquals( // in any order: the world's answers come back through a queue
+                Set.of(
+                        "6 BAD_REQUEST region-teleport-refused: off",
+                        "7 UNAVAILABLE world-unavailable: ask timed out",
+                        "9 BAD_REQUEST request-malformed: a teleport is x, y, z: three finite float32, little-endian",
+                        "10 BAD_REQUEST request-malformed: a teleport is x, y, z: three finite float32, little-endian"),
+                Set.copyOf(responses.subList(3, 7)));
+        assertEquals(3, world.teleports.size(), "the bad ones reached no world");
+
+        // Over the rate (10 a second, bursts of 10): refused, answered, not executed.
+        long burstStart = System.nanoTime();
+        for (int id = 100; id < 130; id++) {
+            send(c, messages.teleport(session, id, 1, 0, 1));
+        }
+        awaitResponses(c, responses, 37);
+        double seconds = (System.nanoTime() - burstStart) / 1e9;
+        long limited = responses.stream()
+                .filter(r -> r.contains("UNAVAILABLE request-rate-limited: at most 10 requests a second"))
+                .count();
+        long executed = world.teleports.size() - 3;
+        assertEquals(30, limited + executed, "every request answered once: " + responses);
+        assertTrue(
+                executed <= 10 + Math.ceil(seconds * 10),
+                executed + " executed in " + seconds + " s, beyond the bucket");
+        assertTrue(limited > 0, "nothing was refused");
+
+        send(c, messages.teleport(session ^ 1, 200, 1, 0, 1));
+        until(() -> gateway.dropped().get(GatewayAgent.Drop.UNKNOWN_SESSION).get() == 1, () -> {});
+    }
+
+    /** A Request of any kind and payload into the test's buffer; its length. */
+    private int request(long session, long requestId, int kind, byte[] payload) {
+        return MessageHeaderEncoder.ENCODED_LENGTH
+                + new RequestEncoder()
+                        .wrapAndApplyHeader(raw, 0, new MessageHeaderEncoder())
+                        .sessionId(session)
+                        .requestId(requestId)
+                        .kind(kind)
+                        .putPayload(payload, 0, payload.length)
+                        .encodedLength();
+    }
+
+    /** Polls the client's replies until {@code responses} holds {@code count} "id STATUS message" lines. */
+    private void awaitResponses(Client c, List<String> responses, int count) {
+        ResponseDecoder decoder = new ResponseDecoder();
+        MessageHeaderDecoder header = new MessageHeaderDecoder();
+        until(
+                () -> responses.size() >= count,
+                () -> c.replies()
+                        .poll(
+                                (b, o, l, h) -> {
+                                    header.wrap(b, o);
+                                    if (header.templateId() == ResponseDecoder.TEMPLATE_ID) {
+                                        decoder.wrapAndApplyHeader(b, o, header);
+                                        byte[] message = new byte[decoder.payloadLength()];
+                                        String line = decoder.requestId() + " " + decoder.status() + " ";
+                                        decoder.getPayload(message, 0, message.length);
+                                        responses.add(line + new String(message, StandardCharsets.UTF_8));
+                                    }
+                                },
+                                10));
+        assertEquals(count, responses.size(), "no more answers than asked: " + responses);
+    }
+
     private void send(Client c, int length) {
-        until(() -> c.requests().offer(messages.buffer(), 0, length) > 0, () -> {});
+        send(c, messages.buffer(), length);
+    }
+
+    private void send(Client c, DirectBuffer buffer, int length) {
+        until(() -> c.requests().offer(buffer, 0, length) > 0, () -> {});
     }
 }
