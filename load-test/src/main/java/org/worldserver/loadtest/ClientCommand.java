@@ -112,7 +112,7 @@ public final class ClientCommand {
             seed = known.get();
         } else {
             seed = SessionLogin.newIdentity()[0];
-            login.register(options.avatar(), options.avatar(), seed);
+            login.register(options.avatar(), options.avatar(), seed, null);
             identities.store(options.avatar(), seed);
         }
         long nonce = new SecureRandom().nextLong();

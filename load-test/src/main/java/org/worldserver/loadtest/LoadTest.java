@@ -2,6 +2,7 @@ package org.worldserver.loadtest;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -9,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.Histogram;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -19,12 +21,14 @@ import org.worldserver.protocol.SessionLogin;
 import org.worldserver.protocol.client.ClientSettings;
 import org.worldserver.protocol.client.Listener;
 import org.worldserver.protocol.client.WorldClient;
+import org.worldserver.protocol.sbe.ResponseStatus;
 
 /**
  * Runs a {@link Scenario}: bots arrive at the scenario's rate (an open model: a bot is started on schedule however
  * the server copes), each a {@link WorldClient} on one shared Aeron client, all polled by the calling thread (no
  * thread per bot); sign-ups and logins run on a small pool so HTTP never stalls the polling. After the ramp and
- * the steady phase every bot disconnects.
+ * the steady phase every bot disconnects. Churning bots end sessions and log in again (a new client each time,
+ * swapped in on the polling thread) or teleport through the SDK's requests.
  *
  * <p><b>Latency</b> is input → observed by another bot: every input turns the bot's focus by 37° (so the last 16
  * are at least 10° apart), the server sends the new facing to the bots that see it, and an observer that sees a
@@ -58,7 +62,17 @@ public final class LoadTest {
             int loginFailures,
             List<Sample> timeline,
             int avatarsAtSlo,
-            String sloBreach) {}
+            String sloBreach,
+            Churned churned,
+            Histogram loginMillis,
+            double datagramsPerClientSecond) {}
+
+    /**
+     * What the churning bots did: sessions opened in all (first logins and logins again), sessions a login-churn
+     * bot ended, teleports asked for and how they were answered.
+     */
+    public record Churned(
+            int sessions, int logouts, int teleports, int teleportsDone, int teleportsRefused, int teleportsFailed) {}
 
     /**
      * One second of the run: the bots connected at its end, the latencies observed in it (corrected, ms), what
@@ -88,16 +102,26 @@ public final class LoadTest {
     private final LatencyRecorder latency;
     private final Int2ObjectHashMap<Bot> byEntity = new Int2ObjectHashMap<>();
     private final List<Bot> bots = new ArrayList<>();
-    private final ConcurrentLinkedQueue<Bot> loggedIn = new ConcurrentLinkedQueue<>();
+    /** Logins finished on the pool: the bot and its new client, for the polling thread to take over. */
+    private final ConcurrentLinkedQueue<Arrival> loggedIn = new ConcurrentLinkedQueue<>();
+    /** Time from a bot's start (or its login again) to its session accepted, ms. */
+    private final Histogram loginMillis = new Histogram(60_000, 3);
+
     private final AtomicInteger loginFailures = new AtomicInteger();
     private long observations;
     private int started;
+    private int sessions;
+    private int logouts;
+    private int teleports;
+    private int teleportsDone;
+    private int teleportsRefused;
+    private int teleportsFailed;
     private int connectTimeouts;
     private final List<Sample> timeline = new ArrayList<>();
     private long lastBytes;
     private long lastSnapshots;
     private final Slo slo;
-    private org.HdrHistogram.Histogram window = new org.HdrHistogram.Histogram(LatencyRecorder.MAX_MICROS, 3);
+    private Histogram window = new Histogram(LatencyRecorder.MAX_MICROS, 3);
     private long windowSnapshots;
     private long windowSpanned;
     private double windowClientSeconds;
@@ -108,13 +132,32 @@ public final class LoadTest {
     private String sloBreach;
     private int windowsJudged;
 
-    /** One bot: its client, what it does, the inputs it sent (for latency), what it saw of the others. */
+    /** A bot logged in (again) on the login pool, with the client of its new session. */
+    private record Arrival(Bot bot, WorldClient client) {}
+
+    /**
+     * One bot: its client (a new one per session), what it does, the inputs it sent (for latency), what it saw of
+     * the others, and what its ended sessions received. Used on the polling thread only, except {@link #seed}
+     * (written by the login pool, handed over through {@link #loggedIn}).
+     */
     private final class Bot implements Listener {
         final String id;
         final Behaviour behaviour;
+        byte[] seed;
+        boolean listed;
         WorldClient client;
+        /** When the bot started logging in for its current session (its first, or again). */
         long startedNanos;
+        /** When its current session was accepted; 0 while there is none. */
         long connectedNanos;
+
+        long sessionEndsNanos;
+        long loginAgainNanos;
+        long nextTeleportNanos;
+        double connectedSecondsBefore;
+        long bytesBefore;
+        long datagramsBefore;
+        long spannedBefore;
         long nextInputNanos;
         long nextTurnNanos;
         float intentX;
@@ -134,6 +177,50 @@ public final class LoadTest {
         Bot(String id, Behaviour behaviour) {
             this.id = id;
             this.behaviour = behaviour;
+        }
+
+        /** Snapshot numbers the bot's sessions spanned: what it would have received without loss. */
+        long spanned() {
+            return spannedBefore + (firstSnapshot == 0 ? 0 : lastSnapshot - firstSnapshot + 1);
+        }
+
+        long bytes() {
+            return bytesBefore + client.bytesReceived();
+        }
+
+        long datagrams() {
+            return datagramsBefore + client.datagramsReceived();
+        }
+
+        /** A new session: snapshot numbers and input sequences start again (old inputs must not match). */
+        void newSession(WorldClient next) {
+            client = next;
+            firstSnapshot = 0;
+            lastSnapshot = 0;
+            Arrays.fill(sentSequence, 0);
+        }
+
+        /** Ends the session (a login-churn bot's time is up): what it received is kept, the client closed. */
+        void leave(long now) {
+            connectedSecondsBefore += (now - connectedNanos) / 1e9;
+            spannedBefore = spanned();
+            firstSnapshot = 0;
+            bytesBefore += client.bytesReceived();
+            datagramsBefore += client.datagramsReceived();
+            byEntity.remove(client.entityId());
+            client.disconnect();
+            connectedNanos = 0;
+            loginAgainNanos = now + scenario.churn().offline().toNanos();
+            logouts++;
+        }
+
+        @Override
+        public void onResponse(long requestId, ResponseStatus status, String message) {
+            switch (status) {
+                case OK -> teleportsDone++;
+                case BAD_REQUEST -> teleportsRefused++;
+                default -> teleportsFailed++;
+            }
         }
 
         @Override
@@ -194,7 +281,7 @@ public final class LoadTest {
 
         private void steer(long now) {
             switch (behaviour) {
-                case RANDOM_WALK -> {
+                case RANDOM_WALK, LOGIN_CHURN, TELEPORT_CHURN -> {
                     if (now >= nextTurnNanos) {
                         double angle = random.nextDouble() * 2 * Math.PI;
                         intentX = (float) Math.sin(angle);
@@ -228,6 +315,10 @@ public final class LoadTest {
     enum Behaviour {
         RANDOM_WALK,
         HOTSPOT,
+        /** Walks at random; leaves after a session and logs in again after a while. */
+        LOGIN_CHURN,
+        /** Walks at random; teleports to a random point of the churn area every so often. */
+        TELEPORT_CHURN,
         IDLE
     }
 
@@ -270,20 +361,28 @@ public final class LoadTest {
                     started++;
                     logins.execute(() -> signIn(bot));
                 }
-                for (Bot ready; (ready = loggedIn.poll()) != null; work++) {
-                    bots.add(ready);
+                for (Arrival a; (a = loggedIn.poll()) != null; work++) {
+                    a.bot().newSession(a.client());
+                    if (!a.bot().listed) {
+                        a.bot().listed = true;
+                        bots.add(a.bot());
+                    }
                 }
                 int connected = 0;
                 for (Bot bot : bots) {
                     work += bot.client.poll(now);
                     WorldClient.State state = bot.client.state();
                     if (state == WorldClient.State.CONNECTED) {
-                        connected++;
                         if (bot.connectedNanos == 0) {
-                            bot.connectedNanos = now;
-                            tickHz = bot.client.tickHz();
-                            byEntity.put(bot.client.entityId(), bot);
-                            bot.nextInputNanos = now + (long) (random.nextDouble() * inputPeriod); // staggered
+                            connectedNow(bot, now, inputPeriod);
+                        } else if (bot.behaviour == Behaviour.LOGIN_CHURN && now >= bot.sessionEndsNanos) {
+                            bot.leave(now);
+                            continue;
+                        }
+                        connected++;
+                        if (bot.behaviour == Behaviour.TELEPORT_CHURN && now >= bot.nextTeleportNanos) {
+                            teleport(bot, now);
+                            work++;
                         }
                         if (now >= bot.nextInputNanos) {
                             bot.sendInput(now);
@@ -294,6 +393,10 @@ public final class LoadTest {
                             && now - bot.startedNanos > CONNECT_TIMEOUT_NANOS) {
                         connectTimeouts++;
                         bot.client.close();
+                    } else if (bot.loginAgainNanos != 0 && now >= bot.loginAgainNanos) {
+                        bot.loginAgainNanos = 0;
+                        bot.startedNanos = now;
+                        logins.execute(() -> logIn(bot));
                     }
                 }
                 peak = Math.max(peak, connected);
@@ -311,19 +414,46 @@ public final class LoadTest {
         return summarise(peak, (finished - start) / 1e9, finished);
     }
 
+    /** A bot's session was just accepted: its login time, its entity, its schedule. */
+    private void connectedNow(Bot bot, long now, long inputPeriod) {
+        bot.connectedNanos = now;
+        sessions++;
+        loginMillis.recordValue(Math.min(loginMillis.getHighestTrackableValue(), (now - bot.startedNanos) / 1_000_000));
+        tickHz = bot.client.tickHz();
+        byEntity.put(bot.client.entityId(), bot);
+        bot.nextInputNanos = now + (long) (random.nextDouble() * inputPeriod); // staggered
+        Scenario.Churn churn = scenario.churn();
+        bot.sessionEndsNanos = now + jittered(churn.sessionLength().toNanos());
+        bot.nextTeleportNanos = now + jittered(churn.teleportEvery().toNanos());
+    }
+
+    /** Between half and one and a half of {@code meanNanos}, uniformly. */
+    private long jittered(long meanNanos) {
+        return (long) (meanNanos * (0.5 + random.nextDouble()));
+    }
+
+    /** Asks for a teleport to a random point of the churn area. */
+    private void teleport(Bot bot, long now) {
+        Scenario.Churn c = scenario.churn();
+        float x = (float) (c.minX() + random.nextDouble() * (c.maxX() - c.minX()));
+        float z = (float) (c.minZ() + random.nextDouble() * (c.maxZ() - c.minZ()));
+        if (bot.client.teleport(x, 0, z, now) > 0) {
+            teleports++;
+        }
+        bot.nextTeleportNanos = now + jittered(c.teleportEvery().toNanos());
+    }
+
     /** Adds a second to the timeline (reads every bot's counters: once a second, not per poll). */
     private void sample(double seconds, int connected) {
         long bytes = 0;
         long snapshots = 0;
         long spanned = 0;
         for (Bot bot : bots) {
-            bytes += bot.client.bytesReceived();
+            bytes += bot.bytes();
             snapshots += bot.snapshots;
-            if (bot.snapshots > 0) {
-                spanned += bot.lastSnapshot - bot.firstSnapshot + 1;
-            }
+            spanned += bot.spanned();
         }
-        org.HdrHistogram.Histogram h = latency.takeInterval();
+        Histogram h = latency.takeInterval();
         if (slo != null) {
             judge(h, connected, snapshots - lastSnapshots, spanned - lastSpanned);
         }
@@ -342,7 +472,7 @@ public final class LoadTest {
     }
 
     /** Adds a second to the capacity search's window; at the window's end, judges it against the objective. */
-    private void judge(org.HdrHistogram.Histogram second, int connected, long snapshots, long spanned) {
+    private void judge(Histogram second, int connected, long snapshots, long spanned) {
         window.add(second);
         windowSnapshots += snapshots;
         windowSpanned += spanned;
@@ -360,7 +490,7 @@ public final class LoadTest {
                 avatarsAtSlo = connected;
             }
         }
-        window = new org.HdrHistogram.Histogram(LatencyRecorder.MAX_MICROS, 3);
+        window = new Histogram(LatencyRecorder.MAX_MICROS, 3);
         windowSnapshots = 0;
         windowSpanned = 0;
         windowClientSeconds = 0;
@@ -370,23 +500,43 @@ public final class LoadTest {
     private Behaviour behaviourOf(int index) {
         // Spread evenly: bot i's place in [0, 1) decides, so small populations get the shares too.
         double place = (index * 0.6180339887) % 1.0;
-        if (place < scenario.randomWalk()) {
-            return Behaviour.RANDOM_WALK;
+        Scenario.Mix mix = scenario.mix();
+        double[] upTo = {
+            mix.randomWalk(),
+            mix.randomWalk() + mix.hotspot(),
+            mix.randomWalk() + mix.hotspot() + mix.loginChurn(),
+            mix.randomWalk() + mix.hotspot() + mix.loginChurn() + mix.teleportChurn()
+        };
+        for (int b = 0; b < upTo.length; b++) {
+            if (place < upTo[b]) {
+                return Behaviour.values()[b]; // the enum lists the behaviours in the mix's order
+            }
         }
-        return place < scenario.randomWalk() + scenario.hotspot() ? Behaviour.HOTSPOT : Behaviour.IDLE;
+        return Behaviour.IDLE;
     }
 
-    /** On the login pool: signs the bot up (a new identity), logs it in, hands it to the polling thread. */
+    /** On the login pool: signs the bot up (a new identity), then logs it in. */
     private void signIn(Bot bot) {
         try {
             byte[] seed = SessionLogin.newIdentity()[0];
-            login.register(bot.id, bot.id, seed);
+            login.register(bot.id, bot.id, seed, scenario.region());
+            bot.seed = seed;
+        } catch (Exception e) {
+            loginFailures.incrementAndGet();
+            return;
+        }
+        logIn(bot);
+    }
+
+    /** On the login pool: logs the bot in with its key and hands it, connecting, to the polling thread. */
+    private void logIn(Bot bot) {
+        try {
             long nonce = new SecureRandom().nextLong();
-            LoginClient.Grant grant = login.login(bot.id, seed, nonce);
-            bot.client = new WorldClient(
+            LoginClient.Grant grant = login.login(bot.id, bot.seed, nonce);
+            WorldClient client = new WorldClient(
                     aeron.aeron(), ClientSettings.defaults(grant.serverEndpoint(), grant.replyControl()), bot);
-            bot.client.connect(grant.token(), nonce);
-            loggedIn.add(bot);
+            client.connect(grant.token(), nonce);
+            loggedIn.add(new Arrival(bot, client));
         } catch (Exception e) {
             loginFailures.incrementAndGet();
         }
@@ -396,6 +546,7 @@ public final class LoadTest {
         long snapshots = 0;
         long spanned = 0;
         long bytes = 0;
+        long datagrams = 0;
         double connectedSeconds = 0;
         int denied = 0;
         int lost = 0;
@@ -406,14 +557,14 @@ public final class LoadTest {
             if (bot.client.state() == WorldClient.State.LOST) {
                 lost++;
             }
+            connectedSeconds += bot.connectedSecondsBefore;
             if (bot.connectedNanos > 0) {
                 connectedSeconds += (now - bot.connectedNanos) / 1e9;
             }
             snapshots += bot.snapshots;
-            if (bot.snapshots > 0) {
-                spanned += bot.lastSnapshot - bot.firstSnapshot + 1;
-            }
-            bytes += bot.client.bytesReceived();
+            spanned += bot.spanned();
+            bytes += bot.bytes();
+            datagrams += bot.datagrams();
             bot.client.close();
         }
         return new Result(
@@ -432,6 +583,9 @@ public final class LoadTest {
                 loginFailures.get(),
                 List.copyOf(timeline),
                 avatarsAtSlo,
-                sloBreach);
+                sloBreach,
+                new Churned(sessions, logouts, teleports, teleportsDone, teleportsRefused, teleportsFailed),
+                loginMillis,
+                connectedSeconds == 0 ? 0 : datagrams / connectedSeconds);
     }
 }

@@ -3,23 +3,21 @@ package org.worldserver.loadtest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.HdrHistogram.Histogram;
 
 /**
  * {@code bin/world loadtest}: runs a scenario against a node ({@code --target}, its HTTP API) and writes {@code
  * summary.json}, {@code latency.hgrm} (HdrHistogram's percentile distribution, corrected, in ms) and {@code
- * report.html} (the summary and charts over time) to {@code --out}. The server's CPU comes from its {@code /metrics} ({@code process_cpu_seconds_total}) before and after;
- * the harness reports its own, since on one machine bots and server share the cores. Exit status 0 when bots
+ * report.html} (the summary and charts over time) to {@code --out}. The server's CPU and heap come from its {@code
+ * /metrics}, sampled every second ({@link Telemetry}); the harness reports its own CPU, since on one machine bots
+ * and server share the cores. Exit status 0 when bots
  * connected and latencies were observed, 1 otherwise, 2 on bad arguments.
  */
 public final class LoadTestCommand {
@@ -114,15 +112,28 @@ public final class LoadTestCommand {
      */
     public static ObjectNode run(Scenario scenario, URI target, Path out, Slo slo) throws Exception {
         Files.createDirectories(out);
-        double serverCpuBefore = serverCpuSeconds(target);
-        long harnessCpuBefore = harnessCpuNanos();
+        if (scenario.regionDefinition() != null) {
+            try {
+                new LoginClient(target).defineRegion(scenario.regionDefinition());
+            } catch (LoginClient.Refused e) {
+                throw new IllegalStateException(
+                        "the scenario's region " + scenario.region() + " was refused: " + e.getMessage(), e);
+            }
+        }
         LoadTest.Result r;
-        try (ClientAeron aeron = new ClientAeron()) {
+        double serverCpu;
+        double harnessCpu;
+        double heapPeak;
+        List<Telemetry.Point> resources;
+        try (Telemetry telemetry = new Telemetry(target);
+                ClientAeron aeron = new ClientAeron()) {
             String prefix = "bot-" + UUID.randomUUID().toString().substring(0, 8);
             r = new LoadTest(scenario, new LoginClient(target), aeron, prefix, slo).run();
+            serverCpu = telemetry.serverCores();
+            harnessCpu = telemetry.harnessCores();
+            heapPeak = telemetry.serverHeapPeakMb();
+            resources = telemetry.points();
         }
-        double serverCpu = (serverCpuSeconds(target) - serverCpuBefore) / r.durationSeconds();
-        double harnessCpu = (harnessCpuNanos() - harnessCpuBefore) / 1e9 / r.durationSeconds();
 
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode summary = json.createObjectNode();
@@ -147,8 +158,23 @@ public final class LoadTestCommand {
         summary.put("tick_hz", round(r.snapshotsPerSecondPerClient()));
         summary.put("loss_ratio", r.lossRatio());
         summary.put("bytes_per_client_s", round(r.bytesPerClientSecond()));
+        summary.put("datagrams_per_client_s", round(r.datagramsPerClientSecond()));
         summary.put("server_cpu", round(serverCpu));
+        summary.put("server_heap_peak_mb", round(heapPeak));
         summary.put("harness_cpu", round(harnessCpu));
+        Histogram logins = r.loginMillis();
+        ObjectNode login = summary.putObject("login_ms");
+        login.put("p50", logins.getValueAtPercentile(50));
+        login.put("p99", logins.getValueAtPercentile(99));
+        login.put("max", logins.getMaxValue());
+        LoadTest.Churned c = r.churned();
+        ObjectNode churn = summary.putObject("churn");
+        churn.put("sessions", c.sessions());
+        churn.put("logouts", c.logouts());
+        churn.put("teleports", c.teleports());
+        churn.put("teleports_done", c.teleportsDone());
+        churn.put("teleports_refused", c.teleportsRefused());
+        churn.put("teleports_failed", c.teleportsFailed());
         summary.put("started", r.started());
         summary.put("connect_timeouts", r.connectTimeouts());
         summary.put("denied", r.denied());
@@ -159,43 +185,11 @@ public final class LoadTestCommand {
         try (PrintStream hgrm = new PrintStream(Files.newOutputStream(out.resolve("latency.hgrm")))) {
             r.latency().writePercentiles(hgrm);
         }
-        Files.writeString(out.resolve("report.html"), Report.html(summary, r.timeline()));
+        Files.writeString(out.resolve("report.html"), Report.html(summary, r.timeline(), resources));
         return summary;
     }
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    /** The harness process's CPU time so far, ns. */
-    private static long harnessCpuNanos() {
-        return ProcessHandle.current()
-                .info()
-                .totalCpuDuration()
-                .map(Duration::toNanos)
-                .orElse(0L);
-    }
-
-    /** The node's {@code process_cpu_seconds_total} from its /metrics, or NaN if it cannot be read. */
-    static double serverCpuSeconds(URI target) {
-        try {
-            HttpResponse<String> metrics = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(target.resolve("/metrics"))
-                                    .timeout(Duration.ofSeconds(10))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-            for (String line : metrics.body().split("\n")) {
-                if (line.startsWith("process_cpu_seconds_total ")) {
-                    return Double.parseDouble(
-                            line.substring(line.indexOf(' ') + 1).trim());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return Double.NaN;
     }
 }

@@ -63,13 +63,28 @@ public final class LoginClient {
         this.base = base;
     }
 
-    /** Registers {@code avatarId} with the public key of {@code seed}; {@link Refused} with the server's code. */
-    public void register(String avatarId, String displayName, byte[] seed) throws IOException, InterruptedException {
+    /**
+     * Registers {@code avatarId} with the public key of {@code seed} and a home region (null: the node's default);
+     * {@link Refused} with the server's code.
+     */
+    public void register(String avatarId, String displayName, byte[] seed, String homeRegion)
+            throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode()
                 .put("id", avatarId)
                 .put("displayName", displayName)
                 .put("publicKey", Base64.getEncoder().encodeToString(SessionLogin.publicKeyOf(seed)));
+        if (homeRegion != null) {
+            body.put("homeRegion", homeRegion);
+        }
         post("/avatars", body);
+    }
+
+    /**
+     * Defines a region ({@code POST /regions}) from its definition as JSON: accepted when new or the same as the
+     * node's; {@link Refused} ({@code region-exists}, {@code region-invalid}) otherwise.
+     */
+    public void defineRegion(String definitionJson) throws IOException, InterruptedException {
+        post("/regions", (ObjectNode) JSON.readTree(definitionJson));
     }
 
     /** Logs {@code avatarId} in with a login signed by {@code seed} for {@code nonce}. */

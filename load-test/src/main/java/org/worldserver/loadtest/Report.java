@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * {@code report.html}: one self-contained page (no scripts, no external files) with the run's summary and three
- * charts over time as inline SVG: input → observed latency (p50, p99, max of each second), bots connected, and what
- * the bots received (KB/s and snapshots/s).
+ * {@code report.html}: one self-contained page (no scripts, no external files) with the run's summary and charts
+ * over time as inline SVG: input → observed latency (p50, p99, max of each second), bots connected, what the bots
+ * received (KB/s and snapshots/s), the CPU of server and harness, and the server's heap.
  */
 final class Report {
 
@@ -18,7 +18,7 @@ final class Report {
 
     private Report() {}
 
-    static String html(JsonNode summary, List<LoadTest.Sample> timeline) {
+    static String html(JsonNode summary, List<LoadTest.Sample> timeline, List<Telemetry.Point> resources) {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Load test: ")
                 .append(escape(summary.path("scenario").asText()))
@@ -38,31 +38,54 @@ final class Report {
                 b,
                 "Input → observed latency, ms (corrected; p50 blue, p99 orange, max grey)",
                 timeline,
+                LoadTest.Sample::seconds,
                 List.of(
-                        new Line("#1f77b4", LoadTest.Sample::latencyP50),
-                        new Line("#ff7f0e", LoadTest.Sample::latencyP99),
-                        new Line("#999999", LoadTest.Sample::latencyMax)));
-        chart(b, "Bots connected", timeline, List.of(new Line("#2ca02c", s -> s.connected())));
+                        new Line<LoadTest.Sample>("#1f77b4", LoadTest.Sample::latencyP50),
+                        new Line<LoadTest.Sample>("#ff7f0e", LoadTest.Sample::latencyP99),
+                        new Line<LoadTest.Sample>("#999999", LoadTest.Sample::latencyMax)));
+        chart(
+                b,
+                "Bots connected",
+                timeline,
+                LoadTest.Sample::seconds,
+                List.of(new Line<LoadTest.Sample>("#2ca02c", s -> s.connected())));
         chart(
                 b,
                 "Received by all bots: KB/s (purple), snapshots/s (brown)",
                 timeline,
+                LoadTest.Sample::seconds,
                 List.of(
-                        new Line("#9467bd", s -> s.bytesPerSecond() / 1000),
-                        new Line("#8c564b", LoadTest.Sample::snapshotsPerSecond)));
+                        new Line<LoadTest.Sample>("#9467bd", s -> s.bytesPerSecond() / 1000),
+                        new Line<LoadTest.Sample>("#8c564b", LoadTest.Sample::snapshotsPerSecond)));
+        chart(
+                b,
+                "CPU, cores: server (red), harness (blue)",
+                resources,
+                Telemetry.Point::seconds,
+                List.of(
+                        new Line<>("#d62728", Telemetry.Point::serverCores),
+                        new Line<>("#1f77b4", Telemetry.Point::harnessCores)));
+        chart(
+                b,
+                "Server heap in use, MB",
+                resources,
+                Telemetry.Point::seconds,
+                List.of(new Line<Telemetry.Point>("#7f7f7f", Telemetry.Point::serverHeapMb)));
         return b.append("</body></html>\n").toString();
     }
 
-    private record Line(String colour, ToDoubleFunction<LoadTest.Sample> value) {}
+    private record Line<T>(String colour, ToDoubleFunction<T> value) {}
 
-    /** A chart of {@code lines} over the timeline, all on one axis from 0 to their largest value. */
-    private static void chart(StringBuilder b, String title, List<LoadTest.Sample> timeline, List<Line> lines) {
-        double maxT = timeline.isEmpty()
-                ? 1
-                : Math.max(1, timeline.get(timeline.size() - 1).seconds());
+    /**
+     * A chart of {@code lines} over time ({@code seconds} of each point), all on one axis from 0 to their largest
+     * value.
+     */
+    private static <T> void chart(
+            StringBuilder b, String title, List<T> points, ToDoubleFunction<T> seconds, List<Line<T>> lines) {
+        double maxT = points.isEmpty() ? 1 : Math.max(1, seconds.applyAsDouble(points.get(points.size() - 1)));
         double maxY = 0;
-        for (LoadTest.Sample s : timeline) {
-            for (Line l : lines) {
+        for (T s : points) {
+            for (Line<T> l : lines) {
                 double v = l.value().applyAsDouble(s);
                 if (Double.isFinite(v)) {
                     maxY = Math.max(maxY, v);
@@ -95,15 +118,15 @@ final class Report {
                 MARGIN + WIDTH - 30,
                 MARGIN + HEIGHT + 20,
                 maxT));
-        for (Line l : lines) {
+        for (Line<T> l : lines) {
             b.append("<polyline fill=\"none\" stroke=\"").append(l.colour()).append("\" points=\"");
-            for (LoadTest.Sample s : timeline) {
+            for (T s : points) {
                 double v = l.value().applyAsDouble(s);
                 if (Double.isFinite(v)) {
                     b.append(String.format(
                             Locale.ROOT,
                             "%.1f,%.1f ",
-                            MARGIN + s.seconds() / maxT * WIDTH,
+                            MARGIN + seconds.applyAsDouble(s) / maxT * WIDTH,
                             MARGIN + HEIGHT - v / maxY * HEIGHT));
                 }
             }

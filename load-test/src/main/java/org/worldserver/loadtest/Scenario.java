@@ -3,8 +3,11 @@ package org.worldserver.loadtest;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueType;
 import java.io.File;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A load-test scenario, from a HOCON file ({@code scenario { ... }}; the shipped ones are in {@code
@@ -16,8 +19,14 @@ import java.time.Duration;
  * @param arrivalsPerSecond new bots started per second during the ramp
  * @param steady how long the full population runs after the ramp
  * @param inputHz inputs each bot sends per second (each turns its focus: the harness measures latency by it)
- * @param randomWalk share of bots on a random walk; {@code hotspot} converge on the hotspot; the rest stand
+ * @param mix the share of bots per behaviour; the rest stand idle
  * @param hotspotX the hotspot's position east, metres; {@code hotspotZ} north
+ * @param churn how the churning bots churn
+ * @param region the region the bots sign up with as their home (where they enter the world): {@code
+ *     scenario.region = "lobby"} (the default) names one the target has; {@code scenario.region { name = ...,
+ *     teleport = on, ... }} defines one ({@code POST /regions} before the run; the same definition again is
+ *     accepted, another one under the same name refused)
+ * @param regionDefinition that definition as JSON, or null when the scenario names an existing region
  */
 public record Scenario(
         String name,
@@ -25,12 +34,89 @@ public record Scenario(
         double arrivalsPerSecond,
         Duration steady,
         int inputHz,
-        double randomWalk,
-        double hotspot,
+        Mix mix,
         double hotspotX,
-        double hotspotZ) {
+        double hotspotZ,
+        Churn churn,
+        String region,
+        String regionDefinition) {
 
     public static final int MAX_AVATARS = 100_000;
+    private static final List<String> SHIPPED = List.of("random-walk", "hotspot", "churn");
+
+    /**
+     * Shares of the population, each in [0, 1], summing to at most 1 (the rest stand idle).
+     *
+     * @param randomWalk walk at random, turning every second
+     * @param hotspot walk to the hotspot and mill about there
+     * @param loginChurn walk at random, leave after a session and log in again after a while
+     * @param teleportChurn walk at random and teleport to a random point of the area every so often
+     */
+    public record Mix(double randomWalk, double hotspot, double loginChurn, double teleportChurn) {
+        public Mix {
+            // (The fields are not assigned yet in a compact constructor: the message reads the parameters.)
+            String were = "random-walk " + randomWalk + ", hotspot " + hotspot + ", login-churn " + loginChurn
+                    + ", teleport-churn " + teleportChurn;
+            double sum = 0;
+            for (double share : new double[] {randomWalk, hotspot, loginChurn, teleportChurn}) {
+                require(share >= 0 && share <= 1, "scenario.behaviours: each share must be in [0, 1], were " + were);
+                sum += share;
+            }
+            require(
+                    sum <= 1.0 + 1e-9,
+                    "scenario.behaviours: the shares must sum to at most 1 (the rest stand idle), were " + were);
+        }
+    }
+
+    /**
+     * How churning bots churn.
+     *
+     * @param sessionLength a login-churn bot's mean session: each lasts between half and one and a half of it
+     *     (uniformly), then the bot disconnects
+     * @param offline how long it stays away before logging in again (the same avatar, a new session)
+     * @param teleportEvery a teleport-churn bot's mean time between teleports (each between half and one and a
+     *     half of it)
+     * @param minX the area teleports land in, metres in the bots' region: x from {@code minX} to {@code maxX},
+     *     z from {@code minZ} to {@code maxZ}
+     */
+    public record Churn(
+            Duration sessionLength,
+            Duration offline,
+            Duration teleportEvery,
+            double minX,
+            double minZ,
+            double maxX,
+            double maxZ) {
+        public Churn {
+            require(
+                    sessionLength != null
+                            && sessionLength.compareTo(Duration.ofSeconds(1)) >= 0
+                            && sessionLength.compareTo(Duration.ofHours(24)) <= 0,
+                    "scenario.churn.session-length must be 1s..24h, was " + sessionLength);
+            require(
+                    offline != null && !offline.isNegative() && offline.compareTo(Duration.ofHours(1)) <= 0,
+                    "scenario.churn.offline must be 0..1h, was " + offline);
+            require(
+                    teleportEvery != null
+                            && teleportEvery.compareTo(Duration.ofMillis(200)) >= 0
+                            && teleportEvery.compareTo(Duration.ofHours(24)) <= 0,
+                    "scenario.churn.teleport-every must be 200ms..24h (a session may send 10 requests a second), was "
+                            + teleportEvery);
+            require(
+                    Double.isFinite(minX)
+                            && Double.isFinite(minZ)
+                            && minX < maxX
+                            && minZ < maxZ
+                            && Double.isFinite(maxX)
+                            && Double.isFinite(maxZ),
+                    "scenario.churn.area: min must be below max, finite metres, were [" + minX + ", " + minZ + "] and ["
+                            + maxX + ", " + maxZ + "]");
+        }
+
+        /** The defaults: 20 s sessions, 2 s offline, a teleport every 5 s, within the lobby's 1,024 m square. */
+        public static final Churn DEFAULT =
+                new Churn(Duration.ofSeconds(20), Duration.ofSeconds(2), Duration.ofSeconds(5), 0, 0, 1024, 1024);
+    }
 
     public Scenario {
         require(
@@ -46,10 +132,10 @@ public record Scenario(
                 steady != null && !steady.isNegative() && steady.compareTo(Duration.ofHours(24)) <= 0,
                 "scenario.duration must be 0..24h, was " + steady);
         require(inputHz >= 1 && inputHz <= 60, "scenario.input-hz must be 1..60, was " + inputHz);
+        require(mix != null && churn != null, "scenario: behaviours and churn are required");
         require(
-                randomWalk >= 0 && hotspot >= 0 && randomWalk + hotspot <= 1.0 + 1e-9,
-                "scenario.behaviours: random-walk and hotspot are shares in [0, 1] summing to at most 1 (the rest stand idle), were "
-                        + randomWalk + " and " + hotspot);
+                region != null && region.matches("[a-z0-9][a-z0-9-]{0,63}"),
+                "scenario.region must be a region's name (1-64 of a-z 0-9 -), was " + region);
         require(Double.isFinite(hotspotX) && Double.isFinite(hotspotZ), "scenario.hotspot must be finite metres");
     }
 
@@ -67,11 +153,21 @@ public record Scenario(
     /** This scenario with another population and steady phase (command-line overrides). */
     public Scenario with(int newAvatars, Duration newSteady) {
         return new Scenario(
-                name, newAvatars, arrivalsPerSecond, newSteady, inputHz, randomWalk, hotspot, hotspotX, hotspotZ);
+                name,
+                newAvatars,
+                arrivalsPerSecond,
+                newSteady,
+                inputHz,
+                mix,
+                hotspotX,
+                hotspotZ,
+                churn,
+                region,
+                regionDefinition);
     }
 
     /**
-     * A shipped scenario by name ({@code random-walk}, {@code hotspot}), or a file.
+     * A shipped scenario by name ({@code random-walk}, {@code hotspot}, {@code churn}), or a file.
      *
      * @throws IllegalArgumentException naming what is wrong: an unknown scenario, a missing or mistyped key, a
      *     value out of range
@@ -81,18 +177,13 @@ public record Scenario(
         Config config;
         if (file.isFile()) {
             config = ConfigFactory.parseFile(file);
-        } else if (nameOrFile.matches("[a-z0-9-]+")
-                && Scenario.class.getResource("/scenarios/" + nameOrFile + ".conf") != null) {
+        } else if (SHIPPED.contains(nameOrFile)) {
             config = ConfigFactory.parseResources(Scenario.class, "/scenarios/" + nameOrFile + ".conf");
         } else {
             throw new IllegalArgumentException(
-                    "no scenario '" + nameOrFile + "': neither a file nor one of random-walk, hotspot");
+                    "no scenario '" + nameOrFile + "': neither a file nor one of " + String.join(", ", SHIPPED));
         }
         return parse(config);
-    }
-
-    private static double share(Config config, String path) {
-        return config.hasPath(path) ? config.getDouble(path) : 0;
     }
 
     /** Reads {@code scenario { ... }} from {@code config}. */
@@ -108,12 +199,66 @@ public record Scenario(
                     config.getDouble("scenario.arrival-rate"),
                     config.getDuration("scenario.duration"),
                     config.getInt("scenario.input-hz"),
-                    share(config, "scenario.behaviours.random-walk"),
-                    share(config, "scenario.behaviours.hotspot"),
-                    config.hasPath("scenario.hotspot.x") ? config.getDouble("scenario.hotspot.x") : 512,
-                    config.hasPath("scenario.hotspot.z") ? config.getDouble("scenario.hotspot.z") : 512);
+                    new Mix(
+                            number(config, "scenario.behaviours.random-walk", 0),
+                            number(config, "scenario.behaviours.hotspot", 0),
+                            number(config, "scenario.behaviours.login-churn", 0),
+                            number(config, "scenario.behaviours.teleport-churn", 0)),
+                    number(config, "scenario.hotspot.x", 512),
+                    number(config, "scenario.hotspot.z", 512),
+                    churn(config),
+                    regionName(config),
+                    regionDefinition(config));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad scenario: " + e.getMessage(), e);
         }
+    }
+
+    private static boolean definesRegion(Config config) {
+        return config.hasPath("scenario.region")
+                && config.getValue("scenario.region").valueType() == ConfigValueType.OBJECT;
+    }
+
+    private static String regionName(Config config) {
+        if (definesRegion(config)) {
+            return config.getString("scenario.region.name");
+        }
+        return config.hasPath("scenario.region") ? config.getString("scenario.region") : "lobby";
+    }
+
+    private static String regionDefinition(Config config) {
+        return definesRegion(config)
+                ? config.getConfig("scenario.region").root().render(ConfigRenderOptions.concise())
+                : null;
+    }
+
+    private static Churn churn(Config config) {
+        Churn d = Churn.DEFAULT;
+        String area = "scenario.churn.area.";
+        return new Churn(
+                duration(config, "scenario.churn.session-length", d.sessionLength()),
+                duration(config, "scenario.churn.offline", d.offline()),
+                duration(config, "scenario.churn.teleport-every", d.teleportEvery()),
+                config.hasPath(area + "min") ? coordinate(config, area + "min", 0) : d.minX(),
+                config.hasPath(area + "min") ? coordinate(config, area + "min", 1) : d.minZ(),
+                config.hasPath(area + "max") ? coordinate(config, area + "max", 0) : d.maxX(),
+                config.hasPath(area + "max") ? coordinate(config, area + "max", 1) : d.maxZ());
+    }
+
+    private static double number(Config config, String path, double otherwise) {
+        return config.hasPath(path) ? config.getDouble(path) : otherwise;
+    }
+
+    private static Duration duration(Config config, String path, Duration otherwise) {
+        return config.hasPath(path) ? config.getDuration(path) : otherwise;
+    }
+
+    /** Element {@code index} of a pair {@code [x, z]}. */
+    private static double coordinate(Config config, String path, int index) {
+        List<Double> pair = config.getDoubleList(path);
+        if (pair.size() != 2) {
+            throw new IllegalArgumentException(path + " must be [x, z] metres, was " + pair);
+        }
+        return pair.get(index);
     }
 }

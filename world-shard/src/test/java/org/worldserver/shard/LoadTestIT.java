@@ -1,10 +1,12 @@
 package org.worldserver.shard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +53,54 @@ class LoadTestIT extends OneNodeIT {
         assertTrue(Files.readString(out.resolve("latency.hgrm")).contains("#[Mean"), "HdrHistogram's format");
         String report = Files.readString(out.resolve("report.html"));
         assertTrue(report.contains("<h1>Load test: random-walk</h1>") && report.contains("<polyline "), report);
+    }
+
+    /**
+     * Churn end to end: in a region the scenario defines (teleports allowed), login-churn bots leave after about
+     * 2 s and log in again 0.5 s later, teleport-churn bots jump every second or so; every login succeeds, every
+     * teleport is done, and latency is still observed across the sessions.
+     */
+    @Test
+    void shouldChurnSessionsAndTeleportsInARegionOfItsOwn(@TempDir Path out) throws Exception {
+        Scenario scenario = Scenario.parse(ConfigFactory.parseString("""
+                scenario {
+                  name = "churn-it", avatars = 12, arrival-rate = 12, duration = 6s, input-hz = 20
+                  region { name = "churn-it", teleport = on, max = [512, 64, 512], cell-size = 128 }
+                  behaviours { random-walk = 0.2, login-churn = 0.4, teleport-churn = 0.4 }
+                  churn {
+                    session-length = 2s, offline = 500ms, teleport-every = 1s
+                    area { min = [0, 0], max = [512, 512] }
+                  }
+                }
+                """));
+        URI target = URI.create(node.operatorUri().toString());
+        JsonNode summary = LoadTestCommand.run(scenario, target, out);
+
+        assertTrue(summary.get("ok").asBoolean(), summary.toString());
+        assertEquals(0, summary.get("login_failures").asInt(), summary.toString());
+        assertEquals(0, summary.get("denied").asInt(), summary.toString());
+        assertEquals(0, summary.get("connect_timeouts").asInt(), summary.toString());
+        JsonNode churn = summary.get("churn");
+        assertTrue(churn.get("logouts").asInt() >= 4, "each login-churn bot left at least once: " + summary);
+        assertTrue(
+                churn.get("sessions").asInt() > 12
+                        && churn.get("sessions").asInt()
+                                <= 12 + churn.get("logouts").asInt(),
+                "the bots that left came back, none more often: " + summary);
+        assertTrue(churn.get("teleports_done").asInt() >= 10, summary.toString());
+        assertEquals(0, churn.get("teleports_refused").asInt(), summary.toString());
+        assertEquals(0, churn.get("teleports_failed").asInt(), summary.toString());
+        assertTrue(summary.get("login_ms").get("p50").asDouble() > 0, summary.toString());
+        assertTrue(summary.get("latency_ms").get("observations").asLong() > 100, summary.toString());
+
+        // The same definition again is fine; another one under its name is refused before any bot starts.
+        LoadTestCommand.run(scenario.with(1, Duration.ofSeconds(1)), target, out.resolve("again"));
+        Scenario clash = Scenario.parse(ConfigFactory.parseString(
+                "scenario { name = x, avatars = 1, arrival-rate = 1, duration = 1s, input-hz = 20,"
+                        + " region { name = churn-it, teleport = off } }"));
+        IllegalStateException refused =
+                assertThrows(IllegalStateException.class, () -> LoadTestCommand.run(clash, target, out.resolve("x")));
+        assertTrue(refused.getMessage().contains("region-exists"), refused.getMessage());
     }
 
     /** The capacity search's wiring: an objective nothing breaks holds to the end; one everything breaks, at once. */
