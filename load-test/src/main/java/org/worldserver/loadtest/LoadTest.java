@@ -6,8 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
@@ -26,7 +24,8 @@ import org.worldserver.protocol.sbe.ResponseStatus;
 /**
  * Runs a {@link Scenario}: bots arrive at the scenario's rate (an open model: a bot is started on schedule however
  * the server copes), each a {@link WorldClient} on one shared Aeron client, all polled by the calling thread (no
- * thread per bot); sign-ups and logins run on a small pool so HTTP never stalls the polling. After the ramp and
+ * thread per bot); sign-ups and logins are asynchronous HTTP calls, so they never stall the polling and arrivals
+ * never wait for a free login thread. After the ramp and
  * the steady phase every bot disconnects. Churning bots end sessions and log in again (a new client each time,
  * swapped in on the polling thread) or teleport through the SDK's requests.
  *
@@ -99,6 +98,7 @@ public final class LoadTest {
     private final ClientAeron aeron;
     private final String prefix;
     private final Random random = new Random();
+    private final SecureRandom nonces = new SecureRandom();
     private final LatencyRecorder latency;
     private final Int2ObjectHashMap<Bot> byEntity = new Int2ObjectHashMap<>();
     private final List<Bot> bots = new ArrayList<>();
@@ -340,8 +340,7 @@ public final class LoadTest {
     }
 
     /** Runs the whole scenario (ramp, steady phase, disconnects) on this thread; returns what it measured. */
-    public Result run() throws InterruptedException {
-        ExecutorService logins = Executors.newFixedThreadPool(4);
+    public Result run() {
         long start = System.nanoTime();
         long rampNanos = scenario.ramp().toNanos();
         long end = start + rampNanos + scenario.steady().toNanos();
@@ -349,66 +348,64 @@ public final class LoadTest {
         IdleStrategy idle = new BackoffIdleStrategy();
         int peak = 0;
         long nextSample = start + 1_000_000_000L;
-        try {
-            while (System.nanoTime() < end && sloBreach == null) {
-                long now = System.nanoTime();
-                int work = 0;
-                // Open model: arrivals on schedule, whatever the server's state.
-                while (started < scenario.avatars()
-                        && now - start >= (long) (started / scenario.arrivalsPerSecond() * 1e9)) {
-                    Bot bot = new Bot(prefix + "-" + started, behaviourOf(started));
-                    bot.startedNanos = now;
-                    started++;
-                    logins.execute(() -> signIn(bot));
-                }
-                for (Arrival a; (a = loggedIn.poll()) != null; work++) {
-                    a.bot().newSession(a.client());
-                    if (!a.bot().listed) {
-                        a.bot().listed = true;
-                        bots.add(a.bot());
-                    }
-                }
-                int connected = 0;
-                for (Bot bot : bots) {
-                    work += bot.client.poll(now);
-                    WorldClient.State state = bot.client.state();
-                    if (state == WorldClient.State.CONNECTED) {
-                        if (bot.connectedNanos == 0) {
-                            connectedNow(bot, now, inputPeriod);
-                        } else if (bot.behaviour == Behaviour.LOGIN_CHURN && now >= bot.sessionEndsNanos) {
-                            bot.leave(now);
-                            continue;
-                        }
-                        connected++;
-                        if (bot.behaviour == Behaviour.TELEPORT_CHURN && now >= bot.nextTeleportNanos) {
-                            teleport(bot, now);
-                            work++;
-                        }
-                        if (now >= bot.nextInputNanos) {
-                            bot.sendInput(now);
-                            bot.nextInputNanos += inputPeriod;
-                            work++;
-                        }
-                    } else if ((state == WorldClient.State.CONNECTING || state == WorldClient.State.CHALLENGED)
-                            && now - bot.startedNanos > CONNECT_TIMEOUT_NANOS) {
-                        connectTimeouts++;
-                        bot.client.close();
-                    } else if (bot.loginAgainNanos != 0 && now >= bot.loginAgainNanos) {
-                        bot.loginAgainNanos = 0;
-                        bot.startedNanos = now;
-                        logins.execute(() -> logIn(bot));
-                    }
-                }
-                peak = Math.max(peak, connected);
-                if (now >= nextSample) {
-                    sample((now - start) / 1e9, connected);
-                    nextSample += 1_000_000_000L;
-                }
-                idle.idle(work);
+        while (System.nanoTime() < end && sloBreach == null) {
+            long now = System.nanoTime();
+            int work = 0;
+            // Open model: arrivals on schedule, whatever the server's state.
+            while (started < scenario.avatars()
+                    && now - start >= (long) (started / scenario.arrivalsPerSecond() * 1e9)) {
+                Bot bot = new Bot(prefix + "-" + started, behaviourOf(started));
+                bot.startedNanos = now;
+                started++;
+                signIn(bot);
             }
-        } finally {
-            logins.shutdownNow();
-            logins.awaitTermination(10, TimeUnit.SECONDS);
+            for (Arrival a; (a = loggedIn.poll()) != null; work++) {
+                a.bot().newSession(a.client());
+                if (!a.bot().listed) {
+                    a.bot().listed = true;
+                    bots.add(a.bot());
+                }
+            }
+            int connected = 0;
+            for (Bot bot : bots) {
+                work += bot.client.poll(now);
+                WorldClient.State state = bot.client.state();
+                if (state == WorldClient.State.CONNECTED) {
+                    if (bot.connectedNanos == 0) {
+                        connectedNow(bot, now, inputPeriod);
+                    } else if (bot.behaviour == Behaviour.LOGIN_CHURN && now >= bot.sessionEndsNanos) {
+                        bot.leave(now);
+                        continue;
+                    }
+                    connected++;
+                    if (bot.behaviour == Behaviour.TELEPORT_CHURN && now >= bot.nextTeleportNanos) {
+                        teleport(bot, now);
+                        work++;
+                    }
+                    if (now >= bot.nextInputNanos) {
+                        bot.sendInput(now);
+                        bot.nextInputNanos += inputPeriod;
+                        work++;
+                    }
+                } else if ((state == WorldClient.State.CONNECTING || state == WorldClient.State.CHALLENGED)
+                        && now - bot.startedNanos > CONNECT_TIMEOUT_NANOS) {
+                    connectTimeouts++;
+                    bot.client.close();
+                } else if (bot.loginAgainNanos != 0 && now >= bot.loginAgainNanos) {
+                    bot.loginAgainNanos = 0;
+                    bot.startedNanos = now;
+                    logIn(bot);
+                }
+            }
+            peak = Math.max(peak, connected);
+            if (now >= nextSample) {
+                sample((now - start) / 1e9, connected);
+                nextSample += 1_000_000_000L;
+            }
+            idle.idle(work);
+        }
+        for (Arrival late; (late = loggedIn.poll()) != null; ) {
+            late.client().close(); // logged in as the run ended
         }
         long finished = System.nanoTime();
         return summarise(peak, (finished - start) / 1e9, finished);
@@ -515,31 +512,36 @@ public final class LoadTest {
         return Behaviour.IDLE;
     }
 
-    /** On the login pool: signs the bot up (a new identity), then logs it in. */
+    /** Signs the bot up (a new identity), then logs it in; asynchronous HTTP, so arrivals never queue here. */
     private void signIn(Bot bot) {
-        try {
-            byte[] seed = SessionLogin.newIdentity()[0];
-            login.register(bot.id, bot.id, seed, scenario.region());
-            bot.seed = seed;
-        } catch (Exception e) {
-            loginFailures.incrementAndGet();
-            return;
-        }
-        logIn(bot);
+        byte[] seed = SessionLogin.newIdentity()[0];
+        login.registerAsync(bot.id, bot.id, seed, scenario.region()).whenComplete((registered, failure) -> {
+            if (failure != null) {
+                loginFailures.incrementAndGet();
+            } else {
+                bot.seed = seed;
+                logIn(bot);
+            }
+        });
     }
 
-    /** On the login pool: logs the bot in with its key and hands it, connecting, to the polling thread. */
+    /** Logs the bot in with its key and hands it, connecting, to the polling thread (through {@link #loggedIn}). */
     private void logIn(Bot bot) {
-        try {
-            long nonce = new SecureRandom().nextLong();
-            LoginClient.Grant grant = login.login(bot.id, bot.seed, nonce);
-            WorldClient client = new WorldClient(
-                    aeron.aeron(), ClientSettings.defaults(grant.serverEndpoint(), grant.replyControl()), bot);
-            client.connect(grant.token(), nonce);
-            loggedIn.add(new Arrival(bot, client));
-        } catch (Exception e) {
-            loginFailures.incrementAndGet();
-        }
+        long nonce = nonces.nextLong();
+        login.loginAsync(bot.id, bot.seed, nonce).whenComplete((grant, failure) -> {
+            if (failure != null) {
+                loginFailures.incrementAndGet();
+                return;
+            }
+            try {
+                WorldClient client = new WorldClient(
+                        aeron.aeron(), ClientSettings.defaults(grant.serverEndpoint(), grant.replyControl()), bot);
+                client.connect(grant.token(), nonce);
+                loggedIn.add(new Arrival(bot, client));
+            } catch (RuntimeException e) {
+                loginFailures.incrementAndGet();
+            }
+        });
     }
 
     private Result summarise(int peak, double seconds, long now) {

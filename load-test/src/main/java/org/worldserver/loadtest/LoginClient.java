@@ -10,6 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.worldserver.protocol.ConnectToken;
 import org.worldserver.protocol.SessionLogin;
 
@@ -69,6 +72,11 @@ public final class LoginClient {
      */
     public void register(String avatarId, String displayName, byte[] seed, String homeRegion)
             throws IOException, InterruptedException {
+        await(registerAsync(avatarId, displayName, seed, homeRegion));
+    }
+
+    /** {@link #register}, without waiting: fails with {@link Refused} or the I/O error. */
+    public CompletableFuture<Void> registerAsync(String avatarId, String displayName, byte[] seed, String homeRegion) {
         ObjectNode body = JSON.createObjectNode()
                 .put("id", avatarId)
                 .put("displayName", displayName)
@@ -76,7 +84,7 @@ public final class LoginClient {
         if (homeRegion != null) {
             body.put("homeRegion", homeRegion);
         }
-        post("/avatars", body);
+        return post("/avatars", body).thenApply(created -> null);
     }
 
     /**
@@ -84,35 +92,66 @@ public final class LoginClient {
      * node's; {@link Refused} ({@code region-exists}, {@code region-invalid}) otherwise.
      */
     public void defineRegion(String definitionJson) throws IOException, InterruptedException {
-        post("/regions", (ObjectNode) JSON.readTree(definitionJson));
+        await(post("/regions", (ObjectNode) JSON.readTree(definitionJson)));
     }
 
     /** Logs {@code avatarId} in with a login signed by {@code seed} for {@code nonce}. */
     public Grant login(String avatarId, byte[] seed, long nonce) throws IOException, InterruptedException {
+        return await(loginAsync(avatarId, seed, nonce));
+    }
+
+    /** {@link #login}, without waiting: fails with {@link Refused} or the I/O error. */
+    public CompletableFuture<Grant> loginAsync(String avatarId, byte[] seed, long nonce) {
         SessionLogin login = new SessionLogin(avatarId, nonce, System.currentTimeMillis());
         ObjectNode body = JSON.createObjectNode()
                 .put("avatar", avatarId)
                 .put("nonce", nonce)
                 .put("timestamp", login.timestampMillis())
                 .put("signature", login.sign(seed));
-        JsonNode grant = post("/sessions", body);
-        return new Grant(
-                avatarId,
-                nonce,
-                ConnectToken.fromText(grant.get("token").asText()),
-                grant.get("host").asText(),
-                grant.get("port").asInt(),
-                grant.get("replyPort").asInt());
+        return post("/sessions", body)
+                .thenApply(grant -> new Grant(
+                        avatarId,
+                        nonce,
+                        ConnectToken.fromText(grant.get("token").asText()),
+                        grant.get("host").asText(),
+                        grant.get("port").asInt(),
+                        grant.get("replyPort").asInt()));
     }
 
-    private JsonNode post(String path, ObjectNode body) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(base.resolve(path))
-                        .timeout(TIMEOUT)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** Waits for {@code call}, rethrowing its {@link IOException} (a {@link Refused} among them) as it is. */
+    private static <T> T await(CompletableFuture<T> call) throws IOException, InterruptedException {
+        try {
+            return call.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    private CompletableFuture<JsonNode> post(String path, ObjectNode body) {
+        return http.sendAsync(
+                        HttpRequest.newBuilder(base.resolve(path))
+                                .timeout(TIMEOUT)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .thenApply(response -> {
+                    try {
+                        return answer(path, response);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                });
+    }
+
+    /** The JSON of a 2xx answer; {@link Refused} with the server's error code otherwise. */
+    private static JsonNode answer(String path, HttpResponse<String> response) throws IOException {
         JsonNode json;
         try {
             json = JSON.readTree(response.body());
