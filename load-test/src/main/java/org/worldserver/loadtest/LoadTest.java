@@ -3,9 +3,15 @@ package org.worldserver.loadtest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
@@ -19,6 +25,7 @@ import org.worldserver.protocol.SessionLogin;
 import org.worldserver.protocol.client.ClientSettings;
 import org.worldserver.protocol.client.Listener;
 import org.worldserver.protocol.client.WorldClient;
+import org.worldserver.protocol.sbe.DenyReason;
 import org.worldserver.protocol.sbe.ResponseStatus;
 
 /**
@@ -44,7 +51,12 @@ import org.worldserver.protocol.sbe.ResponseStatus;
  */
 public final class LoadTest {
 
-    /** What the run measured; times in seconds, rates per second. */
+    /**
+     * What the run measured; times in seconds, rates per second. {@code connectTimeouts}: handshakes the server never
+     * answered (each attempt); {@code denied}: bots refused on their last attempt; {@code deniedBy}: every refusal
+     * and timeout by reason, retried ones included; {@code loginRetries}: sign-ups and logins tried again after a
+     * busy answer.
+     */
     public record Result(
             Scenario scenario,
             int avatarsPeak,
@@ -64,7 +76,9 @@ public final class LoadTest {
             String sloBreach,
             Churned churned,
             Histogram loginMillis,
-            double datagramsPerClientSecond) {}
+            double datagramsPerClientSecond,
+            int loginRetries,
+            Map<String, Integer> deniedBy) {}
 
     /**
      * What the churning bots did: sessions opened in all (first logins and logins again), sessions a login-churn
@@ -89,7 +103,10 @@ public final class LoadTest {
     private static final double TURN_DEGREES = 37;
     private static final int HISTORY = 16;
     private static final double MATCH_DEGREES = 1.0;
-    private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Tries of a sign-up or login the node answers busy (503) or not at all, before it counts as failed. */
+    private static final int LOGIN_ATTEMPTS = 5;
+    /** How a handshake the server never answered (the SDK's handshake timeout) is counted among denials. */
+    private static final String HANDSHAKE_TIMEOUT = "HANDSHAKE_TIMEOUT";
     /** Seconds per window the capacity search judges. */
     static final int WINDOW_SECONDS = 5;
 
@@ -108,6 +125,7 @@ public final class LoadTest {
     private final Histogram loginMillis = new Histogram(60_000, 3);
 
     private final AtomicInteger loginFailures = new AtomicInteger();
+    private final AtomicInteger loginRetries = new AtomicInteger();
     private long observations;
     private int started;
     private int sessions;
@@ -116,7 +134,9 @@ public final class LoadTest {
     private int teleportsDone;
     private int teleportsRefused;
     private int teleportsFailed;
-    private int connectTimeouts;
+    /** Every denial (a handshake that timed out is HANDSHAKE_TIMEOUT), retried ones included. */
+    private final Map<String, Integer> deniedBy = new TreeMap<>();
+
     private final List<Sample> timeline = new ArrayList<>();
     private long lastBytes;
     private long lastSnapshots;
@@ -146,8 +166,12 @@ public final class LoadTest {
         byte[] seed;
         boolean listed;
         WorldClient client;
-        /** When the bot started logging in for its current session (its first, or again). */
+        /** When the bot started logging in for its current session (its first, or again); 0: at the next login. */
         long startedNanos;
+        /** Logins tried for the current session (a denied or timed-out handshake is tried again). */
+        int attempts = 1;
+
+        boolean denialSeen;
         /** When its current session was accepted; 0 while there is none. */
         long connectedNanos;
 
@@ -195,6 +219,7 @@ public final class LoadTest {
         /** A new session: snapshot numbers and input sequences start again (old inputs must not match). */
         void newSession(WorldClient next) {
             client = next;
+            denialSeen = false;
             firstSnapshot = 0;
             lastSnapshot = 0;
             Arrays.fill(sentSequence, 0);
@@ -210,6 +235,7 @@ public final class LoadTest {
             byEntity.remove(client.entityId());
             client.disconnect();
             connectedNanos = 0;
+            startedNanos = 0;
             loginAgainNanos = now + scenario.churn().offline().toNanos();
             logouts++;
         }
@@ -387,13 +413,13 @@ public final class LoadTest {
                         bot.nextInputNanos += inputPeriod;
                         work++;
                     }
-                } else if ((state == WorldClient.State.CONNECTING || state == WorldClient.State.CHALLENGED)
-                        && now - bot.startedNanos > CONNECT_TIMEOUT_NANOS) {
-                    connectTimeouts++;
-                    bot.client.close();
+                } else if (state == WorldClient.State.DENIED && !bot.denialSeen) {
+                    denied(bot, now);
                 } else if (bot.loginAgainNanos != 0 && now >= bot.loginAgainNanos) {
                     bot.loginAgainNanos = 0;
-                    bot.startedNanos = now;
+                    if (bot.startedNanos == 0) {
+                        bot.startedNanos = now;
+                    }
                     logIn(bot);
                 }
             }
@@ -411,9 +437,26 @@ public final class LoadTest {
         return summarise(peak, (finished - start) / 1e9, finished);
     }
 
+    /**
+     * A bot's handshake was refused or timed out: counted by reason, and tried again with a new login after a
+     * back-off, as a client would, when the server may let it in later (it timed out, could not place the avatar
+     * yet, or was full) and attempts are left.
+     */
+    private void denied(Bot bot, long now) {
+        bot.denialSeen = true;
+        DenyReason reason = bot.client.denyReason();
+        deniedBy.merge(reason == null ? HANDSHAKE_TIMEOUT : reason.name(), 1, Integer::sum);
+        boolean later = reason == null || reason == DenyReason.AVATAR_UNAVAILABLE || reason == DenyReason.SERVER_FULL;
+        if (later && bot.attempts < LOGIN_ATTEMPTS) {
+            bot.loginAgainNanos = now + TimeUnit.MILLISECONDS.toNanos(bot.attempts * 1000L);
+            bot.attempts++;
+        }
+    }
+
     /** A bot's session was just accepted: its login time, its entity, its schedule. */
     private void connectedNow(Bot bot, long now, long inputPeriod) {
         bot.connectedNanos = now;
+        bot.attempts = 1;
         sessions++;
         loginMillis.recordValue(Math.min(loginMillis.getHighestTrackableValue(), (now - bot.startedNanos) / 1_000_000));
         tickHz = bot.client.tickHz();
@@ -514,23 +557,41 @@ public final class LoadTest {
 
     /** Signs the bot up (a new identity), then logs it in; asynchronous HTTP, so arrivals never queue here. */
     private void signIn(Bot bot) {
-        byte[] seed = SessionLogin.newIdentity()[0];
+        signIn(bot, SessionLogin.newIdentity()[0], 1);
+    }
+
+    private void signIn(Bot bot, byte[] seed, int attempt) {
         login.registerAsync(bot.id, bot.id, seed, scenario.region()).whenComplete((registered, failure) -> {
-            if (failure != null) {
-                loginFailures.incrementAndGet();
-            } else {
+            Throwable cause = cause(failure);
+            if (failure == null
+                    // An earlier attempt that timed out at the client went through after all.
+                    || attempt > 1
+                            && cause instanceof LoginClient.Refused r
+                            && r.code().equals("avatar-already-registered")) {
                 bot.seed = seed;
-                logIn(bot);
+                logIn(bot, 1);
+            } else if (retryable(cause, attempt)) {
+                later(attempt, () -> signIn(bot, seed, attempt + 1));
+            } else {
+                loginFailures.incrementAndGet();
             }
         });
     }
 
     /** Logs the bot in with its key and hands it, connecting, to the polling thread (through {@link #loggedIn}). */
     private void logIn(Bot bot) {
+        logIn(bot, 1);
+    }
+
+    private void logIn(Bot bot, int attempt) {
         long nonce = nonces.nextLong();
         login.loginAsync(bot.id, bot.seed, nonce).whenComplete((grant, failure) -> {
             if (failure != null) {
-                loginFailures.incrementAndGet();
+                if (retryable(cause(failure), attempt)) {
+                    later(attempt, () -> logIn(bot, attempt + 1));
+                } else {
+                    loginFailures.incrementAndGet();
+                }
                 return;
             }
             try {
@@ -544,6 +605,31 @@ public final class LoadTest {
         });
     }
 
+    /**
+     * Whether a sign-up or login that failed so should be tried again, as a client would: the node said it is busy
+     * (503 {@code world-busy}) or did not answer in time, and this was not the last of {@link #LOGIN_ATTEMPTS}.
+     */
+    private boolean retryable(Throwable cause, int attempt) {
+        boolean busy = cause instanceof LoginClient.Refused r && r.status() == 503
+                || cause instanceof java.net.http.HttpTimeoutException;
+        if (busy && attempt < LOGIN_ATTEMPTS) {
+            loginRetries.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /** Runs {@code retry} after a back-off of about {@code attempt} seconds (jittered, so retries spread out). */
+    private void later(int attempt, Runnable retry) {
+        long millis =
+                (long) (attempt * 1000 * (0.5 + ThreadLocalRandom.current().nextDouble()));
+        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(retry);
+    }
+
+    private static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     private Result summarise(int peak, double seconds, long now) {
         long snapshots = 0;
         long spanned = 0;
@@ -554,7 +640,7 @@ public final class LoadTest {
         int lost = 0;
         for (Bot bot : bots) {
             if (bot.client.state() == WorldClient.State.DENIED) {
-                denied++;
+                denied++; // and not let in on its last attempt
             }
             if (bot.client.state() == WorldClient.State.LOST) {
                 lost++;
@@ -579,7 +665,7 @@ public final class LoadTest {
                 spanned == 0 ? 0 : 1 - (double) snapshots / spanned,
                 connectedSeconds == 0 ? 0 : bytes / connectedSeconds,
                 started,
-                connectTimeouts,
+                deniedBy.getOrDefault(HANDSHAKE_TIMEOUT, 0),
                 denied,
                 lost,
                 loginFailures.get(),
@@ -588,6 +674,8 @@ public final class LoadTest {
                 sloBreach,
                 new Churned(sessions, logouts, teleports, teleportsDone, teleportsRefused, teleportsFailed),
                 loginMillis,
-                connectedSeconds == 0 ? 0 : datagrams / connectedSeconds);
+                connectedSeconds == 0 ? 0 : datagrams / connectedSeconds,
+                loginRetries.get(),
+                Collections.unmodifiableSortedMap(new TreeMap<>(deniedBy)));
     }
 }

@@ -178,8 +178,10 @@ public final class LoadTestCommand {
         summary.put("started", r.started());
         summary.put("connect_timeouts", r.connectTimeouts());
         summary.put("denied", r.denied());
+        summary.set("denied_by", json.valueToTree(r.deniedBy()));
         summary.put("lost", r.lost());
         summary.put("login_failures", r.loginFailures());
+        summary.put("login_retries", r.loginRetries());
         summary.put("ok", r.avatarsPeak() > 0 && r.observations() > 0);
         Files.writeString(out.resolve("summary.json"), json.writeValueAsString(summary));
         try (PrintStream hgrm = new PrintStream(Files.newOutputStream(out.resolve("latency.hgrm")))) {

@@ -5,10 +5,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -53,4 +58,24 @@ public final class JsonReplies {
     public static Route error(StatusCode status, String code, String message) {
         return json(status, new ErrorBody(code, message));
     }
+
+    /**
+     * Runs {@code inner}, answering a request whose ask of the world timed out (an entity or its journal did not
+     * answer: the node is overloaded or Cassandra is slow) with 503 {@code world-busy} and {@code Retry-After: 1}
+     * instead of Pekko HTTP's bare 500: the request may be tried again.
+     */
+    public static Route busyAnswered(Supplier<Route> inner) {
+        return Directives.handleExceptions(BUSY, inner);
+    }
+
+    private static final ExceptionHandler BUSY = ExceptionHandler.newBuilder()
+            .match(
+                    TimeoutException.class,
+                    e -> Directives.respondWithHeader(
+                            RetryAfter.create(1L),
+                            () -> error(
+                                    StatusCodes.SERVICE_UNAVAILABLE,
+                                    "world-busy",
+                                    "the world did not answer in time; try again in a moment")))
+            .build();
 }

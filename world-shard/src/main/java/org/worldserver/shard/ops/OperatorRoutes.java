@@ -101,7 +101,7 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
 
     @Override
     public Route routes(ManagementRouteProviderSettings settings) {
-        return concat(
+        return JsonReplies.busyAnswered(() -> concat(
                 get(() -> concat(
                         path("metrics", () -> complete(HttpEntities.create(PROMETHEUS_TEXT, scrape()))),
                         path("info", () -> complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, infoJson()))),
@@ -115,7 +115,7 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
                 post(() -> pathPrefix(
                         "regions",
                         () -> pathEndOrSingleSlash(() -> entity(Unmarshaller.entityToString(), this::defineRegion)))),
-                delete(() -> pathPrefix("regions", () -> path(PathMatchers.segment(), this::closeRegion))));
+                delete(() -> pathPrefix("regions", () -> path(PathMatchers.segment(), this::closeRegion)))));
     }
 
     /**

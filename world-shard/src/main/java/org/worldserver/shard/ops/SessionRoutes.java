@@ -71,9 +71,9 @@ public final class SessionRoutes extends AllDirectives implements ManagementRout
 
     @Override
     public Route routes(ManagementRouteProviderSettings settings) {
-        return post(() -> concat(
+        return JsonReplies.busyAnswered(() -> post(() -> concat(
                 path("sessions", () -> entity(Unmarshaller.entityToString(), this::login)),
-                path("avatars", () -> entity(Unmarshaller.entityToString(), this::register))));
+                path("avatars", () -> entity(Unmarshaller.entityToString(), this::register)))));
     }
 
     private Route register(String body) {
