@@ -42,9 +42,9 @@ import org.worldserver.protocol.sbe.ResponseStatus;
  * (same process, same clock). Recorded with coordinated-omission correction at the input interval.
  *
  * <p><b>Capacity search</b> (with an {@link Slo}): bots keep arriving at the scenario's rate up to its population,
- * and every {@link #WINDOW_SECONDS} s the window is judged against the objective (not the first: it is the
- * warm-up, with the node's and the harness's code still being compiled); the run ends at the first window that
- * breaks it, and the population at the end of the last window that held is the capacity. Ramp slowly (a low
+ * and every {@link #WINDOW_SECONDS} s the window is judged against the objective (not those that end within the
+ * scenario's warm-up, while the node's and the harness's code is still being compiled and the caches filled); the
+ * run ends at the first window that breaks it, and the population at the end of the last window that held is the capacity. Ramp slowly (a low
  * arrival rate) for a fine-grained answer: each window adds {@code arrival-rate × 5} bots.
  *
  * <p>Not thread-safe: one run per instance, on the calling thread.
@@ -150,7 +150,7 @@ public final class LoadTest {
     private int tickHz;
     private int avatarsAtSlo;
     private String sloBreach;
-    private int windowsJudged;
+    private int windowsEnded;
 
     /** A bot logged in (again) on the login pool, with the client of its new session. */
     private record Arrival(Bot bot, WorldClient client) {}
@@ -161,6 +161,7 @@ public final class LoadTest {
      * (written by the login pool, handed over through {@link #loggedIn}).
      */
     private final class Bot implements Listener {
+        final int index;
         final String id;
         final Behaviour behaviour;
         byte[] seed;
@@ -172,6 +173,8 @@ public final class LoadTest {
         int attempts = 1;
 
         boolean denialSeen;
+        /** Sent to its group's place (it stays where it left when it logs in again). */
+        boolean scattered;
         /** When its current session was accepted; 0 while there is none. */
         long connectedNanos;
 
@@ -198,7 +201,8 @@ public final class LoadTest {
         int lastSnapshot;
         long snapshots;
 
-        Bot(String id, Behaviour behaviour) {
+        Bot(int index, String id, Behaviour behaviour) {
+            this.index = index;
             this.id = id;
             this.behaviour = behaviour;
         }
@@ -380,7 +384,7 @@ public final class LoadTest {
             // Open model: arrivals on schedule, whatever the server's state.
             while (started < scenario.avatars()
                     && now - start >= (long) (started / scenario.arrivalsPerSecond() * 1e9)) {
-                Bot bot = new Bot(prefix + "-" + started, behaviourOf(started));
+                Bot bot = new Bot(started, prefix + "-" + started, behaviourOf(started));
                 bot.startedNanos = now;
                 started++;
                 signIn(bot);
@@ -464,6 +468,10 @@ public final class LoadTest {
         bot.nextInputNanos = now + (long) (random.nextDouble() * inputPeriod); // staggered
         Scenario.Churn churn = scenario.churn();
         bot.sessionEndsNanos = now + jittered(churn.sessionLength().toNanos());
+        if (scenario.scatter() != null && !bot.scattered) {
+            bot.scattered = true;
+            scatter(bot, now);
+        }
         bot.nextTeleportNanos = now + jittered(churn.teleportEvery().toNanos());
     }
 
@@ -472,15 +480,32 @@ public final class LoadTest {
         return (long) (meanNanos * (0.5 + random.nextDouble()));
     }
 
-    /** Asks for a teleport to a random point of the churn area. */
+    /** Asks for a teleport to a random point of the scenario's area. */
     private void teleport(Bot bot, long now) {
-        Scenario.Churn c = scenario.churn();
-        float x = (float) (c.minX() + random.nextDouble() * (c.maxX() - c.minX()));
-        float z = (float) (c.minZ() + random.nextDouble() * (c.maxZ() - c.minZ()));
-        if (bot.client.teleport(x, 0, z, now) > 0) {
+        double[] to = scenario.area().randomPoint(random);
+        teleport(bot, to[0], to[1], now);
+        bot.nextTeleportNanos = now + jittered(scenario.churn().teleportEvery().toNanos());
+    }
+
+    private void teleport(Bot bot, double x, double z, long now) {
+        if (bot.client.teleport((float) x, 0, (float) z, now) > 0) {
             teleports++;
         }
-        bot.nextTeleportNanos = now + jittered(c.teleportEvery().toNanos());
+    }
+
+    /** Sends a bot connected for the first time to its group's place (with {@link Scenario.Scatter}). */
+    private void scatter(Bot bot, long now) {
+        Scenario.Scatter scatter = scenario.scatter();
+        int group = bot.index / scatter.groupSize();
+        double[] centre = scenario.area().randomPoint(new Random(0x5CA77E2L * 31 + group)); // same every run
+        double angle = random.nextDouble() * 2 * Math.PI;
+        double distance = scatter.radius() * Math.sqrt(random.nextDouble()); // uniform over the disc
+        Scenario.Area a = scenario.area();
+        teleport(
+                bot,
+                Math.max(a.minX(), Math.min(a.maxX(), centre[0] + distance * Math.sin(angle))),
+                Math.max(a.minZ(), Math.min(a.maxZ(), centre[1] + distance * Math.cos(angle))),
+                now);
     }
 
     /** Adds a second to the timeline (reads every bot's counters: once a second, not per poll). */
@@ -520,7 +545,9 @@ public final class LoadTest {
         if (++windowSeconds < WINDOW_SECONDS) {
             return;
         }
-        if (windowsJudged++ > 0 && window.getTotalCount() > 0 && windowClientSeconds > 0) {
+        windowsEnded++;
+        boolean warm = windowsEnded * WINDOW_SECONDS > scenario.warmUp().toSeconds();
+        if (warm && window.getTotalCount() > 0 && windowClientSeconds > 0) {
             sloBreach = slo.breach(
                     window.getValueAtPercentile(99) / 1000.0,
                     windowSpanned == 0 ? 0 : Math.max(0, 1 - (double) windowSnapshots / windowSpanned),

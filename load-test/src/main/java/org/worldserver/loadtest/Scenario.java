@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValueType;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 
 /**
  * A load-test scenario, from a HOCON file ({@code scenario { ... }}; the shipped ones are in {@code
@@ -22,6 +23,12 @@ import java.util.List;
  * @param mix the share of bots per behaviour; the rest stand idle
  * @param hotspotX the hotspot's position east, metres; {@code hotspotZ} north
  * @param churn how the churning bots churn
+ * @param area the part of the region's floor bots teleport within and scatter over ({@code area { min = [x, z],
+ *     max = [x, z] }}, metres; default the lobby's 1,024 m square)
+ * @param scatter where bots go once they first connect: null, they stay at the region's spawn point; else to
+ *     groups spread over the area
+ * @param warmUp how long the capacity search waits before it judges a window ({@code warm-up}, default 5 s: the
+ *     first window); the bots arrive meanwhile as always
  * @param region the region the bots sign up with as their home (where they enter the world): {@code
  *     scenario.region = "lobby"} (the default) names one the target has; {@code scenario.region { name = ...,
  *     teleport = on, ... }} defines one ({@code POST /regions} before the run; the same definition again is
@@ -38,11 +45,14 @@ public record Scenario(
         double hotspotX,
         double hotspotZ,
         Churn churn,
+        Area area,
+        Scatter scatter,
+        Duration warmUp,
         String region,
         String regionDefinition) {
 
     public static final int MAX_AVATARS = 100_000;
-    private static final List<String> SHIPPED = List.of("random-walk", "hotspot", "churn");
+    private static final List<String> SHIPPED = List.of("random-walk", "hotspot", "churn", "capacity");
 
     /**
      * Shares of the population, each in [0, 1], summing to at most 1 (the rest stand idle).
@@ -75,18 +85,9 @@ public record Scenario(
      *     (uniformly), then the bot disconnects
      * @param offline how long it stays away before logging in again (the same avatar, a new session)
      * @param teleportEvery a teleport-churn bot's mean time between teleports (each between half and one and a
-     *     half of it)
-     * @param minX the area teleports land in, metres in the bots' region: x from {@code minX} to {@code maxX},
-     *     z from {@code minZ} to {@code maxZ}
+     *     half of it), to a random point of the scenario's area
      */
-    public record Churn(
-            Duration sessionLength,
-            Duration offline,
-            Duration teleportEvery,
-            double minX,
-            double minZ,
-            double maxX,
-            double maxZ) {
+    public record Churn(Duration sessionLength, Duration offline, Duration teleportEvery) {
         public Churn {
             require(
                     sessionLength != null
@@ -102,20 +103,53 @@ public record Scenario(
                             && teleportEvery.compareTo(Duration.ofHours(24)) <= 0,
                     "scenario.churn.teleport-every must be 200ms..24h (a session may send 10 requests a second), was "
                             + teleportEvery);
+        }
+
+        /** The defaults: 20 s sessions, 2 s offline, a teleport every 5 s. */
+        public static final Churn DEFAULT =
+                new Churn(Duration.ofSeconds(20), Duration.ofSeconds(2), Duration.ofSeconds(5));
+    }
+
+    /** A rectangle of the region's floor, metres: x from {@code minX} to {@code maxX}, z from {@code minZ} to {@code maxZ}. */
+    public record Area(double minX, double minZ, double maxX, double maxZ) {
+        public Area {
             require(
                     Double.isFinite(minX)
                             && Double.isFinite(minZ)
-                            && minX < maxX
-                            && minZ < maxZ
                             && Double.isFinite(maxX)
-                            && Double.isFinite(maxZ),
-                    "scenario.churn.area: min must be below max, finite metres, were [" + minX + ", " + minZ + "] and ["
+                            && Double.isFinite(maxZ)
+                            && minX < maxX
+                            && minZ < maxZ,
+                    "scenario.area: min must be below max, finite metres, were [" + minX + ", " + minZ + "] and ["
                             + maxX + ", " + maxZ + "]");
         }
 
-        /** The defaults: 20 s sessions, 2 s offline, a teleport every 5 s, within the lobby's 1,024 m square. */
-        public static final Churn DEFAULT =
-                new Churn(Duration.ofSeconds(20), Duration.ofSeconds(2), Duration.ofSeconds(5), 0, 0, 1024, 1024);
+        /** The lobby's floor with the node's default region size. */
+        public static final Area DEFAULT = new Area(0, 0, 1024, 1024);
+
+        /** A uniformly random point: {x, z}. */
+        double[] randomPoint(Random random) {
+            return new double[] {minX + random.nextDouble() * (maxX - minX), minZ + random.nextDouble() * (maxZ - minZ)
+            };
+        }
+    }
+
+    /**
+     * Bots spread over the area in groups, as players gather at venues: bot {@code i} joins group {@code i /
+     * groupSize}, whose centre is a random point of the area (the same for a given group in every run), and
+     * teleports to within {@code radius} metres of it once it first connects (the region must allow teleports).
+     * Groups no larger than what an observer's update budget covers per tick (34 by default) keep latency a
+     * measure of the server rather than of the crowd's density.
+     */
+    public record Scatter(int groupSize, double radius) {
+        public Scatter {
+            require(
+                    groupSize >= 1 && groupSize <= 10_000,
+                    "scenario.scatter.group-size must be 1..10000, was " + groupSize);
+            require(
+                    Double.isFinite(radius) && radius >= 0 && radius <= 1000,
+                    "scenario.scatter.radius must be 0..1000 metres, was " + radius);
+        }
     }
 
     public Scenario {
@@ -132,7 +166,10 @@ public record Scenario(
                 steady != null && !steady.isNegative() && steady.compareTo(Duration.ofHours(24)) <= 0,
                 "scenario.duration must be 0..24h, was " + steady);
         require(inputHz >= 1 && inputHz <= 60, "scenario.input-hz must be 1..60, was " + inputHz);
-        require(mix != null && churn != null, "scenario: behaviours and churn are required");
+        require(mix != null && churn != null && area != null, "scenario: behaviours, churn and area are required");
+        require(
+                warmUp != null && !warmUp.isNegative() && warmUp.compareTo(Duration.ofHours(1)) <= 0,
+                "scenario.warm-up must be 0..1h, was " + warmUp);
         require(
                 region != null && region.matches("[a-z0-9][a-z0-9-]{0,63}"),
                 "scenario.region must be a region's name (1-64 of a-z 0-9 -), was " + region);
@@ -162,6 +199,9 @@ public record Scenario(
                 hotspotX,
                 hotspotZ,
                 churn,
+                area,
+                scatter,
+                warmUp,
                 region,
                 regionDefinition);
     }
@@ -207,6 +247,13 @@ public record Scenario(
                     number(config, "scenario.hotspot.x", 512),
                     number(config, "scenario.hotspot.z", 512),
                     churn(config),
+                    area(config),
+                    config.hasPath("scenario.scatter")
+                            ? new Scatter(
+                                    config.getInt("scenario.scatter.group-size"),
+                                    config.getDouble("scenario.scatter.radius"))
+                            : null,
+                    duration(config, "scenario.warm-up", Duration.ofSeconds(5)),
                     regionName(config),
                     regionDefinition(config));
         } catch (ConfigException e) {
@@ -234,15 +281,21 @@ public record Scenario(
 
     private static Churn churn(Config config) {
         Churn d = Churn.DEFAULT;
-        String area = "scenario.churn.area.";
         return new Churn(
                 duration(config, "scenario.churn.session-length", d.sessionLength()),
                 duration(config, "scenario.churn.offline", d.offline()),
-                duration(config, "scenario.churn.teleport-every", d.teleportEvery()),
-                config.hasPath(area + "min") ? coordinate(config, area + "min", 0) : d.minX(),
-                config.hasPath(area + "min") ? coordinate(config, area + "min", 1) : d.minZ(),
-                config.hasPath(area + "max") ? coordinate(config, area + "max", 0) : d.maxX(),
-                config.hasPath(area + "max") ? coordinate(config, area + "max", 1) : d.maxZ());
+                duration(config, "scenario.churn.teleport-every", d.teleportEvery()));
+    }
+
+    private static Area area(Config config) {
+        Area d = Area.DEFAULT;
+        String min = "scenario.area.min";
+        String max = "scenario.area.max";
+        return new Area(
+                config.hasPath(min) ? coordinate(config, min, 0) : d.minX(),
+                config.hasPath(min) ? coordinate(config, min, 1) : d.minZ(),
+                config.hasPath(max) ? coordinate(config, max, 0) : d.maxX(),
+                config.hasPath(max) ? coordinate(config, max, 1) : d.maxZ());
     }
 
     private static double number(Config config, String path, double otherwise) {

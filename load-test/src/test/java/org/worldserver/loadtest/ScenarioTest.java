@@ -27,9 +27,17 @@ class ScenarioTest {
         Scenario churn = Scenario.load("churn");
         assertEquals(new Scenario.Mix(0.34, 0, 0.33, 0.33), churn.mix());
         assertEquals(
-                new Scenario.Churn(
-                        Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ofSeconds(5), 0, 0, 1024, 1024),
+                new Scenario.Churn(Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ofSeconds(5)),
                 churn.churn());
+        assertEquals(new Scenario.Area(0, 0, 1024, 1024), churn.area());
+        assertEquals(null, churn.scatter(), "they stay where they spawn");
+
+        Scenario capacity = Scenario.load("capacity");
+        assertEquals(new Scenario.Scatter(25, 15), capacity.scatter());
+        assertEquals(new Scenario.Area(0, 0, 2048, 2048), capacity.area());
+        assertEquals(Duration.ofSeconds(400), capacity.ramp(), "2,000 at 5 a second");
+        assertEquals(Duration.ofSeconds(20), capacity.warmUp());
+        assertEquals(Duration.ofSeconds(5), walk.warmUp(), "the default: the first window");
         assertEquals("churn", churn.region());
         assertEquals("{\"name\":\"churn\",\"teleport\":\"on\"}", churn.regionDefinition());
         assertEquals("lobby", walk.region(), "the default: the lobby, which exists");
@@ -39,7 +47,7 @@ class ScenarioTest {
     @Test
     void shouldRefuseBadScenariosWithAClearMessage() {
         assertMessage(
-                "no scenario 'nope': neither a file nor one of random-walk, hotspot, churn",
+                "no scenario 'nope': neither a file nor one of random-walk, hotspot, churn, capacity",
                 () -> Scenario.load("nope"));
         assertMessage("bad scenario: no scenario { ... } block", () -> parse(""));
         assertMessage(
@@ -75,8 +83,8 @@ class ScenarioTest {
         assertMessage(
                 "scenario.churn.offline must be 0..1h, was PT-1S", () -> parse(base + "churn { offline = -1s } }"));
         assertMessage(
-                "scenario.churn.area: min must be below max, finite metres, were [100.0, 0.0] and [50.0, 1024.0]",
-                () -> parse(base + "churn { area { min = [100, 0], max = [50, 1024] } } }"));
+                "scenario.area: min must be below max, finite metres, were [100.0, 0.0] and [50.0, 1024.0]",
+                () -> parse(base + "area { min = [100, 0], max = [50, 1024] } }"));
         assertMessage(
                 "scenario.region must be a region's name (1-64 of a-z 0-9 -), was Lobby!",
                 () -> parse(base + "region = \"Lobby!\" }"));
@@ -84,8 +92,14 @@ class ScenarioTest {
                 "bad scenario: String: 1: No configuration setting found for key 'scenario.region.name'",
                 () -> parse(base + "region { teleport = on } }"));
         assertMessage(
-                "scenario.churn.area.max must be [x, z] metres, was [1.0, 2.0, 3.0]",
-                () -> parse(base + "churn { area { max = [1, 2, 3] } } }"));
+                "scenario.area.max must be [x, z] metres, was [1.0, 2.0, 3.0]",
+                () -> parse(base + "area { max = [1, 2, 3] } }"));
+        assertMessage(
+                "scenario.scatter.group-size must be 1..10000, was 0",
+                () -> parse(base + "scatter { group-size = 0, radius = 10 } }"));
+        assertMessage(
+                "bad scenario: String: 1: No configuration setting found for key 'scenario.scatter.radius'",
+                () -> parse(base + "scatter { group-size = 5 } }"));
     }
 
     private static Scenario parse(String hocon) {
