@@ -82,6 +82,7 @@ public final class ClientMessages {
     /**
      * @param intentX movement intent east, −1..1 of the region's maximum speed; {@code intentZ} north
      * @param focusX focus direction east (any length); {@code focusZ} north
+     * @param ackedTick the newest snapshot applied, acknowledged with the input; 0: none
      */
     public int input(
             long session,
@@ -90,7 +91,8 @@ public final class ClientMessages {
             float intentX,
             float intentZ,
             float focusX,
-            float focusZ) {
+            float focusZ,
+            int ackedTick) {
         return MessageHeaderEncoder.ENCODED_LENGTH
                 + new InputEncoder()
                         .wrapAndApplyHeader(buffer, 0, header)
@@ -100,6 +102,7 @@ public final class ClientMessages {
                         .intentX(Quantization.intent(intentX))
                         .intentZ(Quantization.intent(intentZ))
                         .focusYaw(Quantization.yaw(focusX, focusZ))
+                        .ackedTick(ackedTick & 0xFFFFFFFFL)
                         .encodedLength();
     }
 

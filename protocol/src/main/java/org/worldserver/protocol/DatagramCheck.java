@@ -63,7 +63,8 @@ public final class DatagramCheck {
         layout(ChallengeResponseDecoder.TEMPLATE_ID, ChallengeResponseDecoder.BLOCK_LENGTH, "DD");
         layout(SessionAcceptedDecoder.TEMPLATE_ID, SessionAcceptedDecoder.BLOCK_LENGTH, "");
         layout(SessionDeniedDecoder.TEMPLATE_ID, SessionDeniedDecoder.BLOCK_LENGTH, "");
-        layout(InputDecoder.TEMPLATE_ID, InputDecoder.BLOCK_LENGTH, "");
+        // Version 1 Inputs end before ackedTick (added in version 2): the shorter block is still an Input.
+        layout(InputDecoder.TEMPLATE_ID, InputDecoder.ackedTickEncodingOffset(), "");
         layout(SnapshotDecoder.TEMPLATE_ID, SnapshotDecoder.BLOCK_LENGTH, "GND");
         layout(AckDecoder.TEMPLATE_ID, AckDecoder.BLOCK_LENGTH, "");
         layout(HeartbeatDecoder.TEMPLATE_ID, HeartbeatDecoder.BLOCK_LENGTH, "");

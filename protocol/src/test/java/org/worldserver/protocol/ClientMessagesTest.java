@@ -35,7 +35,7 @@ class ClientMessagesTest {
         assertEquals(
                 ChallengeResponseDecoder.TEMPLATE_ID,
                 templateOf(messages.challengeResponse(1L, new byte[20], token, 0)));
-        assertEquals(InputDecoder.TEMPLATE_ID, templateOf(messages.input(9L, 3, 100L, 0.5f, -1f, 0, 1)));
+        assertEquals(InputDecoder.TEMPLATE_ID, templateOf(messages.input(9L, 3, 100L, 0.5f, -1f, 0, 1, 0)));
         InputDecoder input = new InputDecoder().wrapAndApplyHeader(messages.buffer(), 0, new MessageHeaderDecoder());
         assertEquals(64, input.intentX());
         assertEquals(-127, input.intentZ());

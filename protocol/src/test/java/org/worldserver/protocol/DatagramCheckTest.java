@@ -255,6 +255,28 @@ class DatagramCheckTest {
         assertNotEquals(DatagramCheck.Result.OK, check.check(new UnsafeBuffer(new byte[0]), 0, 0));
     }
 
+    @Test
+    void shouldAcceptAVersionOneInputWithoutItsAckAndNothingShorter() {
+        UnsafeBuffer b = new UnsafeBuffer(new byte[64]);
+        int length = MessageHeaderEncoder.ENCODED_LENGTH
+                + new InputEncoder()
+                        .wrapAndApplyHeader(b, 0, new MessageHeaderEncoder())
+                        .sessionId(5)
+                        .sequence(9)
+                        .focusYaw(100)
+                        .encodedLength();
+        // As a version 1 client writes it: the header says version 1 and the block ends before ackedTick.
+        int v1Block = InputDecoder.ackedTickEncodingOffset();
+        new MessageHeaderEncoder().wrap(b, 0).version(1).blockLength(v1Block);
+        int v1Length = length - (InputDecoder.BLOCK_LENGTH - v1Block);
+        assertEquals(DatagramCheck.Result.OK, check.check(b, 0, v1Length));
+        InputDecoder read = new InputDecoder().wrapAndApplyHeader(b, 0, new MessageHeaderDecoder());
+        assertEquals(9, read.sequence());
+        assertEquals(InputDecoder.ackedTickNullValue(), read.ackedTick(), "no ack in a version 1 Input");
+        new MessageHeaderEncoder().wrap(b, 0).blockLength(v1Block - 1);
+        assertEquals(DatagramCheck.Result.BAD_BLOCK_LENGTH, check.check(b, 0, v1Length - 1));
+    }
+
     /** Reads every part of an accepted datagram with its generated decoder; any out-of-bounds read throws. */
     private long readCompletely(byte[] datagram) {
         UnsafeBuffer b = new UnsafeBuffer(datagram);

@@ -82,7 +82,7 @@ class GatewayIT extends OneNodeIT {
             assertTrue(placed.get("avatar").get("online").asBoolean(), placed.toString());
             assertEquals(entity, placed.get("live").get("entityId").asInt(), placed.toString());
 
-            int input = messages.input(session, 5, 0, 0.5f, 0, 1, 0);
+            int input = messages.input(session, 5, 0, 0.5f, 0, 1, 0, 0);
             until(() -> out.offer(messages.buffer(), 0, input) > 0, () -> {});
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             JsonNode moved;

@@ -20,6 +20,8 @@ import java.time.Duration;
  *     WorldClient#renderTimeMicros}): about two snapshot intervals, so a sample on each side is usually there
  * @param requestRetry an unanswered request ({@link WorldClient#teleport}) is sent again this often, with its id
  * @param requestTimeout an unanswered request is given up after this long ({@code request-timed-out})
+ * @param ackDelay how long an applied snapshot may wait for an input to carry its acknowledgement before an Ack of
+ *     its own goes out: a client sending inputs at the tick rate acknowledges everything on its inputs
  */
 public record ClientSettings(
         String serverEndpoint,
@@ -32,7 +34,8 @@ public record ClientSettings(
         Duration silenceTimeout,
         Duration interpolationDelay,
         Duration requestRetry,
-        Duration requestTimeout) {
+        Duration requestTimeout,
+        Duration ackDelay) {
 
     public ClientSettings {
         requireHostPort(serverEndpoint, "serverEndpoint");
@@ -52,12 +55,16 @@ public record ClientSettings(
         }
         requirePositive(requestRetry, "requestRetry");
         requirePositive(requestTimeout, "requestTimeout");
+        if (ackDelay == null || ackDelay.isNegative()) {
+            throw new IllegalArgumentException("ackDelay must not be negative");
+        }
     }
 
     /**
      * The defaults for a server at {@code serverHost}: ports 40123 and 40124, 64 KiB terms, 8 views, retries every
      * 100 ms for at most 5 s, a heartbeat after 1 s of quiet, lost after 3 s of silence, rendering 100 ms behind,
-     * requests repeated every 250 ms and given up after 10 s (the server answers within its 5 s world timeout).
+     * requests repeated every 250 ms and given up after 10 s (the server answers within its 5 s world timeout),
+     * acknowledgements waiting up to 50 ms (a tick at 20 Hz) for an input to carry them.
      */
     public static ClientSettings defaults(String serverHost) {
         return defaults(serverHost + ":40123", serverHost + ":40124");
@@ -76,7 +83,8 @@ public record ClientSettings(
                 Duration.ofSeconds(3),
                 Duration.ofMillis(100),
                 Duration.ofMillis(250),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                Duration.ofMillis(50));
     }
 
     private static void requireHostPort(String endpoint, String name) {

@@ -121,6 +121,7 @@ public final class WorldClient implements AutoCloseable {
     private final long interpolationDelayMicros;
     private final long requestRetryNanos;
     private final long requestTimeoutNanos;
+    private final long ackDelayNanos;
 
     private final ClientMessages messages = new ClientMessages();
     private final DatagramCheck check = new DatagramCheck();
@@ -173,6 +174,10 @@ public final class WorldClient implements AutoCloseable {
     private long datagramsReceived;
     private long lastHeartbeatRttMicros = -1;
     private long nextRequestId = 1;
+    /** An applied snapshot not acknowledged yet, or 0; its Ack goes out at {@link #ackDueNanos} unless an input carries it first. */
+    private int unackedTick;
+
+    private long ackDueNanos;
 
     /** A request not answered yet: its datagram, repeated as it is, and when it went out first and goes next. */
     private static final class PendingRequest {
@@ -201,6 +206,7 @@ public final class WorldClient implements AutoCloseable {
         this.interpolationDelayMicros = settings.interpolationDelay().toNanos() / 1000;
         this.requestRetryNanos = settings.requestRetry().toNanos();
         this.requestTimeoutNanos = settings.requestTimeout().toNanos();
+        this.ackDelayNanos = settings.ackDelay().toNanos();
         this.reader = new SnapshotReader(settings.viewsKept());
     }
 
@@ -255,9 +261,11 @@ public final class WorldClient implements AutoCloseable {
         }
         int sequence = nextSequence;
         long timeMicros = nowNanos / 1000;
-        if (!send(messages.input(sessionId, sequence, timeMicros, intentX, intentZ, focusX, focusZ), nowNanos)) {
+        int acked = reader.tick(); // the newest applied, or 0
+        if (!send(messages.input(sessionId, sequence, timeMicros, intentX, intentZ, focusX, focusZ, acked), nowNanos)) {
             return -1;
         }
+        unackedTick = 0; // carried by the input
         int yaw = Quantization.yaw(focusX, focusZ);
         inputs.record(
                 sequence,
@@ -521,6 +529,11 @@ public final class WorldClient implements AutoCloseable {
 
     private int sessionTimers(long now) {
         int work = pending.isEmpty() ? 0 : requestTimers(now);
+        if (unackedTick != 0 && now - ackDueNanos >= 0 && state == State.CONNECTED) {
+            send(messages.ack(sessionId, unackedTick), now); // lost or refused: the next snapshot's ack covers it
+            unackedTick = 0;
+            work++;
+        }
         if (state == State.CONNECTED && now - lastHeardNanos >= silenceNanos) {
             state = State.LOST;
             listener.onLost();
@@ -689,7 +702,10 @@ public final class WorldClient implements AutoCloseable {
                 return;
         }
         snapshotsReceived++;
-        send(messages.ack(sessionId, reader.tick()), nowNanos);
+        if (unackedTick == 0) {
+            ackDueNanos = nowNanos + ackDelayNanos;
+        }
+        unackedTick = reader.tick(); // acknowledged by the next input, or by an Ack once due
         EntityStates view = reader.view();
         long nowMicros = nowNanos / 1000;
         serverClock.observe(serverTimeMicros, nowMicros);

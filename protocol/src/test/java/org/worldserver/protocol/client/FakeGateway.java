@@ -58,6 +58,9 @@ final class FakeGateway implements AutoCloseable {
         final int entityId;
         final SnapshotComposer composer;
         final List<Integer> acks = new ArrayList<>();
+        /** Acknowledgements carried by inputs. */
+        final List<Integer> inputAcks = new ArrayList<>();
+
         final Map<Integer, Long> inputs = new HashMap<>();
         final List<Long> heartbeats = new ArrayList<>();
         /** Every Request datagram received, repeats included: "id kind x,y,z" for teleports, else "id kind". */
@@ -210,7 +213,12 @@ final class FakeGateway implements AutoCloseable {
                 break;
             case InputDecoder.TEMPLATE_ID: {
                 InputDecoder input = new InputDecoder().wrapAndApplyHeader(buffer, offset, headerIn);
-                sessions.get(input.sessionId()).inputs.put((int) input.sequence(), input.clientTimeMicros());
+                Session s = sessions.get(input.sessionId());
+                s.inputs.put((int) input.sequence(), input.clientTimeMicros());
+                if (input.ackedTick() != 0) {
+                    s.composer.acknowledge((int) input.ackedTick());
+                    s.inputAcks.add((int) input.ackedTick());
+                }
                 break;
             }
             case AckDecoder.TEMPLATE_ID: {

@@ -313,6 +313,20 @@ class WorldClientTest {
     }
 
     @Test
+    void shouldAcknowledgeOnTheNextInputAndAloneOnlyWhenNoInputCameWithinTheAckDelay() {
+        WorldClient client = connected(recorder);
+        FakeGateway.Session s = gateway.session(client.sessionId());
+        int first = gateway.snapshot(s, 1_000_000, states(OWN, 0), id -> true, 0);
+        until(() -> client.snapshotsReceived() == 1);
+        assertTrue(client.sendInput(1, 0, 1, 0, System.nanoTime()) > 0);
+        until(() -> s.inputAcks.contains(first));
+        int second = gateway.snapshot(s, 1_050_000, states(OWN, 10), id -> true, 0);
+        // No input follows: an Ack of its own once the delay (20 ms here) is over.
+        until(() -> s.acks.contains(second));
+        assertEquals(List.of(second), s.acks, "the first rode on the input, only the second went alone");
+    }
+
+    @Test
     void shouldGiveUpARequestNobodyAnswersAfterItsTimeout() {
         WorldClient client = connected(recorder);
         long sent = System.nanoTime();
@@ -340,7 +354,8 @@ class WorldClientTest {
                         Duration.ofMillis(400),
                         Duration.ofMillis(100),
                         Duration.ofMillis(50),
-                        Duration.ofMillis(600)),
+                        Duration.ofMillis(600),
+                        Duration.ofMillis(20)),
                 listener);
         clients.add(client);
         return client;

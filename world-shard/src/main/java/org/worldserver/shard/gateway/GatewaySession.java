@@ -96,12 +96,20 @@ public final class GatewaySession {
         this.stream = opened;
     }
 
-    /** Judges an Input of this session that arrived from {@code fromSourceKey} at {@code nowNanos}. */
+    /**
+     * Judges an Input of this session that arrived from {@code fromSourceKey} at {@code nowNanos}, and takes the
+     * acknowledgement it carries (protocol version 2) whatever becomes of the input itself: an old or surplus
+     * input from the session's source still says truly what the client applied.
+     */
     public InputVerdict onInput(InputDecoder input, long fromSourceKey, long nowNanos) {
         if (fromSourceKey != sourceKey) {
             return InputVerdict.WRONG_SOURCE;
         }
         lastHeardNanos = nowNanos;
+        long acked = input.ackedTick(); // a version 1 Input has none: the null value
+        if (acked != 0 && acked != InputDecoder.ackedTickNullValue() && stream != null) {
+            stream.acknowledge((int) acked);
+        }
         if (!replay.accept((int) input.sequence())) {
             return InputVerdict.REPLAYED;
         }

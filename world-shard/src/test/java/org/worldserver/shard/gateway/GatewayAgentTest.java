@@ -154,12 +154,12 @@ class GatewayAgentTest {
         assertEquals(DenyReason.TOKEN_REPLAYED, messages.denyReason());
         assertEquals(1, gateway.sessionCount());
 
-        send(c, messages.input(session, 1, 0, 0.5f, 0, 0, 1));
+        send(c, messages.input(session, 1, 0, 0.5f, 0, 0, 1, 0));
         until(() -> world.inputs.size() == 1, () -> {});
         assertEquals("ada-0001#1@50", world.inputs.get(0));
-        send(c, messages.input(session, 1, 0, 0.5f, 0, 0, 1)); // replayed
-        send(c, messages.input(session ^ 1, 2, 0, 0.5f, 0, 0, 1)); // another session
-        send(c, messages.input(session, 2, 0, -1f, 0, 0, 1));
+        send(c, messages.input(session, 1, 0, 0.5f, 0, 0, 1, 0)); // replayed
+        send(c, messages.input(session ^ 1, 2, 0, 0.5f, 0, 0, 1, 0)); // another session
+        send(c, messages.input(session, 2, 0, -1f, 0, 0, 1, 0));
         until(() -> world.inputs.size() == 2, () -> {});
         assertEquals("ada-0001#2@-100", world.inputs.get(1));
         until(() -> gateway.dropped().get(GatewayAgent.Drop.UNKNOWN_SESSION).get() == 1, () -> {});
@@ -205,9 +205,9 @@ class GatewayAgentTest {
         assertEquals(1, gateway.sessionCount());
         assertEquals(List.of(), world.left, "the avatar never left the world");
 
-        send(after, messages.input(session, 1, 0, 0.25f, 0, 0, 1));
+        send(after, messages.input(session, 1, 0, 0.25f, 0, 0, 1, 0));
         until(() -> world.inputs.size() == 1, () -> {});
-        send(before, messages.input(session, 2, 0, 0.25f, 0, 0, 1));
+        send(before, messages.input(session, 2, 0, 0.25f, 0, 0, 1, 0));
         until(() -> gateway.dropped().get(GatewayAgent.Drop.WRONG_SOURCE).get() == 1, () -> {});
         assertEquals(1, world.inputs.size(), "the old address no longer speaks for the session");
 
