@@ -1,5 +1,6 @@
 package org.worldserver.loadtest;
 
+import java.net.http.HttpTimeoutException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,9 +32,9 @@ import org.worldserver.protocol.sbe.ResponseStatus;
  * Runs a {@link Scenario}: bots arrive at the scenario's rate (an open model: a bot is started on schedule however
  * the server copes), each a {@link WorldClient} on one shared Aeron client, all polled by the calling thread (no
  * thread per bot); sign-ups and logins are asynchronous HTTP calls, so they never stall the polling and arrivals
- * never wait for a free login thread. After the ramp and
- * the steady phase every bot disconnects. Churning bots end sessions and log in again (a new client each time,
- * swapped in on the polling thread) or teleport through the SDK's requests.
+ * never wait for a free login thread. After the ramp and the steady phase every bot disconnects. Churning bots end
+ * sessions and log in again (a new client each time, swapped in on the polling thread) or teleport through the
+ * SDK's requests.
  *
  * <p><b>Latency</b> is input → observed by another bot: every input turns the bot's focus by 37° (so the last 16
  * are at least 10° apart), the server sends the new facing to the bots that see it, and an observer that sees a
@@ -43,8 +44,9 @@ import org.worldserver.protocol.sbe.ResponseStatus;
  * <p><b>Capacity search</b> (with an {@link Slo}): bots keep arriving at the scenario's rate up to its population,
  * and every {@link #WINDOW_SECONDS} s the window is judged against the objective (not those that end within the
  * scenario's warm-up, while the node's and the harness's code is still being compiled and the caches filled); the
- * run ends at the first window that breaks it, and the population at the end of the last window that held is the capacity. Ramp slowly (a low
- * arrival rate) for a fine-grained answer: each window adds {@code arrival-rate × 5} bots.
+ * run ends at the first window that breaks it, and the population at the end of the last window that held is the
+ * capacity. Ramp slowly (a low arrival rate) for a fine-grained answer: each window adds {@code arrival-rate × 5}
+ * bots.
  *
  * <p>Not thread-safe: one run per instance, on the calling thread.
  */
@@ -120,7 +122,7 @@ public final class LoadTest {
     private final LatencyRecorder latency;
     private final Int2ObjectHashMap<Bot> byEntity = new Int2ObjectHashMap<>();
     private final List<Bot> bots = new ArrayList<>();
-    /** Logins finished on the pool: the bot and its new client, for the polling thread to take over. */
+    /** Logins finished on the HTTP client's threads: the bot and its new client, for the polling thread. */
     private final ConcurrentLinkedQueue<Arrival> loggedIn = new ConcurrentLinkedQueue<>();
     /** Time from a bot's start (or its login again) to its session accepted, ms. */
     private final Histogram loginMillis = new Histogram(60_000, 3);
@@ -153,13 +155,13 @@ public final class LoadTest {
     private String sloBreach;
     private int windowsEnded;
 
-    /** A bot logged in (again) on the login pool, with the client of its new session. */
+    /** A bot logged in (again), with the client of its new session. */
     private record Arrival(Bot bot, WorldClient client) {}
 
     /**
      * One bot: its client (a new one per session), what it does, the inputs it sent (for latency), what it saw of
      * the others, and what its ended sessions received. Used on the polling thread only, except {@link #seed}
-     * (written by the login pool, handed over through {@link #loggedIn}).
+     * (written on the HTTP client's threads, handed over through {@link #loggedIn}).
      */
     private final class Bot implements Listener {
         final int index;
@@ -348,7 +350,7 @@ public final class LoadTest {
         HOTSPOT,
         /** Walks at random; leaves after a session and logs in again after a while. */
         LOGIN_CHURN,
-        /** Walks at random; teleports to a random point of the churn area every so often. */
+        /** Walks at random; teleports to a random point of the scenario's area every so often. */
         TELEPORT_CHURN,
         IDLE
     }
@@ -639,8 +641,8 @@ public final class LoadTest {
      * (503 {@code world-busy}) or did not answer in time, and this was not the last of {@link #LOGIN_ATTEMPTS}.
      */
     private boolean retryable(Throwable cause, int attempt) {
-        boolean busy = cause instanceof LoginClient.Refused r && r.status() == 503
-                || cause instanceof java.net.http.HttpTimeoutException;
+        boolean busy =
+                cause instanceof LoginClient.Refused r && r.status() == 503 || cause instanceof HttpTimeoutException;
         if (busy && attempt < LOGIN_ATTEMPTS) {
             loginRetries.incrementAndGet();
             return true;

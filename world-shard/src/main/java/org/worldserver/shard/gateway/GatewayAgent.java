@@ -294,17 +294,14 @@ public final class GatewayAgent implements Agent {
         if (stream != null) {
             streams.close(stream);
         }
-        Publication reply = replies.get(session.sourceKey());
-        if (reply != null) {
-            send(
-                    reply,
-                    MessageHeaderEncoder.ENCODED_LENGTH
-                            + disconnectOut
-                                    .wrapAndApplyHeader(out, 0, headerOut)
-                                    .sessionId(session.sessionId())
-                                    .reason(reason)
-                                    .encodedLength());
-        }
+        toSession(
+                session,
+                MessageHeaderEncoder.ENCODED_LENGTH
+                        + disconnectOut
+                                .wrapAndApplyHeader(out, 0, headerOut)
+                                .sessionId(session.sessionId())
+                                .reason(reason)
+                                .encodedLength());
         world.left(session.avatarId());
     }
 
@@ -454,17 +451,14 @@ public final class GatewayAgent implements Agent {
 
     /** Answers a session's Heartbeat with the same time: the client measures its round trip. */
     private void echo(GatewaySession session, long timeMicros) {
-        Publication reply = replies.get(session.sourceKey());
-        if (reply != null) {
-            send(
-                    reply,
-                    MessageHeaderEncoder.ENCODED_LENGTH
-                            + heartbeatOut
-                                    .wrapAndApplyHeader(out, 0, headerOut)
-                                    .sessionId(session.sessionId())
-                                    .timeMicros(timeMicros)
-                                    .encodedLength());
-        }
+        toSession(
+                session,
+                MessageHeaderEncoder.ENCODED_LENGTH
+                        + heartbeatOut
+                                .wrapAndApplyHeader(out, 0, headerOut)
+                                .sessionId(session.sessionId())
+                                .timeMicros(timeMicros)
+                                .encodedLength());
     }
 
     private void onInput(DirectBuffer buffer, int offset, long source) {
@@ -581,18 +575,26 @@ public final class GatewayAgent implements Agent {
     }
 
     private void respond(GatewaySession session, long requestId, RequestLedger.Answer answer) {
+        toSession(
+                session,
+                MessageHeaderEncoder.ENCODED_LENGTH
+                        + responseOut
+                                .wrapAndApplyHeader(out, 0, headerOut)
+                                .sessionId(session.sessionId())
+                                .requestId(requestId)
+                                .status(answer.status())
+                                .putPayload(answer.message(), 0, answer.message().length)
+                                .encodedLength());
+    }
+
+    /**
+     * Offers {@code out[0, length)} to the session's client, on the reply stream of its current address (none once
+     * the client's image is gone: the datagram is dropped, as UDP would).
+     */
+    private void toSession(GatewaySession session, int length) {
         Publication reply = replies.get(session.sourceKey());
         if (reply != null) {
-            send(
-                    reply,
-                    MessageHeaderEncoder.ENCODED_LENGTH
-                            + responseOut
-                                    .wrapAndApplyHeader(out, 0, headerOut)
-                                    .sessionId(session.sessionId())
-                                    .requestId(requestId)
-                                    .status(answer.status())
-                                    .putPayload(answer.message(), 0, answer.message().length)
-                                    .encodedLength());
+            send(reply, length);
         }
     }
 

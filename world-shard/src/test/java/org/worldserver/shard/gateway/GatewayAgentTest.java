@@ -126,6 +126,12 @@ class GatewayAgentTest {
         });
     }
 
+    /** A connect token for {@code avatar} and {@code nonce}, valid for 30 s, signed with the gateway's key. */
+    private static byte[] token(String avatar, long nonce) {
+        return new ConnectToken(avatar, nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
+                .sign(KEY);
+    }
+
     /** Both handshake steps with {@code token}: a Challenge, then {@code wanted} to the ChallengeResponse. */
     private void handshake(Client c, long nonce, byte[] token, long resumeSession, ClientMessages.Answer wanted) {
         handshakeStep(c, messages.connectRequest(nonce, token), ClientMessages.Answer.CHALLENGE);
@@ -136,9 +142,7 @@ class GatewayAgentTest {
     void shouldOpenASessionThroughTheHandshakeAndRouteItsInputsOnly() {
         Client c = connectClient();
         long nonce = 77L;
-        byte[] token = new ConnectToken(
-                        "ada-0001", nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
-                .sign(KEY);
+        byte[] token = token("ada-0001", nonce);
         handshake(c, nonce, token, 0, ClientMessages.Answer.ACCEPTED);
         long session = messages.sessionId();
         assertEquals(42, messages.entityId());
@@ -191,9 +195,7 @@ class GatewayAgentTest {
     void shouldMoveASessionToTheClientsNewAddressOnResumeAndRefuseAnUnknownOne() {
         Client before = connectClient();
         long nonce = 78L;
-        byte[] token = new ConnectToken(
-                        "bea-0001", nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
-                .sign(KEY);
+        byte[] token = token("bea-0001", nonce);
         handshake(before, nonce, token, 0, ClientMessages.Answer.ACCEPTED);
         long session = messages.sessionId();
 
@@ -219,9 +221,7 @@ class GatewayAgentTest {
     void shouldExecuteEachRequestOnceAnswerItsRepeatsAndRefuseBadOnesWithStableCodes() {
         Client c = connectClient();
         long nonce = 79L;
-        byte[] token = new ConnectToken(
-                        "cyd-0001", nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
-                .sign(KEY);
+        byte[] token = token("cyd-0001", nonce);
         handshake(c, nonce, token, 0, ClientMessages.Answer.ACCEPTED);
         long session = messages.sessionId();
         List<String> responses = new ArrayList<>();
