@@ -174,7 +174,10 @@ public final class WorldClient implements AutoCloseable {
     private long datagramsReceived;
     private long lastHeartbeatRttMicros = -1;
     private long nextRequestId = 1;
-    /** An applied snapshot not acknowledged yet, or 0; its Ack goes out at {@link #ackDueNanos} unless an input carries it first. */
+    /**
+     * An applied snapshot not acknowledged yet, or 0: its Ack goes out at {@link #ackDueNanos} unless an input
+     * carries it first.
+     */
     private int unackedTick;
 
     private long ackDueNanos;
@@ -669,6 +672,7 @@ public final class WorldClient implements AutoCloseable {
             changes.update(new EntityStates(1), entityId, onEnter, onLeave); // all leave
             interpolation.clear();
             lastAppliedInput = 0;
+            unackedTick = 0;
         }
         sessionId = messages.sessionId();
         entityId = messages.entityId();
