@@ -9,7 +9,8 @@ package org.worldserver.protocol;
  *   <li>Velocities: centimetres per second as int32 (the state codec packs them as variable-length integers).
  *   <li>Rotations: unit quaternions in smallest-three form, 32 bits: the index of the largest component (2 bits;
  *       its sign is made positive, as q and −q are the same rotation) and the other three (10 bits each,
- *       ±1/√2 in steps of 1/(511·√2), an error of at most 0.0007 per component, about 0.1°).
+ *       ±1/√2 in steps of 1/(511·√2), an error of at most 0.0007 per component: typically under 0.1°, at most
+ *       0.28° with the rebuilt largest component).
  *   <li>Movement intent: int8 per axis, −127..127 for −1..1 of the region's maximum speed.
  *   <li>Focus direction: yaw in 1/65536 turns from north (+z) towards east (+x), as uint16.
  * </ul>

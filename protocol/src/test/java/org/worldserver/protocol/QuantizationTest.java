@@ -47,7 +47,13 @@ class QuantizationTest {
         assertTrue(Math.toDegrees(error) < 0.003, "off by " + Math.toDegrees(error) + "°");
     }
 
-    /** Random unit quaternions come back as the same rotation (q or −q) within 0.2°. */
+    /**
+     * Random unit quaternions come back as the same rotation (q or −q) within 0.28°, the worst case of the
+     * encoding: each of the three small components is off by at most 0.0007 (|Δ| ≤ 0.0012 together), the
+     * rebuilt largest one (at least 1/2) by at most Σ|c·Δc| / w ≤ 0.0021, so |q − q'| ≤ 0.0024 and the angle
+     * 2·|q − q'| ≤ 0.0048 rad. Typical errors are under 0.1°. (The bound was 0.2° until a random case reached
+     * 0.2008°.)
+     */
     @Property(tries = 1000)
     void shouldKeepRotationsInSmallestThreeForm(
             @ForAll @FloatRange(min = -1, max = 1) @Scale(4) float x,
@@ -65,7 +71,7 @@ class QuantizationTest {
         double dot = Math.abs(
                 (double) q[0] * back[0] + (double) q[1] * back[1] + (double) q[2] * back[2] + (double) q[3] * back[3]);
         double angle = Math.toDegrees(2 * Math.acos(Math.min(1, dot)));
-        assertTrue(angle < 0.2, "rotation off by " + angle + "°");
+        assertTrue(angle < 0.28, "rotation off by " + angle + "°");
     }
 
     @Test
