@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
@@ -26,6 +24,7 @@ import org.worldserver.avatar.Avatar.Event;
 import org.worldserver.avatar.Avatar.Position;
 import org.worldserver.avatar.Avatar.State;
 import org.worldserver.avatar.Avatar.Summary;
+import org.worldserver.persistence.testkit.MutableClock;
 
 /** Avatar entity logic on the in-memory journal; the testkit also round-trips every command, event and state. */
 class AvatarTest {
@@ -203,33 +202,5 @@ class AvatarTest {
         assertEquals("Ada L.", summary.displayName());
         assertEquals("market", summary.homeRegion());
         assertEquals(arrival, summary.lastPosition());
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

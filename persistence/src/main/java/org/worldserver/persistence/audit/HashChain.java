@@ -57,11 +57,11 @@ public final class HashChain {
     /** What {@link #verify} found. */
     public record Verdict(boolean intact, long events, long firstBadSequence, String problem) {
 
-        static Verdict intact(long events) {
+        public static Verdict intact(long events) {
             return new Verdict(true, events, 0, null);
         }
 
-        static Verdict broken(long events, long at, String problem) {
+        public static Verdict broken(long events, long at, String problem) {
             return new Verdict(false, events, at, problem);
         }
     }

@@ -1,0 +1,707 @@
+package org.worldserver.timebank;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.worldserver.persistence.CborSerializable;
+import org.worldserver.persistence.audit.ChainLink;
+import org.worldserver.persistence.audit.Chained;
+import org.worldserver.persistence.audit.HashChain;
+
+/**
+ * A time-bank account: an event-sourced entity (one per account id, sharded) holding attention-time credits in
+ * integer micro-credits (1 credit = 1,000,000; never floating point). Every event is sealed into the account's
+ * hash chain ({@link HashChain}), so the journal is an audit trail an auditor can verify.
+ *
+ * <pre>
+ * Open(owner, kind, overdraftLimit)      → AccountOpened                     (again, the same: no event; else account-exists)
+ * Credit(transferId, amount, from)       → Credited                    (idempotent per transfer id)
+ * Hold(holdId, amount, expiresAt, why)   → HoldPlaced                  (reserves: available = balance − held + overdraft)
+ * Capture(holdId, to)                    → HoldCaptured (balance −= amount)   expired: HoldReleased + hold-expired
+ * Release(holdId, why)                   → HoldReleased                (idempotent; a captured hold stays captured)
+ * Mint / Burn(reference, amount, why)    → Minted / Burned             (the operator treasury only; idempotent per reference)
+ * Freeze / Unfreeze / Close              → Frozen / Unfrozen / Closed   (close: nothing held, balance 0)
+ * Get                                    → Summary
+ * </pre>
+ *
+ * A hold expires by itself: a timer releases it at its expiry (and at recovery, any hold already past it). A frozen
+ * account takes no new holds, mints or burns; credits and the captures and releases of holds it already placed
+ * go on, so that money in flight lands. A closed account refuses everything but Get. Money is conserved: over all
+ * accounts, the sum of balances equals minted − burned (held credits are still part of their account's balance
+ * until captured).
+ *
+ * <p>Every command is answered; a refusal ({@link AccountRejection}) changes nothing.
+ */
+public final class Account
+        extends EventSourcedBehaviorWithEnforcedReplies<Account.Command, Account.Event, Account.State> {
+
+    public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Account");
+
+    /** Micro-credits in one credit. */
+    public static final long MICROS_PER_CREDIT = 1_000_000L;
+
+    /** Who holds an account. */
+    public enum Kind {
+        AVATAR,
+        VENUE,
+        OPERATOR_TREASURY
+    }
+
+    /** Whether an account moves money. */
+    public enum Status {
+        OPEN,
+        FROZEN,
+        CLOSED
+    }
+
+    // --- commands -------------------------------------------------------------------------------------------
+
+    public sealed interface Command extends CborSerializable {}
+
+    /** @param overdraftLimit how far below zero the balance may go, micro-credits (0: not at all) */
+    public record Open(String owner, Kind kind, long overdraftLimit, ActorRef<StatusReply<Summary>> replyTo)
+            implements Command {}
+
+    public record Credit(String transferId, long amount, String from, ActorRef<StatusReply<Summary>> replyTo)
+            implements Command {}
+
+    public record PlaceHold(
+            String holdId, long amount, Instant expiresAt, String reason, ActorRef<StatusReply<Summary>> replyTo)
+            implements Command {}
+
+    /** @param to where the captured credits go (for the record; the caller credits it) */
+    public record Capture(String holdId, String to, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+    public record Release(String holdId, String reason, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+    public record Mint(String reference, long amount, String reason, ActorRef<StatusReply<Summary>> replyTo)
+            implements Command {}
+
+    public record Burn(String reference, long amount, String reason, ActorRef<StatusReply<Summary>> replyTo)
+            implements Command {}
+
+    public record Freeze(String reason, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+    public record Unfreeze(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+    public record Close(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+    public record Get(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+    /** The account's own timer: release the holds whose expiry has passed. */
+    public enum ReleaseExpired implements Command {
+        INSTANCE
+    }
+
+    // --- events ---------------------------------------------------------------------------------------------
+
+    /** Every event is a link of the account's hash chain. */
+    public sealed interface Event extends CborSerializable {
+        ChainLink link();
+
+        Instant at();
+    }
+
+    public record AccountOpened(String owner, Kind kind, long overdraftLimit, Instant at, ChainLink link)
+            implements Event, Chained<AccountOpened> {
+        @Override
+        public AccountOpened withLink(ChainLink l) {
+            return new AccountOpened(owner, kind, overdraftLimit, at, l);
+        }
+    }
+
+    public record Credited(String transferId, long amount, String from, Instant at, ChainLink link)
+            implements Event, Chained<Credited> {
+        @Override
+        public Credited withLink(ChainLink l) {
+            return new Credited(transferId, amount, from, at, l);
+        }
+    }
+
+    public record HoldPlaced(String holdId, long amount, Instant expiresAt, String reason, Instant at, ChainLink link)
+            implements Event, Chained<HoldPlaced> {
+        @Override
+        public HoldPlaced withLink(ChainLink l) {
+            return new HoldPlaced(holdId, amount, expiresAt, reason, at, l);
+        }
+    }
+
+    public record HoldCaptured(String holdId, long amount, String to, Instant at, ChainLink link)
+            implements Event, Chained<HoldCaptured> {
+        @Override
+        public HoldCaptured withLink(ChainLink l) {
+            return new HoldCaptured(holdId, amount, to, at, l);
+        }
+    }
+
+    public record HoldReleased(String holdId, long amount, String reason, Instant at, ChainLink link)
+            implements Event, Chained<HoldReleased> {
+        @Override
+        public HoldReleased withLink(ChainLink l) {
+            return new HoldReleased(holdId, amount, reason, at, l);
+        }
+    }
+
+    public record Minted(String reference, long amount, String reason, Instant at, ChainLink link)
+            implements Event, Chained<Minted> {
+        @Override
+        public Minted withLink(ChainLink l) {
+            return new Minted(reference, amount, reason, at, l);
+        }
+    }
+
+    public record Burned(String reference, long amount, String reason, Instant at, ChainLink link)
+            implements Event, Chained<Burned> {
+        @Override
+        public Burned withLink(ChainLink l) {
+            return new Burned(reference, amount, reason, at, l);
+        }
+    }
+
+    public record StatusChanged(Status status, String reason, Instant at, ChainLink link)
+            implements Event, Chained<StatusChanged> {
+        @Override
+        public StatusChanged withLink(ChainLink l) {
+            return new StatusChanged(status, reason, at, l);
+        }
+    }
+
+    // --- state ----------------------------------------------------------------------------------------------
+
+    /** A hold on part of the balance, until it is captured, released or expires. */
+    public record Hold(long amount, Instant expiresAt, String reason) implements CborSerializable {}
+
+    /** How a hold ended, remembered so that repeats get the same answer. */
+    public record SettledHold(long amount, boolean captured) implements CborSerializable {}
+
+    public sealed interface State extends CborSerializable {}
+
+    public record Unopened() implements State {}
+
+    /**
+     * @param credited amount by transfer id, for every credit taken (a repeat is recognised, a reuse refused)
+     * @param references amount by mint or burn reference
+     */
+    public record Opened(
+            String owner,
+            Kind kind,
+            Status status,
+            long overdraftLimit,
+            long balance,
+            long held,
+            long minted,
+            long burned,
+            Map<String, Hold> holds,
+            Map<String, SettledHold> settled,
+            Map<String, Long> credited,
+            Map<String, Long> references,
+            ChainLink last)
+            implements State {
+
+        long available() {
+            return balance - held + overdraftLimit;
+        }
+
+        Opened with(ChainLink link) {
+            return new Opened(
+                    owner,
+                    kind,
+                    status,
+                    overdraftLimit,
+                    balance,
+                    held,
+                    minted,
+                    burned,
+                    holds,
+                    settled,
+                    credited,
+                    references,
+                    link);
+        }
+    }
+
+    /** What an account shows: balances in micro-credits, its holds, and the head of its hash chain. */
+    public record Summary(
+            String id,
+            String owner,
+            Kind kind,
+            Status status,
+            long balance,
+            long held,
+            long available,
+            long overdraftLimit,
+            long minted,
+            long burned,
+            Map<String, Hold> holds,
+            long events,
+            String lastHash)
+            implements CborSerializable {}
+
+    private final String id;
+    private final Clock clock;
+    private final TimerScheduler<Command> timers;
+
+    private Account(String id, Clock clock, TimerScheduler<Command> timers) {
+        super(PersistenceId.of(ENTITY_KEY.name(), id));
+        this.id = id;
+        this.clock = clock;
+        this.timers = timers;
+    }
+
+    public static Behavior<Command> create(String id, Clock clock) {
+        return Behaviors.withTimers(timers -> new Account(id, clock, timers));
+    }
+
+    @Override
+    public State emptyState() {
+        return new Unopened();
+    }
+
+    // --- commands -------------------------------------------------------------------------------------------
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+        var unopened = newCommandHandlerWithReplyBuilder().forStateType(Unopened.class);
+        unopened.onCommand(Open.class, this::onOpen)
+                .onCommand(ReleaseExpired.class, (s, c) -> Effect().noReply())
+                .onAnyCommand((s, c) -> reject(replyTo(c), AccountRejection.NOT_OPEN, "no account " + id));
+
+        var opened = newCommandHandlerWithReplyBuilder().forStateType(Opened.class);
+        opened.onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(s))))
+                .onCommand(ReleaseExpired.class, this::onReleaseExpired)
+                .onCommand(Open.class, this::onOpenAgain)
+                .onAnyCommand(this::whenOpen);
+        return unopened.orElse(opened).build();
+    }
+
+    /** Commands that need the account not closed, and (for those that take money out) not frozen. */
+    private ReplyEffect<Event, State> whenOpen(Opened s, Command c) {
+        if (s.status() == Status.CLOSED) {
+            return reject(replyTo(c), AccountRejection.CLOSED, "account " + id + " is closed");
+        }
+        if (s.status() == Status.FROZEN
+                && (c instanceof PlaceHold || c instanceof Mint || c instanceof Burn || c instanceof Freeze)) {
+            return reject(replyTo(c), AccountRejection.FROZEN, "account " + id + " is frozen");
+        }
+        if (c instanceof Credit credit) {
+            return onCredit(s, credit);
+        } else if (c instanceof PlaceHold hold) {
+            return onHold(s, hold);
+        } else if (c instanceof Capture capture) {
+            return onCapture(s, capture);
+        } else if (c instanceof Release release) {
+            return onRelease(s, release);
+        } else if (c instanceof Mint mint) {
+            return onMint(s, mint);
+        } else if (c instanceof Burn burn) {
+            return onBurn(s, burn);
+        } else if (c instanceof Freeze freeze) {
+            return persist(
+                    s, new StatusChanged(Status.FROZEN, reasonOf(freeze.reason()), now(), null), freeze.replyTo());
+        } else if (c instanceof Unfreeze unfreeze) {
+            return s.status() == Status.OPEN
+                    ? Effect().reply(unfreeze.replyTo(), StatusReply.success(summary(s)))
+                    : persist(s, new StatusChanged(Status.OPEN, "unfrozen", now(), null), unfreeze.replyTo());
+        } else if (c instanceof Close close) {
+            if (s.balance() != 0 || !s.holds().isEmpty()) {
+                return reject(
+                        close.replyTo(),
+                        AccountRejection.NOT_EMPTY,
+                        "balance " + s.balance() + ", " + s.holds().size() + " holds open");
+            }
+            return persist(s, new StatusChanged(Status.CLOSED, "closed", now(), null), close.replyTo());
+        }
+        throw new IllegalStateException("unhandled " + c);
+    }
+
+    private ReplyEffect<Event, State> onOpen(Unopened s, Open c) {
+        if (c.owner() == null || c.owner().isBlank() || c.owner().length() > 128 || c.kind() == null) {
+            return reject(c.replyTo(), AccountRejection.INVALID, "an owner (1-128 characters) and a kind are required");
+        }
+        if (c.overdraftLimit() < 0) {
+            return reject(c.replyTo(), AccountRejection.AMOUNT_INVALID, "the overdraft limit must not be negative");
+        }
+        AccountOpened event =
+                HashChain.seal(new AccountOpened(c.owner(), c.kind(), c.overdraftLimit(), now(), null), null);
+        return Effect().persist(event).thenReply(c.replyTo(), st -> StatusReply.success(summary((Opened) st)));
+    }
+
+    private ReplyEffect<Event, State> onOpenAgain(Opened s, Open c) {
+        if (c.owner().equals(s.owner()) && c.kind() == s.kind() && c.overdraftLimit() == s.overdraftLimit()) {
+            return Effect().reply(c.replyTo(), StatusReply.success(summary(s)));
+        }
+        return reject(c.replyTo(), AccountRejection.ALREADY_OPEN, "account " + id + " is open with other terms");
+    }
+
+    private ReplyEffect<Event, State> onCredit(Opened s, Credit c) {
+        Long before = s.credited().get(c.transferId());
+        if (before != null) {
+            return before == c.amount()
+                    ? Effect().reply(c.replyTo(), StatusReply.success(summary(s)))
+                    : reject(
+                            c.replyTo(),
+                            AccountRejection.CONFLICT,
+                            "transfer " + c.transferId() + " credited " + before);
+        }
+        String problem = amountProblem(c.amount(), s.balance());
+        if (problem != null) {
+            return reject(c.replyTo(), amountRejection(c.amount()), problem);
+        }
+        return persist(s, new Credited(c.transferId(), c.amount(), c.from(), now(), null), c.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onHold(Opened s, PlaceHold c) {
+        Hold open = s.holds().get(c.holdId());
+        SettledHold settled = s.settled().get(c.holdId());
+        if (open != null || settled != null) {
+            long amount = open != null ? open.amount() : settled.amount();
+            return amount == c.amount()
+                    ? Effect().reply(c.replyTo(), StatusReply.success(summary(s)))
+                    : reject(c.replyTo(), AccountRejection.CONFLICT, "hold " + c.holdId() + " is of " + amount);
+        }
+        if (c.amount() <= 0) {
+            return reject(c.replyTo(), AccountRejection.AMOUNT_INVALID, "a hold must be positive, was " + c.amount());
+        }
+        if (c.expiresAt() == null || !c.expiresAt().isAfter(now())) {
+            return reject(c.replyTo(), AccountRejection.INVALID, "a hold needs an expiry in the future");
+        }
+        if (s.available() < c.amount()) {
+            return reject(
+                    c.replyTo(),
+                    AccountRejection.INSUFFICIENT_FUNDS,
+                    c.amount() + " wanted, " + s.available() + " available");
+        }
+        return persist(
+                s,
+                new HoldPlaced(c.holdId(), c.amount(), c.expiresAt(), reasonOf(c.reason()), now(), null),
+                c.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onCapture(Opened s, Capture c) {
+        Hold hold = s.holds().get(c.holdId());
+        if (hold == null) {
+            SettledHold settled = s.settled().get(c.holdId());
+            if (settled == null) {
+                return reject(c.replyTo(), AccountRejection.HOLD_UNKNOWN, "no hold " + c.holdId());
+            }
+            return settled.captured()
+                    ? Effect().reply(c.replyTo(), StatusReply.success(summary(s)))
+                    : reject(c.replyTo(), AccountRejection.HOLD_RELEASED, "hold " + c.holdId() + " was released");
+        }
+        if (!now().isBefore(hold.expiresAt())) {
+            Event released =
+                    HashChain.seal(new HoldReleased(c.holdId(), hold.amount(), "expired", now(), null), s.last());
+            return Effect()
+                    .persist(released)
+                    .thenReply(
+                            c.replyTo(),
+                            st -> StatusReply.error(AccountRejection.HOLD_EXPIRED.message(
+                                    "hold " + c.holdId() + " expired at " + hold.expiresAt())));
+        }
+        return persist(s, new HoldCaptured(c.holdId(), hold.amount(), c.to(), now(), null), c.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onRelease(Opened s, Release c) {
+        Hold hold = s.holds().get(c.holdId());
+        if (hold == null) {
+            SettledHold settled = s.settled().get(c.holdId());
+            if (settled == null) {
+                return reject(c.replyTo(), AccountRejection.HOLD_UNKNOWN, "no hold " + c.holdId());
+            }
+            return settled.captured()
+                    ? reject(c.replyTo(), AccountRejection.HOLD_CAPTURED, "hold " + c.holdId() + " was captured")
+                    : Effect().reply(c.replyTo(), StatusReply.success(summary(s)));
+        }
+        return persist(s, new HoldReleased(c.holdId(), hold.amount(), reasonOf(c.reason()), now(), null), c.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onMint(Opened s, Mint c) {
+        ReplyEffect<Event, State> refused = referenceCheck(s, c.reference(), c.amount(), c.replyTo());
+        if (refused != null) {
+            return refused;
+        }
+        String problem = amountProblem(c.amount(), Math.max(s.balance(), s.minted()));
+        if (problem != null) {
+            return reject(c.replyTo(), amountRejection(c.amount()), problem);
+        }
+        return persist(s, new Minted(c.reference(), c.amount(), reasonOf(c.reason()), now(), null), c.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onBurn(Opened s, Burn c) {
+        ReplyEffect<Event, State> refused = referenceCheck(s, c.reference(), c.amount(), c.replyTo());
+        if (refused != null) {
+            return refused;
+        }
+        if (c.amount() <= 0) {
+            return reject(c.replyTo(), AccountRejection.AMOUNT_INVALID, "must be positive, was " + c.amount());
+        }
+        if (s.balance() - s.held() < c.amount()) {
+            return reject(
+                    c.replyTo(),
+                    AccountRejection.INSUFFICIENT_FUNDS,
+                    c.amount() + " to burn, " + (s.balance() - s.held()) + " unheld");
+        }
+        return persist(s, new Burned(c.reference(), c.amount(), reasonOf(c.reason()), now(), null), c.replyTo());
+    }
+
+    /** Only the treasury mints and burns, once per reference: null to go on, else the answer. */
+    private ReplyEffect<Event, State> referenceCheck(
+            Opened s, String reference, long amount, ActorRef<StatusReply<Summary>> replyTo) {
+        if (s.kind() != Kind.OPERATOR_TREASURY) {
+            return reject(replyTo, AccountRejection.NOT_TREASURY, "only the operator treasury mints and burns");
+        }
+        if (reference == null || reference.isBlank()) {
+            return reject(replyTo, AccountRejection.INVALID, "a source reference is required");
+        }
+        Long before = s.references().get(reference);
+        if (before == null) {
+            return null;
+        }
+        return before == amount
+                ? Effect().reply(replyTo, StatusReply.success(summary(s)))
+                : reject(replyTo, AccountRejection.CONFLICT, "reference " + reference + " was for " + before);
+    }
+
+    private ReplyEffect<Event, State> onReleaseExpired(Opened s, ReleaseExpired c) {
+        Instant now = now();
+        ChainLink last = s.last();
+        List<Event> releases = new ArrayList<>();
+        for (Map.Entry<String, Hold> e : s.holds().entrySet()) {
+            if (!now.isBefore(e.getValue().expiresAt())) {
+                HoldReleased released =
+                        HashChain.seal(new HoldReleased(e.getKey(), e.getValue().amount(), "expired", now, null), last);
+                releases.add(released);
+                last = released.link();
+            }
+        }
+        if (releases.isEmpty()) {
+            scheduleExpiry(s);
+            return Effect().noReply();
+        }
+        return Effect()
+                .persist(releases)
+                .thenRun(st -> scheduleExpiry((Opened) st))
+                .thenNoReply();
+    }
+
+    // --- events ---------------------------------------------------------------------------------------------
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        var builder = newEventHandlerBuilder();
+        builder.forStateType(Unopened.class)
+                .onEvent(
+                        AccountOpened.class,
+                        (s, e) -> new Opened(
+                                e.owner(),
+                                e.kind(),
+                                Status.OPEN,
+                                e.overdraftLimit(),
+                                0,
+                                0,
+                                0,
+                                0,
+                                Map.of(),
+                                Map.of(),
+                                Map.of(),
+                                Map.of(),
+                                e.link()));
+        builder.forStateType(Opened.class).onEvent(Event.class, Account::apply);
+        return builder.build();
+    }
+
+    private static State apply(Opened s, Event e) {
+        Map<String, Hold> holds = s.holds();
+        Map<String, SettledHold> settled = s.settled();
+        Map<String, Long> credited = s.credited();
+        Map<String, Long> references = s.references();
+        long balance = s.balance();
+        long held = s.held();
+        long minted = s.minted();
+        long burned = s.burned();
+        Status status = s.status();
+        if (e instanceof Credited c) {
+            balance += c.amount();
+            credited = put(credited, c.transferId(), c.amount());
+        } else if (e instanceof HoldPlaced h) {
+            held += h.amount();
+            holds = put(holds, h.holdId(), new Hold(h.amount(), h.expiresAt(), h.reason()));
+        } else if (e instanceof HoldCaptured h) {
+            held -= h.amount();
+            balance -= h.amount();
+            holds = remove(holds, h.holdId());
+            settled = put(settled, h.holdId(), new SettledHold(h.amount(), true));
+        } else if (e instanceof HoldReleased h) {
+            held -= h.amount();
+            holds = remove(holds, h.holdId());
+            settled = put(settled, h.holdId(), new SettledHold(h.amount(), false));
+        } else if (e instanceof Minted m) {
+            balance += m.amount();
+            minted += m.amount();
+            references = put(references, m.reference(), m.amount());
+        } else if (e instanceof Burned b) {
+            balance -= b.amount();
+            burned += b.amount();
+            references = put(references, b.reference(), b.amount());
+        } else if (e instanceof StatusChanged c) {
+            status = c.status();
+        }
+        return new Opened(
+                s.owner(),
+                s.kind(),
+                status,
+                s.overdraftLimit(),
+                balance,
+                held,
+                minted,
+                burned,
+                holds,
+                settled,
+                credited,
+                references,
+                e.link());
+    }
+
+    private static <V> Map<String, V> put(Map<String, V> map, String key, V value) {
+        Map<String, V> next = new TreeMap<>(map);
+        next.put(key, value);
+        return next;
+    }
+
+    private static <V> Map<String, V> remove(Map<String, V> map, String key) {
+        Map<String, V> next = new TreeMap<>(map);
+        next.remove(key);
+        return next;
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), s -> {
+                    if (s instanceof Opened opened) {
+                        scheduleExpiry(opened);
+                    }
+                })
+                .build();
+    }
+
+    // --- helpers --------------------------------------------------------------------------------------------
+
+    /** Persists {@code event} sealed after the account's last link, then answers with the new summary. */
+    private <E extends Event & Chained<E>> ReplyEffect<Event, State> persist(
+            Opened s, E event, ActorRef<StatusReply<Summary>> replyTo) {
+        E sealed = HashChain.seal(event, s.last());
+        return Effect()
+                .persist((Event) sealed)
+                .thenRun(st -> scheduleExpiry((Opened) st))
+                .thenReply(replyTo, st -> StatusReply.success(summary((Opened) st)));
+    }
+
+    /** (Re)arms the timer for the earliest hold expiry, or cancels it when nothing is held. */
+    private void scheduleExpiry(Opened s) {
+        Instant earliest = null;
+        for (Hold h : s.holds().values()) {
+            if (earliest == null || h.expiresAt().isBefore(earliest)) {
+                earliest = h.expiresAt();
+            }
+        }
+        if (earliest == null) {
+            timers.cancel(ReleaseExpired.INSTANCE);
+        } else {
+            Duration wait = Duration.between(now(), earliest);
+            timers.startSingleTimer(ReleaseExpired.INSTANCE, wait.isNegative() ? Duration.ZERO : wait);
+        }
+    }
+
+    private Summary summary(Opened s) {
+        return new Summary(
+                id,
+                s.owner(),
+                s.kind(),
+                s.status(),
+                s.balance(),
+                s.held(),
+                s.available(),
+                s.overdraftLimit(),
+                s.minted(),
+                s.burned(),
+                s.holds(),
+                s.last() == null ? 0 : s.last().sequence(),
+                s.last() == null ? HashChain.GENESIS : s.last().hash());
+    }
+
+    /** Why {@code amount} cannot be added to {@code to}, or null: it must be positive and not overflow. */
+    private static String amountProblem(long amount, long to) {
+        if (amount <= 0) {
+            return "must be positive, was " + amount;
+        }
+        try {
+            Math.addExact(to, amount);
+            return null;
+        } catch (ArithmeticException e) {
+            return amount + " more would overflow " + to;
+        }
+    }
+
+    private static AccountRejection amountRejection(long amount) {
+        return amount <= 0 ? AccountRejection.AMOUNT_INVALID : AccountRejection.AMOUNT_OVERFLOW;
+    }
+
+    private static String reasonOf(String reason) {
+        return reason == null || reason.isBlank() ? "unspecified" : reason.strip();
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private ReplyEffect<Event, State> reject(
+            ActorRef<StatusReply<Summary>> replyTo, AccountRejection why, String details) {
+        return Effect().reply(replyTo, StatusReply.error(why.message(details)));
+    }
+
+    /** The reply address of any command that has one. */
+    private static ActorRef<StatusReply<Summary>> replyTo(Command c) {
+        if (c instanceof Open x) {
+            return x.replyTo();
+        } else if (c instanceof Credit x) {
+            return x.replyTo();
+        } else if (c instanceof PlaceHold x) {
+            return x.replyTo();
+        } else if (c instanceof Capture x) {
+            return x.replyTo();
+        } else if (c instanceof Release x) {
+            return x.replyTo();
+        } else if (c instanceof Mint x) {
+            return x.replyTo();
+        } else if (c instanceof Burn x) {
+            return x.replyTo();
+        } else if (c instanceof Freeze x) {
+            return x.replyTo();
+        } else if (c instanceof Unfreeze x) {
+            return x.replyTo();
+        } else if (c instanceof Close x) {
+            return x.replyTo();
+        } else if (c instanceof Get x) {
+            return x.replyTo();
+        }
+        throw new IllegalArgumentException("no reply address in " + c);
+    }
+}
