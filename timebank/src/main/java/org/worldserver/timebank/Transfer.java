@@ -1,0 +1,369 @@
+package org.worldserver.timebank;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.worldserver.persistence.CborSerializable;
+import org.worldserver.persistence.audit.ChainLink;
+import org.worldserver.persistence.audit.Chained;
+import org.worldserver.persistence.audit.HashChain;
+
+/**
+ * A transfer between two accounts with exactly-once effect: an event-sourced coordinator, one per transfer id (the
+ * client chooses it), that drives the accounts through two phases and remembers the outcome.
+ *
+ * <pre>
+ * Start(from, to, amount) → Requested
+ *   1. hold the amount on `from` (hold id = transfer id)   refused → Voided(reason)
+ *   2. credit `to` (idempotent by transfer id)             refused → release the hold → Voided(reason)
+ *   3. capture the hold on `from`                          → Posted
+ * </pre>
+ *
+ * Every account step is idempotent, so the coordinator repeats the current step until an account answers (every
+ * {@code retry}), and resumes it after a crash: recovery finds the last step persisted and goes on from there. A
+ * Start with the same id and the same terms gets the transfer as it stands (its outcome once there is one); with
+ * other terms, {@code id-reused}. The transfer's hold lasts {@code holdFor}, far longer than the steps take, so
+ * that a credited transfer's hold is still there to capture.
+ */
+public final class Transfer
+        extends EventSourcedBehaviorWithEnforcedReplies<Transfer.Command, Transfer.Event, Transfer.State> {
+
+    public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Transfer");
+
+    /** Where a transfer stands. */
+    public enum Phase {
+        REQUESTED,
+        HELD,
+        CREDITED,
+        POSTED,
+        VOIDED
+    }
+
+    // --- commands -------------------------------------------------------------------------------------------
+
+    public sealed interface Command extends CborSerializable {}
+
+    public record Start(String from, String to, long amount, ActorRef<StatusReply<Summary>> replyTo)
+            implements Command {}
+
+    public record Get(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+    /** An account answered the step the coordinator asked for. */
+    public record StepAnswered(Phase step, boolean ok, String refusal) implements Command {}
+
+    /** The coordinator's timer: ask for the current step again (the last ask may be lost). */
+    public enum Retry implements Command {
+        INSTANCE
+    }
+
+    // --- events ---------------------------------------------------------------------------------------------
+
+    public sealed interface Event extends CborSerializable {
+        ChainLink link();
+    }
+
+    public record Requested(String from, String to, long amount, Instant at, ChainLink link)
+            implements Event, Chained<Requested> {
+        @Override
+        public Requested withLink(ChainLink l) {
+            return new Requested(from, to, amount, at, l);
+        }
+    }
+
+    /** The destination refused the credit: the hold is being released, then the transfer is voided for it. */
+    public record CreditRefused(String reason, Instant at, ChainLink link) implements Event, Chained<CreditRefused> {
+        @Override
+        public CreditRefused withLink(ChainLink l) {
+            return new CreditRefused(reason, at, l);
+        }
+    }
+
+    /** @param phase HELD, CREDITED, POSTED or VOIDED; {@code reason} why it was voided */
+    public record Advanced(Phase phase, String reason, Instant at, ChainLink link) implements Event, Chained<Advanced> {
+        @Override
+        public Advanced withLink(ChainLink l) {
+            return new Advanced(phase, reason, at, l);
+        }
+    }
+
+    // --- state ----------------------------------------------------------------------------------------------
+
+    public sealed interface State extends CborSerializable {}
+
+    public record Unrequested() implements State {}
+
+    /**
+     * @param releasing a refused credit: the hold is being released before the transfer is voided for {@code reason}
+     */
+    public record Underway(
+            String from,
+            String to,
+            long amount,
+            Phase phase,
+            String reason,
+            boolean releasing,
+            Instant requestedAt,
+            ChainLink last)
+            implements State {
+        boolean settled() {
+            return phase == Phase.POSTED || phase == Phase.VOIDED;
+        }
+    }
+
+    /** A transfer as its client sees it. */
+    public record Summary(String id, String from, String to, long amount, Phase phase, String reason)
+            implements CborSerializable {}
+
+    /** How the coordinator reaches accounts (Cluster Sharding on a node; plain actors in tests). */
+    public interface Accounts {
+        /** Asks account {@code id}; completes with its answer, or fails when it does not answer in time. */
+        CompletionStage<StatusReply<Account.Summary>> ask(
+                String id, Function<ActorRef<StatusReply<Account.Summary>>, Account.Command> command);
+    }
+
+    private final String id;
+    private final Accounts accounts;
+    private final Clock clock;
+    private final Duration retry;
+    private final Duration holdFor;
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    /** Who is waiting for the outcome (not persisted: after a crash clients ask again with the same id). */
+    private final List<ActorRef<StatusReply<Summary>>> waiting = new ArrayList<>();
+
+    private Transfer(
+            String id,
+            Accounts accounts,
+            Clock clock,
+            Duration retry,
+            Duration holdFor,
+            ActorContext<Command> context,
+            TimerScheduler<Command> timers) {
+        super(PersistenceId.of(ENTITY_KEY.name(), id));
+        this.id = id;
+        this.accounts = accounts;
+        this.clock = clock;
+        this.retry = retry;
+        this.holdFor = holdFor;
+        this.context = context;
+        this.timers = timers;
+    }
+
+    public static Behavior<Command> create(
+            String id, Accounts accounts, Clock clock, Duration retry, Duration holdFor) {
+        return Behaviors.setup(context ->
+                Behaviors.withTimers(timers -> new Transfer(id, accounts, clock, retry, holdFor, context, timers)));
+    }
+
+    @Override
+    public State emptyState() {
+        return new Unrequested();
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+        var unrequested = newCommandHandlerWithReplyBuilder().forStateType(Unrequested.class);
+        unrequested
+                .onCommand(Start.class, this::onStart)
+                .onCommand(
+                        Get.class,
+                        (s, c) -> Effect()
+                                .reply(
+                                        c.replyTo(),
+                                        StatusReply.error(TransferRejection.UNKNOWN.message("no transfer " + id))))
+                .onCommand(StepAnswered.class, (s, c) -> Effect().noReply())
+                .onCommand(Retry.class, (s, c) -> Effect().noReply());
+        var underway = newCommandHandlerWithReplyBuilder().forStateType(Underway.class);
+        underway.onCommand(Start.class, this::onStartAgain)
+                .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(s))))
+                .onCommand(StepAnswered.class, this::onAnswer)
+                .onCommand(Retry.class, (s, c) -> {
+                    askStep(s);
+                    return Effect().noReply();
+                });
+        return unrequested.orElse(underway).build();
+    }
+
+    private ReplyEffect<Event, State> onStart(Unrequested s, Start c) {
+        if (c.amount() <= 0) {
+            return reject(c.replyTo(), TransferRejection.AMOUNT_INVALID, "must be positive, was " + c.amount());
+        }
+        if (c.from() == null
+                || c.to() == null
+                || c.from().isBlank()
+                || c.to().isBlank()
+                || c.from().equals(c.to())) {
+            return reject(c.replyTo(), TransferRejection.INVALID, "two different accounts are required");
+        }
+        waiting.add(c.replyTo());
+        Requested requested = HashChain.seal(new Requested(c.from(), c.to(), c.amount(), now(), null), null);
+        return Effect().persist(requested).thenRun(st -> askStep((Underway) st)).thenNoReply();
+    }
+
+    private ReplyEffect<Event, State> onStartAgain(Underway s, Start c) {
+        if (!s.from().equals(c.from()) || !s.to().equals(c.to()) || s.amount() != c.amount()) {
+            return reject(
+                    c.replyTo(),
+                    TransferRejection.ID_REUSED,
+                    "transfer " + id + " is " + s.amount() + " from " + s.from() + " to " + s.to());
+        }
+        if (s.settled()) {
+            return Effect().reply(c.replyTo(), StatusReply.success(summary(s)));
+        }
+        waiting.add(c.replyTo());
+        return Effect().noReply();
+    }
+
+    private ReplyEffect<Event, State> onAnswer(Underway s, StepAnswered a) {
+        if (a.step() != s.phase() || s.settled()) {
+            return Effect().noReply(); // a late answer to a step already done
+        }
+        if (s.releasing()) {
+            return a.ok() ? advance(s, Phase.VOIDED, s.reason()) : retryLater();
+        }
+        switch (s.phase()) {
+            case REQUESTED:
+                return a.ok() ? advance(s, Phase.HELD, null) : advance(s, Phase.VOIDED, a.refusal());
+            case HELD:
+                if (a.ok()) {
+                    return advance(s, Phase.CREDITED, null);
+                }
+                // The credit was refused: give the hold back, then void (recorded first, so a restart releases too).
+                CreditRefused refused = HashChain.seal(new CreditRefused(a.refusal(), now(), null), s.last());
+                return Effect()
+                        .persist(refused)
+                        .thenRun(st -> askStep((Underway) st))
+                        .thenNoReply();
+            case CREDITED:
+                if (a.ok()) {
+                    return advance(s, Phase.POSTED, null);
+                }
+                // Only if the hold ended before its capture (it outlived holdFor): credited but not debited.
+                context.getLog().error("Transfer {}: credited, but the hold cannot be captured: {}", id, a.refusal());
+                return retryLater();
+            default:
+                return Effect().noReply();
+        }
+    }
+
+    private ReplyEffect<Event, State> advance(Underway s, Phase next, String reason) {
+        Advanced event = HashChain.seal(new Advanced(next, reason, now(), null), s.last());
+        return Effect()
+                .persist(event)
+                .thenRun(st -> {
+                    Underway u = (Underway) st;
+                    if (u.settled()) {
+                        timers.cancel(Retry.INSTANCE);
+                        waiting.forEach(w -> w.tell(StatusReply.success(summary(u))));
+                        waiting.clear();
+                    } else {
+                        askStep(u);
+                    }
+                })
+                .thenNoReply();
+    }
+
+    private ReplyEffect<Event, State> retryLater() {
+        timers.startSingleTimer(Retry.INSTANCE, retry);
+        return Effect().noReply();
+    }
+
+    /** Asks the account of the current step, and arms the retry in case no answer comes. */
+    private void askStep(Underway s) {
+        if (s.settled()) {
+            return;
+        }
+        timers.startSingleTimer(Retry.INSTANCE, retry);
+        Phase step = s.phase();
+        CompletionStage<StatusReply<Account.Summary>> answer;
+        if (s.releasing()) {
+            answer = accounts.ask(s.from(), r -> new Account.Release(id, "transfer voided: " + s.reason(), r));
+        } else if (step == Phase.REQUESTED) {
+            Instant expires = now().plus(holdFor);
+            answer = accounts.ask(
+                    s.from(), r -> new Account.PlaceHold(id, s.amount(), expires, "transfer to " + s.to(), r));
+        } else if (step == Phase.HELD) {
+            answer = accounts.ask(s.to(), r -> new Account.Credit(id, s.amount(), s.from(), r));
+        } else {
+            answer = accounts.ask(s.from(), r -> new Account.Capture(id, s.to(), r));
+        }
+        // Accounts answer a repeated step as they answered it the first time, so a repeat is never a refusal.
+        context.pipeToSelf(
+                answer,
+                (reply, failure) -> failure != null
+                        ? Retry.INSTANCE // no answer: ask again
+                        : new StepAnswered(
+                                step,
+                                reply.isSuccess(),
+                                reply.isSuccess() ? null : reply.getError().getMessage()));
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        var builder = newEventHandlerBuilder();
+        builder.forStateType(Unrequested.class)
+                .onEvent(
+                        Requested.class,
+                        (s, e) -> new Underway(
+                                e.from(), e.to(), e.amount(), Phase.REQUESTED, null, false, e.at(), e.link()));
+        builder.forStateType(Underway.class)
+                .onEvent(
+                        CreditRefused.class,
+                        (s, e) -> new Underway(
+                                s.from(), s.to(), s.amount(), s.phase(), e.reason(), true, s.requestedAt(), e.link()))
+                .onEvent(
+                        Advanced.class,
+                        (s, e) -> new Underway(
+                                s.from(),
+                                s.to(),
+                                s.amount(),
+                                e.phase(),
+                                e.reason() == null ? s.reason() : e.reason(),
+                                false,
+                                s.requestedAt(),
+                                e.link()));
+        return builder.build();
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), s -> {
+                    if (s instanceof Underway u && !u.settled()) {
+                        askStep(u); // resume where the crash left it
+                    }
+                })
+                .build();
+    }
+
+    private Summary summary(Underway s) {
+        return new Summary(id, s.from(), s.to(), s.amount(), s.phase(), s.phase() == Phase.VOIDED ? s.reason() : null);
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private ReplyEffect<Event, State> reject(
+            ActorRef<StatusReply<Summary>> replyTo, TransferRejection why, String details) {
+        return Effect().reply(replyTo, StatusReply.error(why.message(details)));
+    }
+}
