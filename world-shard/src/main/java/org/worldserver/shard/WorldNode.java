@@ -31,6 +31,7 @@ import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDefinition;
 import org.worldserver.shard.region.RegionDirectory;
 import org.worldserver.shard.region.WorldRegions;
+import org.worldserver.timebank.TimeBank;
 
 /**
  * One running world server node: a Pekko cluster member with Cluster Sharding, the Cassandra journal and the
@@ -77,6 +78,7 @@ public final class WorldNode {
                     joinCluster(system);
                     SessionRelay.start(system, SessionStreams.get(system));
                     Avatar.init(system);
+                    TimeBank.init(system);
                     RegionAttention.init(system);
                     return startRegions(system).thenApply(done -> {
                         startGateway(system);

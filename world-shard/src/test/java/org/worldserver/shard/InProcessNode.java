@@ -56,6 +56,17 @@ final class InProcessNode {
         return new ObjectMapper().readTree(response.body());
     }
 
+    /** The status code of GET {@code path} on the node's HTTP API. */
+    static int getJsonStatus(WorldNode node, String path) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(node.operatorUri() + path))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
     /** Registers avatar {@code id} (home: the lobby) with a new identity; {@code [0]} private seed, {@code [1]} public. */
     static byte[][] registerAvatar(WorldNode node, String id) throws Exception {
         return registerAvatar(node, id, "lobby");

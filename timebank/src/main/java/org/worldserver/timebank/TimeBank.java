@@ -1,0 +1,86 @@
+package org.worldserver.timebank;
+
+import com.typesafe.config.Config;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The time bank on a node: registers the Account and Transfer entity types with Cluster Sharding and asks them.
+ * Thread-safe; every method is asynchronous.
+ */
+public final class TimeBank {
+
+    /**
+     * The {@code world.timebank} section.
+     *
+     * @param transferRetry how long a transfer waits for an account's answer before asking again
+     * @param transferHold how long a transfer's hold lasts
+     * @param askTimeout how long callers wait for an account or a settled transfer
+     * @param treasuryAccount the operator treasury's account id
+     */
+    public record Settings(Duration transferRetry, Duration transferHold, Duration askTimeout, String treasuryAccount) {
+        public static Settings fromRootConfig(Config root) {
+            Config c = root.getConfig("world.timebank");
+            return new Settings(
+                    c.getDuration("transfer-retry"),
+                    c.getDuration("transfer-hold"),
+                    c.getDuration("ask-timeout"),
+                    c.getString("treasury-account"));
+        }
+    }
+
+    private final ClusterSharding sharding;
+    private final Settings settings;
+
+    private TimeBank(ClusterSharding sharding, Settings settings) {
+        this.sharding = sharding;
+        this.settings = settings;
+    }
+
+    /** Registers both entity types on this node (every node of the cluster does). */
+    public static TimeBank init(ActorSystem<?> system) {
+        TimeBank bank = get(system);
+        ClusterSharding sharding = bank.sharding;
+        Settings settings = bank.settings;
+        sharding.init(Entity.of(Account.ENTITY_KEY, ctx -> Account.create(ctx.getEntityId(), Clock.systemUTC())));
+        sharding.init(Entity.of(
+                Transfer.ENTITY_KEY,
+                ctx -> Transfer.create(
+                        ctx.getEntityId(),
+                        bank::account,
+                        Clock.systemUTC(),
+                        settings.transferRetry(),
+                        settings.transferHold())));
+        return bank;
+    }
+
+    /** The time bank of {@code system}, to ask (its entity types are registered by {@link #init}). */
+    public static TimeBank get(ActorSystem<?> system) {
+        return new TimeBank(
+                ClusterSharding.get(system),
+                Settings.fromRootConfig(system.settings().config()));
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Asks account {@code id}; fails with a timeout when it does not answer. */
+    public CompletionStage<StatusReply<Account.Summary>> account(
+            String id, Function<ActorRef<StatusReply<Account.Summary>>, Account.Command> command) {
+        return sharding.entityRefFor(Account.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
+    }
+
+    /** Asks transfer {@code id}; a Start is answered once the transfer has settled. */
+    public CompletionStage<StatusReply<Transfer.Summary>> transfer(
+            String id, Function<ActorRef<StatusReply<Transfer.Summary>>, Transfer.Command> command) {
+        return sharding.entityRefFor(Transfer.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
+    }
+}
