@@ -3,14 +3,20 @@ package org.worldserver.shard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.protocol.internal.util.Bytes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.worldserver.persistence.testkit.RealCassandra;
 
 /**
  * The time bank through the operator API on a whole node and the real Cassandra: the treasury mints, transfers
@@ -137,5 +143,61 @@ class BankIT extends OneNodeIT {
                     verified.get("events").asLong(),
                     "every event read back from Cassandra: " + verified);
         }
+    }
+
+    /** An event changed in Cassandra behind the ledger's back: verify names it. */
+    @Test
+    void shouldCatchAnEventChangedInCassandra() throws Exception {
+        assertEquals(
+                201,
+                post("/treasury/mint", "{\"reference\": \"" + run + "-tamper\", \"amount\": " + 10 * CREDIT + "}")
+                        .statusCode());
+        String victim = open("victim");
+        assertEquals(
+                "POSTED",
+                json(transfer(run + "-t", "treasury", victim, 7 * CREDIT))
+                        .get("phase")
+                        .asText());
+        assertTrue(InProcessNode.getJson(node, "/accounts/" + victim + "/verify")
+                .get("intact")
+                .asBoolean());
+
+        // Event 2 is the credit of 7,000,000 micro-credits: in its CBOR bytes, 0x1A 00 6A CF C0. Make it 7,000,001.
+        try (CqlSession cql = RealCassandra.newSession()) {
+            Row row = cql.execute(SimpleStatement.newInstance(
+                            "SELECT timestamp, event FROM world.messages WHERE persistence_id = ? AND partition_nr = 0"
+                                    + " AND sequence_nr = 2",
+                            "Account|" + victim))
+                    .one();
+            byte[] event = Bytes.getArray(row.getByteBuffer("event"));
+            int at = indexOf(event, new byte[] {0x1A, 0x00, 0x6A, (byte) 0xCF, (byte) 0xC0});
+            assertTrue(at >= 0, "the amount is in the event's bytes");
+            event[at + 4]++;
+            cql.execute(SimpleStatement.newInstance(
+                    "UPDATE world.messages SET event = ? WHERE persistence_id = ? AND partition_nr = 0"
+                            + " AND sequence_nr = 2 AND timestamp = ?",
+                    ByteBuffer.wrap(event),
+                    "Account|" + victim,
+                    row.getUuid("timestamp")));
+        }
+        JsonNode verdict = InProcessNode.getJson(node, "/accounts/" + victim + "/verify");
+        assertEquals(false, verdict.get("intact").asBoolean(), verdict.toString());
+        assertEquals(2, verdict.get("firstBadSequence").asLong(), verdict.toString());
+        assertEquals(
+                "event 2 was changed: its hash does not match",
+                verdict.get("problem").asText());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }
