@@ -241,6 +241,19 @@ class AccountTest {
         assertEquals(5, before.events());
         assertEquals(events.get(4).link().hash(), before.lastHash());
 
+        List<Statement.Line> statement =
+                Statement.of(account.persistenceTestKit().persistedInStorage("Account|acc-1").stream()
+                        .map(e -> (Event) e)
+                        .toList());
+        assertEquals(
+                List.of(0L, 10 * CREDIT, 10 * CREDIT, 6 * CREDIT, 6 * CREDIT),
+                statement.stream().map(Statement.Line::balance).toList(),
+                "running balances");
+        assertEquals(4 * CREDIT, statement.get(2).held());
+        assertEquals(-4 * CREDIT, statement.get(3).change());
+        assertEquals("HoldCaptured", statement.get(3).event());
+        assertEquals(before.lastHash(), statement.get(4).hash());
+
         account.restart();
         Summary after = ok(Account.Get::new);
         assertEquals(before, after, "recovered from its events");

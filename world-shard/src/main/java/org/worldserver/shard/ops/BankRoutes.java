@@ -5,6 +5,7 @@ import static org.worldserver.shard.ops.JsonReplies.error;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -19,12 +20,13 @@ import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.worldserver.persistence.audit.Chained;
 import org.worldserver.persistence.audit.HashChain;
 import org.worldserver.timebank.Account;
+import org.worldserver.timebank.LedgerCheck;
+import org.worldserver.timebank.Statement;
 import org.worldserver.timebank.TimeBank;
 import org.worldserver.timebank.Transfer;
 
@@ -36,6 +38,8 @@ import org.worldserver.timebank.Transfer;
  * POST /accounts            {"id", "owner", "kind": AVATAR|VENUE|OPERATOR_TREASURY, "overdraftLimit"?}  201 the account
  * GET  /accounts/{id}                                                                             200 | 404 account-not-open
  * GET  /accounts/{id}/verify   its hash chain, read back from the journal: intact, or the first bad event and why
+ * GET  /accounts/{id}/statement  its events from the journal with running balance and held amount
+ * GET  /ledger/check        every account: Σ balances = minted − burned, none below its overdraft   200 | 409
  * POST /transfers           {"id", "from", "to", "amount"}   201 once settled: POSTED, or VOIDED with the reason
  * GET  /transfers/{id}                                                                            200 | 404 transfer-unknown
  * POST /treasury/mint       {"reference", "amount", "reason"}  201 the treasury (opened on first use); once per reference
@@ -68,6 +72,12 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
                                         .slash(PathMatchers.segment())
                                         .slash("verify"),
                                 this::verify),
+                        path(
+                                PathMatchers.segment("accounts")
+                                        .slash(PathMatchers.segment())
+                                        .slash("statement"),
+                                this::statement),
+                        path(PathMatchers.segment("ledger").slash("check"), this::ledgerCheck),
                         path(PathMatchers.segment("accounts").slash(PathMatchers.segment()), this::account),
                         path(PathMatchers.segment("transfers").slash(PathMatchers.segment()), this::transferStatus)))));
     }
@@ -98,16 +108,56 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
         return answer(bank.account(id, Account.Get::new), StatusCodes.OK);
     }
 
-    private Route verify(String id) {
-        CassandraReadJournal journal = PersistenceQuery.get(Adapter.toClassic(system))
+    private CassandraReadJournal journal() {
+        return PersistenceQuery.get(Adapter.toClassic(system))
                 .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
-        CompletionStage<List<EventEnvelope>> events = journal.currentEventsByPersistenceId(
-                        Account.ENTITY_KEY.name() + "|" + id, 0L, Long.MAX_VALUE)
+    }
+
+    /** The account's events as the journal in Cassandra holds them, in order. */
+    private CompletionStage<List<Account.Event>> journalOf(String id) {
+        return journal()
+                .currentEventsByPersistenceId(Account.ENTITY_KEY.name() + "|" + id, 0L, Long.MAX_VALUE)
+                .map(e -> (Account.Event) e.event())
                 .runWith(Sink.seq(), system);
-        return onSuccess(events, envelopes -> {
-            List<Chained<?>> chained = envelopes.stream()
-                    .<Chained<?>>map(e -> (Chained<?>) e.event())
+    }
+
+    private Route statement(String id) {
+        return onSuccess(
+                journalOf(id),
+                events -> events.isEmpty()
+                        ? error(StatusCodes.NOT_FOUND, "account-not-open", "no account " + id)
+                        : JsonReplies.json(new AccountStatement(id, Statement.of(events))));
+    }
+
+    /** What {@code /statement} answers. */
+    public record AccountStatement(String account, List<Statement.Line> lines) {}
+
+    /** Every account in the journal, asked for its summary, then checked as one ledger. */
+    private Route ledgerCheck() {
+        String prefix = Account.ENTITY_KEY.name() + "|";
+        CompletionStage<List<String>> ids = journal()
+                .currentPersistenceIds()
+                .filter(p -> p.startsWith(prefix))
+                .map(p -> p.substring(prefix.length()))
+                .runWith(Sink.seq(), system);
+        CompletionStage<LedgerCheck> check = ids.thenCompose(list -> {
+            List<CompletableFuture<StatusReply<Account.Summary>>> asks = list.stream()
+                    .map(id -> bank.account(id, Account.Get::new).toCompletableFuture())
                     .toList();
+            return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> LedgerCheck.of(asks.stream()
+                            .map(CompletableFuture::join)
+                            .filter(StatusReply::isSuccess)
+                            .map(StatusReply::getValue)
+                            .toList()));
+        });
+        return onSuccess(check, c -> JsonReplies.json(c.ok() ? StatusCodes.OK : StatusCodes.CONFLICT, c));
+    }
+
+    private Route verify(String id) {
+        return onSuccess(journalOf(id), events -> {
+            List<Chained<?>> chained =
+                    events.stream().<Chained<?>>map(e -> (Chained<?>) e).toList();
             HashChain.Verdict verdict = HashChain.verify(chained);
             return JsonReplies.json(new Verified(
                     id, verdict.intact(), verdict.events(), verdict.firstBadSequence(), verdict.problem()));
@@ -160,7 +210,7 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
         CompletionStage<StatusReply<Account.Summary>> minted = bank.account(
                         treasury, r -> new Account.Open("operator", Account.Kind.OPERATOR_TREASURY, 0, r))
                 .thenCompose(opened -> opened.isError()
-                        ? java.util.concurrent.CompletableFuture.completedFuture(opened)
+                        ? CompletableFuture.completedFuture(opened)
                         : bank.account(treasury, r -> new Account.Mint(reference, amount, reason, r)));
         return answer(minted, StatusCodes.CREATED);
     }
