@@ -1,12 +1,14 @@
 package org.worldserver.timebank;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.pattern.StatusReply;
@@ -50,14 +52,20 @@ public final class TimeBank {
         ClusterSharding sharding = bank.sharding;
         Settings settings = bank.settings;
         sharding.init(Entity.of(Account.ENTITY_KEY, ctx -> Account.create(ctx.getEntityId(), Clock.systemUTC())));
+        // Transfers are remembered (in the journal), so that a crash never leaves one half done: the shards start
+        // every unsettled transfer again, and settled ones passivate themselves (and are forgotten).
+        Config remembering = ConfigFactory.parseString("remember-entities = on\nremember-entities-store = eventsourced")
+                .withFallback(system.settings().config().getConfig("pekko.cluster.sharding"));
         sharding.init(Entity.of(
-                Transfer.ENTITY_KEY,
-                ctx -> Transfer.create(
-                        ctx.getEntityId(),
-                        bank::account,
-                        Clock.systemUTC(),
-                        settings.transferRetry(),
-                        settings.transferHold())));
+                        Transfer.ENTITY_KEY,
+                        ctx -> Transfer.create(
+                                ctx.getEntityId(),
+                                bank::account,
+                                Clock.systemUTC(),
+                                settings.transferRetry(),
+                                settings.transferHold(),
+                                self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
+                .withSettings(ClusterShardingSettings.fromConfig(remembering)));
         return bank;
     }
 

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -42,6 +43,10 @@ import org.worldserver.persistence.audit.HashChain;
  * Start with the same id and the same terms gets the transfer as it stands (its outcome once there is one); with
  * other terms, {@code id-reused}. The transfer's hold lasts {@code holdFor}, far longer than the steps take, so
  * that a credited transfer's hold is still there to capture.
+ *
+ * <p>On a node the entity type remembers its entities ({@link TimeBank}): after a crash, Cluster Sharding starts
+ * again every transfer that had not settled, and each resumes its step by itself. A settled transfer asks to be
+ * passivated ({@code settled}), so that only unsettled ones are remembered.
  */
 public final class Transfer
         extends EventSourcedBehaviorWithEnforcedReplies<Transfer.Command, Transfer.Event, Transfer.State> {
@@ -146,6 +151,7 @@ public final class Transfer
     private final Duration holdFor;
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
+    private final Consumer<ActorRef<Command>> settled;
     /** Who is waiting for the outcome (not persisted: after a crash clients ask again with the same id). */
     private final List<ActorRef<StatusReply<Summary>>> waiting = new ArrayList<>();
 
@@ -156,7 +162,8 @@ public final class Transfer
             Duration retry,
             Duration holdFor,
             ActorContext<Command> context,
-            TimerScheduler<Command> timers) {
+            TimerScheduler<Command> timers,
+            Consumer<ActorRef<Command>> settled) {
         super(PersistenceId.of(ENTITY_KEY.name(), id));
         this.id = id;
         this.accounts = accounts;
@@ -165,12 +172,22 @@ public final class Transfer
         this.holdFor = holdFor;
         this.context = context;
         this.timers = timers;
+        this.settled = settled;
     }
 
+    /**
+     * @param settled told the transfer's own reference once it has settled (or recovers settled): on a node, it asks
+     *     its shard to passivate it; elsewhere it may do nothing
+     */
     public static Behavior<Command> create(
-            String id, Accounts accounts, Clock clock, Duration retry, Duration holdFor) {
-        return Behaviors.setup(context ->
-                Behaviors.withTimers(timers -> new Transfer(id, accounts, clock, retry, holdFor, context, timers)));
+            String id,
+            Accounts accounts,
+            Clock clock,
+            Duration retry,
+            Duration holdFor,
+            Consumer<ActorRef<Command>> settled) {
+        return Behaviors.setup(context -> Behaviors.withTimers(
+                timers -> new Transfer(id, accounts, clock, retry, holdFor, context, timers, settled)));
     }
 
     @Override
@@ -274,6 +291,7 @@ public final class Transfer
                         timers.cancel(Retry.INSTANCE);
                         waiting.forEach(w -> w.tell(StatusReply.success(summary(u))));
                         waiting.clear();
+                        settled.accept(context.getSelf());
                     } else {
                         askStep(u);
                     }
@@ -349,6 +367,8 @@ public final class Transfer
                 .onSignal(RecoveryCompleted.instance(), s -> {
                     if (s instanceof Underway u && !u.settled()) {
                         askStep(u); // resume where the crash left it
+                    } else if (s instanceof Underway) {
+                        settled.accept(context.getSelf()); // woken to be asked: answer, then go
                     }
                 })
                 .build();

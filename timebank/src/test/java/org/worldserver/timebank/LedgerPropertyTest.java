@@ -110,7 +110,8 @@ class LedgerPropertyTest {
                         accounts,
                         clock,
                         Duration.ofMillis(200),
-                        Duration.ofDays(1)));
+                        Duration.ofDays(1),
+                        self -> {}));
                 StatusReply<Transfer.Summary> outcome = AskPattern.<Transfer.Command, StatusReply<Transfer.Summary>>ask(
                                 t,
                                 r -> new Transfer.Start(from, holder.apply(mv.to()), mv.credits() * CREDIT, r),

@@ -64,7 +64,8 @@ class TransferTest {
     }
 
     private ActorRef<Transfer.Command> transfer(String id) {
-        return KIT.spawn(Transfer.create(run + "-" + id, accounts, clock, Duration.ofMillis(200), Duration.ofHours(1)));
+        return KIT.spawn(Transfer.create(
+                run + "-" + id, accounts, clock, Duration.ofMillis(200), Duration.ofHours(1), self -> {}));
     }
 
     private StatusReply<Transfer.Summary> start(ActorRef<Transfer.Command> t, String from, String to, long credits) {
