@@ -17,7 +17,7 @@ import org.apache.pekko.pattern.StatusReply;
  * The time bank on a node: registers the Account and Transfer entity types with Cluster Sharding and asks them.
  * Thread-safe; every method is asynchronous.
  */
-public final class TimeBank {
+public final class TimeBank implements AttentionSettlement.Bank {
 
     /**
      * The {@code world.timebank} section.
@@ -81,12 +81,14 @@ public final class TimeBank {
     }
 
     /** Asks account {@code id}; fails with a timeout when it does not answer. */
+    @Override
     public CompletionStage<StatusReply<Account.Summary>> account(
             String id, Function<ActorRef<StatusReply<Account.Summary>>, Account.Command> command) {
         return sharding.entityRefFor(Account.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
     }
 
     /** Asks transfer {@code id}; a Start is answered once the transfer has settled. */
+    @Override
     public CompletionStage<StatusReply<Transfer.Summary>> transfer(
             String id, Function<ActorRef<StatusReply<Transfer.Summary>>, Transfer.Command> command) {
         return sharding.entityRefFor(Transfer.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
