@@ -26,16 +26,28 @@ public final class TimeBank implements AttentionSettlement.Bank {
      * @param transferHold how long a transfer's hold lasts
      * @param askTimeout how long callers wait for an account or a settled transfer
      * @param treasuryAccount the operator treasury's account id
+     * @param microCreditsPerAttentionSecond the price of one second of full attention
      */
-    public record Settings(Duration transferRetry, Duration transferHold, Duration askTimeout, String treasuryAccount) {
+    public record Settings(
+            Duration transferRetry,
+            Duration transferHold,
+            Duration askTimeout,
+            String treasuryAccount,
+            long microCreditsPerAttentionSecond) {
         public static Settings fromRootConfig(Config root) {
             Config c = root.getConfig("world.timebank");
             return new Settings(
                     c.getDuration("transfer-retry"),
                     c.getDuration("transfer-hold"),
                     c.getDuration("ask-timeout"),
-                    c.getString("treasury-account"));
+                    c.getString("treasury-account"),
+                    c.getLong("micro-credits-per-attention-second"));
         }
+    }
+
+    /** Pays the world's attention batches through this bank, at the configured price. */
+    public AttentionSettlement attentionSettlement() {
+        return new AttentionSettlement(this, settings.treasuryAccount(), settings.microCreditsPerAttentionSecond());
     }
 
     private final ClusterSharding sharding;

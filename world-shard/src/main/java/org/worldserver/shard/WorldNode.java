@@ -78,8 +78,7 @@ public final class WorldNode {
                     joinCluster(system);
                     SessionRelay.start(system, SessionStreams.get(system));
                     Avatar.init(system);
-                    TimeBank.init(system);
-                    RegionAttention.init(system);
+                    RegionAttention.init(system, TimeBank.init(system).attentionSettlement()::settle);
                     return startRegions(system).thenApply(done -> {
                         startGateway(system);
                         return new WorldNode(system, uri, version);

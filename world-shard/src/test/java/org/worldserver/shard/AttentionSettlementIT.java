@@ -28,7 +28,8 @@ import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.WorldRegions;
 
 /**
- * Attention paid in a running region becomes settlement batches in the real Cassandra, and they are still there
+ * Attention paid in a running region becomes settlement batches in the real Cassandra, the time bank pays them
+ * to the attended avatars' accounts (the ledger conserved, the chains intact), and the batches are still there
  * (unchanged) after the node is stopped and a new one started.
  */
 @ExtendWith(RealCassandra.class)
@@ -87,6 +88,28 @@ class AttentionSettlementIT {
             assertEquals(region, newest.get("region").asText());
             assertTrue(newest.get("attentionMicros").get("ada").asLong() > 0, http.body());
             Instant.parse(newest.get("periodEnd").asText()); // ISO-8601 instants on the operator API
+            // The attention economy: the settled batches are paid to the attended avatars' accounts.
+            watcher.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(500), () -> {
+                try {
+                    assertTrue(InProcessNode.getJson(first, "/accounts/ada")
+                                    .get("balance")
+                                    .asLong()
+                            > 0);
+                    assertTrue(InProcessNode.getJson(first, "/accounts/bob")
+                                    .get("balance")
+                                    .asLong()
+                            > 0);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                return null;
+            });
+            assertTrue(InProcessNode.getJson(first, "/ledger/check")
+                    .get("conserved")
+                    .asBoolean());
+            assertTrue(InProcessNode.getJson(first, "/accounts/ada/verify")
+                    .get("intact")
+                    .asBoolean());
         } finally {
             stopBegan = Instant.now();
             first.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.pattern.StatusReply;
@@ -13,6 +16,7 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.worldserver.timebank.AttentionSettlement;
 
 /** The settlement journal's rules on the in-memory journal; the testkit also round-trips every message. */
 class RegionAttentionTest {
@@ -23,8 +27,12 @@ class RegionAttentionTest {
                     .withFallback(ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = off"))
                     .withFallback(ConfigFactory.load()));
 
-    private EventSourcedBehaviorTestKit<RegionAttention.Command, RegionAttention.BatchRecorded, RegionAttention.State>
-            journal;
+    private EventSourcedBehaviorTestKit<RegionAttention.Command, RegionAttention.Event, RegionAttention.State> journal;
+
+    /** The time bank's side, answered by the test: each settlement asked, in order, with its future. */
+    private final List<CompletableFuture<AttentionSettlement.Outcome>> asked = new CopyOnWriteArrayList<>();
+
+    private final List<String> askedFor = new CopyOnWriteArrayList<>();
 
     @AfterAll
     static void stop() {
@@ -33,7 +41,12 @@ class RegionAttentionTest {
 
     @BeforeEach
     void create() {
-        journal = EventSourcedBehaviorTestKit.create(KIT.system(), RegionAttention.create("harbour"));
+        journal = EventSourcedBehaviorTestKit.create(KIT.system(), RegionAttention.create("harbour", (id, micros) -> {
+            CompletableFuture<AttentionSettlement.Outcome> answer = new CompletableFuture<>();
+            askedFor.add(id);
+            asked.add(answer);
+            return answer;
+        }));
     }
 
     private static AttentionBatch batch(long startSecond, long endSecond, Map<String, Long> micros) {
@@ -47,7 +60,7 @@ class RegionAttentionTest {
     }
 
     private EventSourcedBehaviorTestKit.CommandResultWithReply<
-                    RegionAttention.Command, RegionAttention.BatchRecorded, RegionAttention.State, StatusReply<Done>>
+                    RegionAttention.Command, RegionAttention.Event, RegionAttention.State, StatusReply<Done>>
             record(AttentionBatch batch) {
         return journal.runCommand(replyTo -> new RegionAttention.Record(batch, replyTo));
     }
@@ -101,5 +114,38 @@ class RegionAttentionTest {
         assertEquals(
                 Instant.ofEpochSecond((RegionAttention.RECENT + 5) * 60L),
                 recent.batches().get(0).periodEnd());
+    }
+
+    @Test
+    void shouldPayEachRecordedBatchAndAgainAfterARestartUntilItIsSettled() throws Exception {
+        AttentionBatch first = batch(0, 60, Map.of("ada", 1_500_000L));
+        record(first);
+        awaitAsked(1);
+        assertEquals(List.of(first.batchId()), askedFor);
+        assertEquals(List.of(first), journal.getState().unsettled());
+
+        // The node stops before the bank answered: recovery asks again (the bank is idempotent by batch id).
+        journal.restart();
+        awaitAsked(2);
+        assertEquals(List.of(first.batchId(), first.batchId()), askedFor);
+        asked.get(1).complete(new AttentionSettlement.Outcome(first.batchId(), 1_500, Map.of("ada", 1_500L), Map.of()));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!journal.getState().unsettled().isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the batch was not marked settled");
+            Thread.sleep(20);
+        }
+        // The first, late answer changes nothing more.
+        asked.get(0).complete(new AttentionSettlement.Outcome(first.batchId(), 1_500, Map.of("ada", 1_500L), Map.of()));
+        journal.restart();
+        Thread.sleep(200);
+        assertEquals(2, askedFor.size(), "a settled batch is not paid again after a restart");
+    }
+
+    private void awaitAsked(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (asked.size() < count) {
+            assertTrue(System.nanoTime() < deadline, "the time bank was not asked");
+            Thread.sleep(10);
+        }
     }
 }
