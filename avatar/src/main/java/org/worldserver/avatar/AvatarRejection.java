@@ -1,10 +1,12 @@
 package org.worldserver.avatar;
 
+import org.worldserver.persistence.StableCode;
+
 /**
  * Why an avatar command was refused. The {@link #code()} is stable (clients and the operator API match on
  * it); the message that travels in {@code StatusReply.error} is {@code "<code>: <details>"}.
  */
-public enum AvatarRejection {
+public enum AvatarRejection implements StableCode {
     NOT_REGISTERED("avatar-not-registered"),
     ALREADY_REGISTERED("avatar-already-registered"),
     INVALID_ID("avatar-invalid-id"),
@@ -22,12 +24,8 @@ public enum AvatarRejection {
         this.code = code;
     }
 
+    @Override
     public String code() {
         return code;
-    }
-
-    /** The reply text: code, colon, details. */
-    public String message(String details) {
-        return code + ": " + details;
     }
 }

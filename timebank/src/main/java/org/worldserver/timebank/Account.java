@@ -75,35 +75,40 @@ public final class Account
 
     public sealed interface Command extends CborSerializable {}
 
+    /** A command from outside: answered with the account's summary, or a refusal. */
+    public sealed interface Request extends Command {
+        ActorRef<StatusReply<Summary>> replyTo();
+    }
+
     /** @param overdraftLimit how far below zero the balance may go, micro-credits (0: not at all) */
     public record Open(String owner, Kind kind, long overdraftLimit, ActorRef<StatusReply<Summary>> replyTo)
-            implements Command {}
+            implements Request {}
 
     public record Credit(String transferId, long amount, String from, ActorRef<StatusReply<Summary>> replyTo)
-            implements Command {}
+            implements Request {}
 
     public record PlaceHold(
             String holdId, long amount, Instant expiresAt, String reason, ActorRef<StatusReply<Summary>> replyTo)
-            implements Command {}
+            implements Request {}
 
     /** @param to where the captured credits go (for the record; the caller credits it) */
-    public record Capture(String holdId, String to, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+    public record Capture(String holdId, String to, ActorRef<StatusReply<Summary>> replyTo) implements Request {}
 
-    public record Release(String holdId, String reason, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+    public record Release(String holdId, String reason, ActorRef<StatusReply<Summary>> replyTo) implements Request {}
 
     public record Mint(String reference, long amount, String reason, ActorRef<StatusReply<Summary>> replyTo)
-            implements Command {}
+            implements Request {}
 
     public record Burn(String reference, long amount, String reason, ActorRef<StatusReply<Summary>> replyTo)
-            implements Command {}
+            implements Request {}
 
-    public record Freeze(String reason, ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+    public record Freeze(String reason, ActorRef<StatusReply<Summary>> replyTo) implements Request {}
 
-    public record Unfreeze(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+    public record Unfreeze(ActorRef<StatusReply<Summary>> replyTo) implements Request {}
 
-    public record Close(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+    public record Close(ActorRef<StatusReply<Summary>> replyTo) implements Request {}
 
-    public record Get(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+    public record Get(ActorRef<StatusReply<Summary>> replyTo) implements Request {}
 
     /** The account's own timer: release the holds whose expiry has passed. */
     public enum ReleaseExpired implements Command {
@@ -281,7 +286,7 @@ public final class Account
         var unopened = newCommandHandlerWithReplyBuilder().forStateType(Unopened.class);
         unopened.onCommand(Open.class, this::onOpen)
                 .onCommand(ReleaseExpired.class, (s, c) -> Effect().noReply())
-                .onAnyCommand((s, c) -> reject(replyTo(c), AccountRejection.NOT_OPEN, "no account " + id));
+                .onAnyCommand((s, c) -> reject(((Request) c).replyTo(), AccountRejection.NOT_OPEN, "no account " + id));
 
         var opened = newCommandHandlerWithReplyBuilder().forStateType(Opened.class);
         opened.onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(s))))
@@ -294,11 +299,11 @@ public final class Account
     /** Commands that need the account not closed, and (for those that take money out) not frozen. */
     private ReplyEffect<Event, State> whenOpen(Opened s, Command c) {
         if (s.status() == Status.CLOSED) {
-            return reject(replyTo(c), AccountRejection.CLOSED, "account " + id + " is closed");
+            return reject(((Request) c).replyTo(), AccountRejection.CLOSED, "account " + id + " is closed");
         }
         if (s.status() == Status.FROZEN
                 && (c instanceof PlaceHold || c instanceof Mint || c instanceof Burn || c instanceof Freeze)) {
-            return reject(replyTo(c), AccountRejection.FROZEN, "account " + id + " is frozen");
+            return reject(((Request) c).replyTo(), AccountRejection.FROZEN, "account " + id + " is frozen");
         }
         if (c instanceof Credit credit) {
             return onCredit(s, credit);
@@ -675,33 +680,5 @@ public final class Account
     private ReplyEffect<Event, State> reject(
             ActorRef<StatusReply<Summary>> replyTo, AccountRejection why, String details) {
         return Effect().reply(replyTo, StatusReply.error(why.message(details)));
-    }
-
-    /** The reply address of any command that has one. */
-    private static ActorRef<StatusReply<Summary>> replyTo(Command c) {
-        if (c instanceof Open x) {
-            return x.replyTo();
-        } else if (c instanceof Credit x) {
-            return x.replyTo();
-        } else if (c instanceof PlaceHold x) {
-            return x.replyTo();
-        } else if (c instanceof Capture x) {
-            return x.replyTo();
-        } else if (c instanceof Release x) {
-            return x.replyTo();
-        } else if (c instanceof Mint x) {
-            return x.replyTo();
-        } else if (c instanceof Burn x) {
-            return x.replyTo();
-        } else if (c instanceof Freeze x) {
-            return x.replyTo();
-        } else if (c instanceof Unfreeze x) {
-            return x.replyTo();
-        } else if (c instanceof Close x) {
-            return x.replyTo();
-        } else if (c instanceof Get x) {
-            return x.replyTo();
-        }
-        throw new IllegalArgumentException("no reply address in " + c);
     }
 }

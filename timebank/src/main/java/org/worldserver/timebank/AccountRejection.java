@@ -1,11 +1,13 @@
 package org.worldserver.timebank;
 
+import org.worldserver.persistence.StableCode;
+
 /**
  * Why an account command was refused. The {@link #code()} is stable (clients and the operator API match on it); the
  * message that travels in {@code StatusReply.error} is {@code "<code>: <details>"}. Nothing changed when a command
  * is refused.
  */
-public enum AccountRejection {
+public enum AccountRejection implements StableCode {
     NOT_OPEN("account-not-open"),
     ALREADY_OPEN("account-exists"),
     INVALID("account-invalid"),
@@ -28,12 +30,8 @@ public enum AccountRejection {
         this.code = code;
     }
 
+    @Override
     public String code() {
         return code;
-    }
-
-    /** The reply text: code, colon, details. */
-    public String message(String details) {
-        return code + ": " + details;
     }
 }

@@ -119,14 +119,7 @@ public final class Transfer
      * @param releasing a refused credit: the hold is being released before the transfer is voided for {@code reason}
      */
     public record Underway(
-            String from,
-            String to,
-            long amount,
-            Phase phase,
-            String reason,
-            boolean releasing,
-            Instant requestedAt,
-            ChainLink last)
+            String from, String to, long amount, Phase phase, String reason, boolean releasing, ChainLink last)
             implements State {
         boolean settled() {
             return phase == Phase.POSTED || phase == Phase.VOIDED;
@@ -340,13 +333,11 @@ public final class Transfer
         builder.forStateType(Unrequested.class)
                 .onEvent(
                         Requested.class,
-                        (s, e) -> new Underway(
-                                e.from(), e.to(), e.amount(), Phase.REQUESTED, null, false, e.at(), e.link()));
+                        (s, e) -> new Underway(e.from(), e.to(), e.amount(), Phase.REQUESTED, null, false, e.link()));
         builder.forStateType(Underway.class)
                 .onEvent(
                         CreditRefused.class,
-                        (s, e) -> new Underway(
-                                s.from(), s.to(), s.amount(), s.phase(), e.reason(), true, s.requestedAt(), e.link()))
+                        (s, e) -> new Underway(s.from(), s.to(), s.amount(), s.phase(), e.reason(), true, e.link()))
                 .onEvent(
                         Advanced.class,
                         (s, e) -> new Underway(
@@ -356,7 +347,6 @@ public final class Transfer
                                 e.phase(),
                                 e.reason() == null ? s.reason() : e.reason(),
                                 false,
-                                s.requestedAt(),
                                 e.link()));
         return builder.build();
     }

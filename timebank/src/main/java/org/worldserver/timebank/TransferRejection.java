@@ -1,11 +1,13 @@
 package org.worldserver.timebank;
 
+import org.worldserver.persistence.StableCode;
+
 /**
  * Why a transfer command was refused before it started. The {@link #code()} is stable; the message in {@code
  * StatusReply.error} is {@code "<code>: <details>"}. (A transfer the accounts refuse is not refused: it is voided,
  * with the account's code as its reason.)
  */
-public enum TransferRejection {
+public enum TransferRejection implements StableCode {
     UNKNOWN("transfer-unknown"),
     INVALID("transfer-invalid"),
     AMOUNT_INVALID("amount-invalid"),
@@ -17,12 +19,8 @@ public enum TransferRejection {
         this.code = code;
     }
 
+    @Override
     public String code() {
         return code;
-    }
-
-    /** The reply text: code, colon, details. */
-    public String message(String details) {
-        return code + ": " + details;
     }
 }
