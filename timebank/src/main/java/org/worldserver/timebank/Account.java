@@ -33,19 +33,25 @@ import org.worldserver.persistence.audit.HashChain;
  * <pre>
  * Open(owner, kind, overdraftLimit)      → AccountOpened                     (again, the same: no event; else account-exists)
  * Credit(transferId, amount, from)       → Credited                    (idempotent per transfer id)
- * Hold(holdId, amount, expiresAt, why)   → HoldPlaced                  (reserves: available = balance − held + overdraft)
+ * Hold(holdId, amount, expiresAt, why)   → HoldPlaced                  (reserves: available = balance − held − deposited + overdraft)
+ * PinHold(holdId, amount)                → HoldPinned                  (its coordinator will capture or release it: no expiry)
  * Capture(holdId, to)                    → HoldCaptured (balance −= amount)   expired: HoldReleased + hold-expired
  * Release(holdId, why)                   → HoldReleased                (idempotent; a captured hold stays captured)
+ * LockDeposit(depositId, amount)         → DepositLocked               (a time deposit: its own funds, no overdraft)
+ * UnlockDeposit(depositId, why)          → DepositUnlocked             (idempotent; the principal is free again)
  * Mint / Burn(reference, amount, why)    → Minted / Burned             (the operator treasury only; idempotent per reference)
  * Freeze / Unfreeze / Close              → Frozen / Unfrozen / Closed   (close: nothing held, balance 0)
  * Get                                    → Summary
  * </pre>
  *
- * A hold expires by itself: a timer releases it at its expiry (and at recovery, any hold already past it). A frozen
- * account takes no new holds, mints or burns; credits and the captures and releases of holds it already placed
- * go on, so that money in flight lands. A closed account refuses everything but Get. Money is conserved: over all
- * accounts, the sum of balances equals minted − burned (held credits are still part of their account's balance
- * until captured).
+ * A hold expires by itself: a timer releases it at its expiry (and at recovery, any hold already past it). A hold
+ * without an expiry, or a pinned one, belongs to a coordinator that is certain to capture or release it (a {@link
+ * Transfer}: remembered across crashes), so it never ends under the coordinator's feet. A frozen account takes no
+ * new holds, deposits, mints or burns; credits, unlocks, and the captures and releases of holds it already placed go
+ * on, so that money in flight lands. A closed account refuses everything but Get. Money is conserved: over all
+ * accounts, the sum of balances equals minted − burned. Held and deposited credits are still part of their
+ * account's balance (its {@code free} part is balance − held − deposited), so equally: free + held + deposited =
+ * minted − burned.
  *
  * <p>Every command is answered; a refusal ({@link AccountRejection}) changes nothing.
  */
@@ -87,9 +93,13 @@ public final class Account
     public record Credit(String transferId, long amount, String from, ActorRef<StatusReply<Summary>> replyTo)
             implements Request {}
 
+    /** @param expiresAt when the hold releases itself; null: never (only for a coordinator certain to end it) */
     public record PlaceHold(
             String holdId, long amount, Instant expiresAt, String reason, ActorRef<StatusReply<Summary>> replyTo)
             implements Request {}
+
+    /** Takes the expiry off an open hold of this amount, so that its capture cannot fail (before moving money). */
+    public record PinHold(String holdId, long amount, ActorRef<StatusReply<Summary>> replyTo) implements Request {}
 
     /** @param to where the captured credits go (for the record; the caller credits it) */
     public record Capture(String holdId, String to, ActorRef<StatusReply<Summary>> replyTo) implements Request {}
@@ -97,6 +107,13 @@ public final class Account
     public record Release(String holdId, String reason, ActorRef<StatusReply<Summary>> replyTo) implements Request {}
 
     public record Mint(String reference, long amount, String reason, ActorRef<StatusReply<Summary>> replyTo)
+            implements Request {}
+
+    /** Locks {@code amount} of the free balance for a time deposit ({@link Deposit} drives it). */
+    public record LockDeposit(String depositId, long amount, ActorRef<StatusReply<Summary>> replyTo)
+            implements Request {}
+
+    public record UnlockDeposit(String depositId, String reason, ActorRef<StatusReply<Summary>> replyTo)
             implements Request {}
 
     public record Burn(String reference, long amount, String reason, ActorRef<StatusReply<Summary>> replyTo)
@@ -148,6 +165,13 @@ public final class Account
         }
     }
 
+    public record HoldPinned(String holdId, Instant at, ChainLink link) implements Event, Chained<HoldPinned> {
+        @Override
+        public HoldPinned withLink(ChainLink l) {
+            return new HoldPinned(holdId, at, l);
+        }
+    }
+
     public record HoldCaptured(String holdId, long amount, String to, Instant at, ChainLink link)
             implements Event, Chained<HoldCaptured> {
         @Override
@@ -180,6 +204,22 @@ public final class Account
         }
     }
 
+    public record DepositLocked(String depositId, long amount, Instant at, ChainLink link)
+            implements Event, Chained<DepositLocked> {
+        @Override
+        public DepositLocked withLink(ChainLink l) {
+            return new DepositLocked(depositId, amount, at, l);
+        }
+    }
+
+    public record DepositUnlocked(String depositId, long amount, String reason, Instant at, ChainLink link)
+            implements Event, Chained<DepositUnlocked> {
+        @Override
+        public DepositUnlocked withLink(ChainLink l) {
+            return new DepositUnlocked(depositId, amount, reason, at, l);
+        }
+    }
+
     public record StatusChanged(Status status, String reason, Instant at, ChainLink link)
             implements Event, Chained<StatusChanged> {
         @Override
@@ -190,8 +230,12 @@ public final class Account
 
     // --- state ----------------------------------------------------------------------------------------------
 
-    /** A hold on part of the balance, until it is captured, released or expires. */
-    public record Hold(long amount, Instant expiresAt, String reason) implements CborSerializable {}
+    /** A hold on part of the balance, until it is captured, released or expires ({@code expiresAt} null: never). */
+    public record Hold(long amount, Instant expiresAt, String reason) implements CborSerializable {
+        boolean expiredAt(Instant now) {
+            return expiresAt != null && !now.isBefore(expiresAt);
+        }
+    }
 
     /** How a hold ended, remembered so that repeats get the same answer. */
     public record SettledHold(long amount, boolean captured) implements CborSerializable {}
@@ -203,6 +247,8 @@ public final class Account
     /**
      * @param credited amount by transfer id, for every credit taken (a repeat is recognised, a reuse refused)
      * @param references amount by mint or burn reference
+     * @param deposits locked amount by deposit id, while locked
+     * @param unlocked amount by deposit id, once unlocked (a repeat is recognised, a relock refused)
      */
     public record Opened(
             String owner,
@@ -211,17 +257,25 @@ public final class Account
             long overdraftLimit,
             long balance,
             long held,
+            long deposited,
             long minted,
             long burned,
             Map<String, Hold> holds,
             Map<String, SettledHold> settled,
+            Map<String, Long> deposits,
+            Map<String, Long> unlocked,
             Map<String, Long> credited,
             Map<String, Long> references,
             ChainLink last)
             implements State {
 
+        /** What is neither held nor deposited (may be negative down to −overdraftLimit). */
+        long free() {
+            return balance - held - deposited;
+        }
+
         long available() {
-            return balance - held + overdraftLimit;
+            return free() + overdraftLimit;
         }
 
         Opened with(ChainLink link) {
@@ -232,29 +286,38 @@ public final class Account
                     overdraftLimit,
                     balance,
                     held,
+                    deposited,
                     minted,
                     burned,
                     holds,
                     settled,
+                    deposits,
+                    unlocked,
                     credited,
                     references,
                     link);
         }
     }
 
-    /** What an account shows: balances in micro-credits, its holds, and the head of its hash chain. */
+    /**
+     * What an account shows: amounts in micro-credits (balance = free + held + deposited; available = free +
+     * overdraftLimit), its holds and deposits, and the head of its hash chain.
+     */
     public record Summary(
             String id,
             String owner,
             Kind kind,
             Status status,
             long balance,
+            long free,
             long held,
+            long deposited,
             long available,
             long overdraftLimit,
             long minted,
             long burned,
             Map<String, Hold> holds,
+            Map<String, Long> deposits,
             long events,
             String lastHash)
             implements CborSerializable {}
@@ -302,13 +365,19 @@ public final class Account
             return reject(((Request) c).replyTo(), AccountRejection.CLOSED, "account " + id + " is closed");
         }
         if (s.status() == Status.FROZEN
-                && (c instanceof PlaceHold || c instanceof Mint || c instanceof Burn || c instanceof Freeze)) {
+                && (c instanceof PlaceHold
+                        || c instanceof LockDeposit
+                        || c instanceof Mint
+                        || c instanceof Burn
+                        || c instanceof Freeze)) {
             return reject(((Request) c).replyTo(), AccountRejection.FROZEN, "account " + id + " is frozen");
         }
         if (c instanceof Credit credit) {
             return onCredit(s, credit);
         } else if (c instanceof PlaceHold hold) {
             return onHold(s, hold);
+        } else if (c instanceof PinHold pin) {
+            return onPin(s, pin);
         } else if (c instanceof Capture capture) {
             return onCapture(s, capture);
         } else if (c instanceof Release release) {
@@ -317,6 +386,10 @@ public final class Account
             return onMint(s, mint);
         } else if (c instanceof Burn burn) {
             return onBurn(s, burn);
+        } else if (c instanceof LockDeposit lock) {
+            return onLock(s, lock);
+        } else if (c instanceof UnlockDeposit unlock) {
+            return onUnlock(s, unlock);
         } else if (c instanceof Freeze freeze) {
             return persist(
                     s, new StatusChanged(Status.FROZEN, reasonOf(freeze.reason()), now(), null), freeze.replyTo());
@@ -325,11 +398,12 @@ public final class Account
                     ? Effect().reply(unfreeze.replyTo(), StatusReply.success(summary(s)))
                     : persist(s, new StatusChanged(Status.OPEN, "unfrozen", now(), null), unfreeze.replyTo());
         } else if (c instanceof Close close) {
-            if (s.balance() != 0 || !s.holds().isEmpty()) {
+            if (s.balance() != 0 || !s.holds().isEmpty() || !s.deposits().isEmpty()) {
                 return reject(
                         close.replyTo(),
                         AccountRejection.NOT_EMPTY,
-                        "balance " + s.balance() + ", " + s.holds().size() + " holds open");
+                        "balance " + s.balance() + ", " + s.holds().size() + " holds and "
+                                + s.deposits().size() + " deposits open");
             }
             return persist(s, new StatusChanged(Status.CLOSED, "closed", now(), null), close.replyTo());
         }
@@ -384,8 +458,8 @@ public final class Account
         if (c.amount() <= 0) {
             return reject(c.replyTo(), AccountRejection.AMOUNT_INVALID, "a hold must be positive, was " + c.amount());
         }
-        if (c.expiresAt() == null || !c.expiresAt().isAfter(now())) {
-            return reject(c.replyTo(), AccountRejection.INVALID, "a hold needs an expiry in the future");
+        if (c.expiresAt() != null && !c.expiresAt().isAfter(now())) {
+            return reject(c.replyTo(), AccountRejection.INVALID, "a hold's expiry must be in the future");
         }
         if (s.available() < c.amount()) {
             return reject(
@@ -410,7 +484,7 @@ public final class Account
                     ? Effect().reply(c.replyTo(), StatusReply.success(summary(s)))
                     : reject(c.replyTo(), AccountRejection.HOLD_RELEASED, "hold " + c.holdId() + " was released");
         }
-        if (!now().isBefore(hold.expiresAt())) {
+        if (hold.expiredAt(now())) {
             Event released =
                     HashChain.seal(new HoldReleased(c.holdId(), hold.amount(), "expired", now(), null), s.last());
             return Effect()
@@ -421,6 +495,64 @@ public final class Account
                                     "hold " + c.holdId() + " expired at " + hold.expiresAt())));
         }
         return persist(s, new HoldCaptured(c.holdId(), hold.amount(), c.to(), now(), null), c.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onPin(Opened s, PinHold c) {
+        Hold hold = s.holds().get(c.holdId());
+        if (hold == null) {
+            SettledHold settled = s.settled().get(c.holdId());
+            return settled == null
+                    ? reject(c.replyTo(), AccountRejection.HOLD_UNKNOWN, "no hold " + c.holdId())
+                    : reject(
+                            c.replyTo(),
+                            settled.captured() ? AccountRejection.HOLD_CAPTURED : AccountRejection.HOLD_RELEASED,
+                            "hold " + c.holdId() + " has ended");
+        }
+        if (hold.amount() != c.amount()) {
+            return reject(c.replyTo(), AccountRejection.CONFLICT, "hold " + c.holdId() + " is of " + hold.amount());
+        }
+        if (hold.expiresAt() == null) {
+            return Effect().reply(c.replyTo(), StatusReply.success(summary(s)));
+        }
+        if (hold.expiredAt(now())) {
+            return reject(c.replyTo(), AccountRejection.HOLD_EXPIRED, "hold " + c.holdId() + " has expired");
+        }
+        return persist(s, new HoldPinned(c.holdId(), now(), null), c.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onLock(Opened s, LockDeposit c) {
+        Long locked = s.deposits().get(c.depositId());
+        Long before = locked != null ? locked : s.unlocked().get(c.depositId());
+        if (before != null) {
+            return before == c.amount() && locked != null
+                    ? Effect().reply(c.replyTo(), StatusReply.success(summary(s)))
+                    : reject(
+                            c.replyTo(),
+                            AccountRejection.CONFLICT,
+                            "deposit " + c.depositId() + " was " + (locked != null ? "locked" : "unlocked") + " for "
+                                    + before);
+        }
+        if (c.amount() <= 0) {
+            return reject(
+                    c.replyTo(), AccountRejection.AMOUNT_INVALID, "a deposit must be positive, was " + c.amount());
+        }
+        if (s.free() < c.amount()) {
+            return reject(
+                    c.replyTo(),
+                    AccountRejection.INSUFFICIENT_FUNDS,
+                    c.amount() + " to deposit, " + Math.max(0, s.free()) + " free (a deposit cannot be overdrawn)");
+        }
+        return persist(s, new DepositLocked(c.depositId(), c.amount(), now(), null), c.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onUnlock(Opened s, UnlockDeposit c) {
+        Long locked = s.deposits().get(c.depositId());
+        if (locked == null) {
+            return s.unlocked().containsKey(c.depositId())
+                    ? Effect().reply(c.replyTo(), StatusReply.success(summary(s)))
+                    : reject(c.replyTo(), AccountRejection.DEPOSIT_UNKNOWN, "no deposit " + c.depositId());
+        }
+        return persist(s, new DepositUnlocked(c.depositId(), locked, reasonOf(c.reason()), now(), null), c.replyTo());
     }
 
     private ReplyEffect<Event, State> onRelease(Opened s, Release c) {
@@ -457,11 +589,9 @@ public final class Account
         if (c.amount() <= 0) {
             return reject(c.replyTo(), AccountRejection.AMOUNT_INVALID, "must be positive, was " + c.amount());
         }
-        if (s.balance() - s.held() < c.amount()) {
+        if (s.free() < c.amount()) {
             return reject(
-                    c.replyTo(),
-                    AccountRejection.INSUFFICIENT_FUNDS,
-                    c.amount() + " to burn, " + (s.balance() - s.held()) + " unheld");
+                    c.replyTo(), AccountRejection.INSUFFICIENT_FUNDS, c.amount() + " to burn, " + s.free() + " free");
         }
         return persist(s, new Burned(c.reference(), c.amount(), reasonOf(c.reason()), now(), null), c.replyTo());
     }
@@ -489,7 +619,7 @@ public final class Account
         ChainLink last = s.last();
         List<Event> releases = new ArrayList<>();
         for (Map.Entry<String, Hold> e : s.holds().entrySet()) {
-            if (!now.isBefore(e.getValue().expiresAt())) {
+            if (e.getValue().expiredAt(now)) {
                 HoldReleased released =
                         HashChain.seal(new HoldReleased(e.getKey(), e.getValue().amount(), "expired", now, null), last);
                 releases.add(released);
@@ -523,6 +653,9 @@ public final class Account
                                 0,
                                 0,
                                 0,
+                                0,
+                                Map.of(),
+                                Map.of(),
                                 Map.of(),
                                 Map.of(),
                                 Map.of(),
@@ -535,10 +668,13 @@ public final class Account
     private static State apply(Opened s, Event e) {
         Map<String, Hold> holds = s.holds();
         Map<String, SettledHold> settled = s.settled();
+        Map<String, Long> deposits = s.deposits();
+        Map<String, Long> unlocked = s.unlocked();
         Map<String, Long> credited = s.credited();
         Map<String, Long> references = s.references();
         long balance = s.balance();
         long held = s.held();
+        long deposited = s.deposited();
         long minted = s.minted();
         long burned = s.burned();
         Status status = s.status();
@@ -548,6 +684,9 @@ public final class Account
         } else if (e instanceof HoldPlaced h) {
             held += h.amount();
             holds = put(holds, h.holdId(), new Hold(h.amount(), h.expiresAt(), h.reason()));
+        } else if (e instanceof HoldPinned p) {
+            Hold hold = holds.get(p.holdId());
+            holds = put(holds, p.holdId(), new Hold(hold.amount(), null, hold.reason()));
         } else if (e instanceof HoldCaptured h) {
             held -= h.amount();
             balance -= h.amount();
@@ -565,6 +704,13 @@ public final class Account
             balance -= b.amount();
             burned += b.amount();
             references = put(references, b.reference(), b.amount());
+        } else if (e instanceof DepositLocked d) {
+            deposited += d.amount();
+            deposits = put(deposits, d.depositId(), d.amount());
+        } else if (e instanceof DepositUnlocked d) {
+            deposited -= d.amount();
+            deposits = remove(deposits, d.depositId());
+            unlocked = put(unlocked, d.depositId(), d.amount());
         } else if (e instanceof StatusChanged c) {
             status = c.status();
         }
@@ -575,10 +721,13 @@ public final class Account
                 s.overdraftLimit(),
                 balance,
                 held,
+                deposited,
                 minted,
                 burned,
                 holds,
                 settled,
+                deposits,
+                unlocked,
                 credited,
                 references,
                 e.link());
@@ -623,7 +772,7 @@ public final class Account
     private void scheduleExpiry(Opened s) {
         Instant earliest = null;
         for (Hold h : s.holds().values()) {
-            if (earliest == null || h.expiresAt().isBefore(earliest)) {
+            if (h.expiresAt() != null && (earliest == null || h.expiresAt().isBefore(earliest))) {
                 earliest = h.expiresAt();
             }
         }
@@ -642,12 +791,15 @@ public final class Account
                 s.kind(),
                 s.status(),
                 s.balance(),
+                s.free(),
                 s.held(),
+                s.deposited(),
                 s.available(),
                 s.overdraftLimit(),
                 s.minted(),
                 s.burned(),
                 s.holds(),
+                s.deposits(),
                 s.last() == null ? 0 : s.last().sequence(),
                 s.last() == null ? HashChain.GENESIS : s.last().hash());
     }

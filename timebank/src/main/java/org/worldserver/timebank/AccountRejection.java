@@ -22,7 +22,8 @@ public enum AccountRejection implements StableCode {
     HOLD_UNKNOWN("hold-unknown"),
     HOLD_EXPIRED("hold-expired"),
     HOLD_CAPTURED("hold-captured"),
-    HOLD_RELEASED("hold-released");
+    HOLD_RELEASED("hold-released"),
+    DEPOSIT_UNKNOWN("deposit-unknown");
 
     private final String code;
 

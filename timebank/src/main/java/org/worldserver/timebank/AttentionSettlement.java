@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
@@ -26,15 +24,6 @@ import org.apache.pekko.pattern.StatusReply;
  * a batch again, after a crash half-way or not, pays nothing twice and finishes what was left.
  */
 public final class AttentionSettlement {
-
-    /** How settlement reaches the bank: accounts and transfers by id (Cluster Sharding on a node). */
-    public interface Bank {
-        CompletionStage<StatusReply<Account.Summary>> account(
-                String id, Function<ActorRef<StatusReply<Account.Summary>>, Account.Command> command);
-
-        CompletionStage<StatusReply<Transfer.Summary>> transfer(
-                String id, Function<ActorRef<StatusReply<Transfer.Summary>>, Transfer.Command> command);
-    }
 
     /**
      * What a settlement did.
@@ -89,9 +78,7 @@ public final class AttentionSettlement {
         String reference = "attention:" + batchId;
         CompletionStage<StatusReply<Account.Summary>> minted = total == 0
                 ? CompletableFuture.completedFuture(null)
-                : bank.account(treasury, r -> new Account.Open("operator", Account.Kind.OPERATOR_TREASURY, 0, r))
-                        .thenCompose(
-                                o -> bank.account(treasury, r -> new Account.Mint(reference, total, "attention", r)));
+                : bank.mintInTreasury(treasury, reference, total, "attention");
         return minted.thenCompose(mint -> {
             if (mint != null && mint.isError()) {
                 Map<String, String> problems = new TreeMap<>();

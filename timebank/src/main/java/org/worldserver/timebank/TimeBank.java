@@ -17,31 +17,40 @@ import org.apache.pekko.pattern.StatusReply;
  * The time bank on a node: registers the Account and Transfer entity types with Cluster Sharding and asks them.
  * Thread-safe; every method is asynchronous.
  */
-public final class TimeBank implements AttentionSettlement.Bank {
+public final class TimeBank implements Bank {
 
     /**
      * The {@code world.timebank} section.
      *
      * @param transferRetry how long a transfer waits for an account's answer before asking again
-     * @param transferHold how long a transfer's hold lasts
      * @param askTimeout how long callers wait for an account or a settled transfer
      * @param treasuryAccount the operator treasury's account id
      * @param microCreditsPerAttentionSecond the price of one second of full attention
+     * @param deposits the terms time deposits open on; {@code loans} the rules loans follow
      */
     public record Settings(
             Duration transferRetry,
-            Duration transferHold,
             Duration askTimeout,
             String treasuryAccount,
-            long microCreditsPerAttentionSecond) {
+            long microCreditsPerAttentionSecond,
+            Deposit.Terms deposits,
+            Loan.Rules loans) {
         public static Settings fromRootConfig(Config root) {
             Config c = root.getConfig("world.timebank");
+            Config d = c.getConfig("deposits");
+            Config l = c.getConfig("loans");
             return new Settings(
                     c.getDuration("transfer-retry"),
-                    c.getDuration("transfer-hold"),
                     c.getDuration("ask-timeout"),
                     c.getString("treasury-account"),
-                    c.getLong("micro-credits-per-attention-second"));
+                    c.getLong("micro-credits-per-attention-second"),
+                    new Deposit.Terms(
+                            d.getLong("annual-rate-bps"), d.getDuration("min-term"), d.getDuration("max-term")),
+                    new Loan.Rules(
+                            l.getLong("max-annual-rate-bps"),
+                            l.getDuration("max-term"),
+                            l.getLong("late-fee-bps"),
+                            l.getDuration("collect-every")));
         }
     }
 
@@ -58,7 +67,7 @@ public final class TimeBank implements AttentionSettlement.Bank {
         this.settings = settings;
     }
 
-    /** Registers both entity types on this node (every node of the cluster does). */
+    /** Registers the bank's entity types on this node (every node of the cluster does). */
     public static TimeBank init(ActorSystem<?> system) {
         TimeBank bank = get(system);
         ClusterSharding sharding = bank.sharding;
@@ -75,7 +84,28 @@ public final class TimeBank implements AttentionSettlement.Bank {
                                 bank::account,
                                 Clock.systemUTC(),
                                 settings.transferRetry(),
-                                settings.transferHold(),
+                                self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
+                .withSettings(ClusterShardingSettings.fromConfig(remembering)));
+        // Deposits and loans are remembered for the same reason: each must wake for its maturity or due time.
+        sharding.init(Entity.of(
+                        Deposit.ENTITY_KEY,
+                        ctx -> Deposit.create(
+                                ctx.getEntityId(),
+                                bank,
+                                settings.treasuryAccount(),
+                                settings.deposits(),
+                                Clock.systemUTC(),
+                                settings.transferRetry(),
+                                self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
+                .withSettings(ClusterShardingSettings.fromConfig(remembering)));
+        sharding.init(Entity.of(
+                        Loan.ENTITY_KEY,
+                        ctx -> Loan.create(
+                                ctx.getEntityId(),
+                                bank,
+                                settings.loans(),
+                                Clock.systemUTC(),
+                                settings.transferRetry(),
                                 self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
                 .withSettings(ClusterShardingSettings.fromConfig(remembering)));
         return bank;
@@ -99,10 +129,21 @@ public final class TimeBank implements AttentionSettlement.Bank {
         return sharding.entityRefFor(Account.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
     }
 
-    /** Asks transfer {@code id}; a Start is answered once the transfer has settled. */
     @Override
     public CompletionStage<StatusReply<Transfer.Summary>> transfer(
             String id, Function<ActorRef<StatusReply<Transfer.Summary>>, Transfer.Command> command) {
         return sharding.entityRefFor(Transfer.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
+    }
+
+    /** Asks deposit {@code id}; an Open is answered once it is active or voided, a Withdraw once withdrawn. */
+    public CompletionStage<StatusReply<Deposit.Summary>> deposit(
+            String id, Function<ActorRef<StatusReply<Deposit.Summary>>, Deposit.Command> command) {
+        return sharding.entityRefFor(Deposit.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
+    }
+
+    /** Asks loan {@code id}; an Open is answered once disbursed or voided, a Repay once its transfer settled. */
+    public CompletionStage<StatusReply<Loan.Summary>> loan(
+            String id, Function<ActorRef<StatusReply<Loan.Summary>>, Loan.Command> command) {
+        return sharding.entityRefFor(Loan.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -32,8 +33,9 @@ import org.worldserver.persistence.audit.HashChain;
  * client chooses it), that drives the accounts through two phases and remembers the outcome.
  *
  * <pre>
- * Start(from, to, amount) → Requested
- *   1. hold the amount on `from` (hold id = transfer id)   refused → Voided(reason)
+ * Start(from, to, amount[, hold]) → Requested
+ *   1. hold the amount on `from` (hold id = transfer id, no expiry);   refused → Voided(reason)
+ *      or, moving an existing hold of `from` (escrow): pin it (its expiry is taken off)
  *   2. credit `to` (idempotent by transfer id)             refused → release the hold → Voided(reason)
  *   3. capture the hold on `from`                          → Posted
  * </pre>
@@ -41,8 +43,9 @@ import org.worldserver.persistence.audit.HashChain;
  * Every account step is idempotent, so the coordinator repeats the current step until an account answers (every
  * {@code retry}), and resumes it after a crash: recovery finds the last step persisted and goes on from there. A
  * Start with the same id and the same terms gets the transfer as it stands (its outcome once there is one); with
- * other terms, {@code id-reused}. The transfer's hold lasts {@code holdFor}, far longer than the steps take, so
- * that a credited transfer's hold is still there to capture.
+ * other terms, {@code id-reused}. The hold the transfer captures never expires once step 1 is done (its own has no
+ * expiry; an escrow hold is pinned before anything is credited), so a credited transfer can always be captured:
+ * no credit without its debit, however long the coordinator was down.
  *
  * <p>On a node the entity type remembers its entities ({@link TimeBank}): after a crash, Cluster Sharding starts
  * again every transfer that had not settled, and each resumes its step by itself. A settled transfer asks to be
@@ -66,8 +69,13 @@ public final class Transfer
 
     public sealed interface Command extends CborSerializable {}
 
-    public record Start(String from, String to, long amount, ActorRef<StatusReply<Summary>> replyTo)
-            implements Command {}
+    /** @param hold an open hold on {@code from} of exactly {@code amount} to move; null: the transfer holds its own */
+    public record Start(String from, String to, long amount, String hold, ActorRef<StatusReply<Summary>> replyTo)
+            implements Command {
+        public Start(String from, String to, long amount, ActorRef<StatusReply<Summary>> replyTo) {
+            this(from, to, amount, null, replyTo);
+        }
+    }
 
     public record Get(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
 
@@ -85,11 +93,12 @@ public final class Transfer
         ChainLink link();
     }
 
-    public record Requested(String from, String to, long amount, Instant at, ChainLink link)
+    /** @param hold the existing hold it moves, or null */
+    public record Requested(String from, String to, long amount, String hold, Instant at, ChainLink link)
             implements Event, Chained<Requested> {
         @Override
         public Requested withLink(ChainLink l) {
-            return new Requested(from, to, amount, at, l);
+            return new Requested(from, to, amount, hold, at, l);
         }
     }
 
@@ -119,21 +128,32 @@ public final class Transfer
      * @param releasing a refused credit: the hold is being released before the transfer is voided for {@code reason}
      */
     public record Underway(
-            String from, String to, long amount, Phase phase, String reason, boolean releasing, ChainLink last)
+            String from,
+            String to,
+            long amount,
+            String hold,
+            Phase phase,
+            String reason,
+            boolean releasing,
+            ChainLink last)
             implements State {
         boolean settled() {
             return phase == Phase.POSTED || phase == Phase.VOIDED;
         }
+
+        Underway next(Phase phase, String reason, boolean releasing, ChainLink last) {
+            return new Underway(from, to, amount, hold, phase, reason, releasing, last);
+        }
     }
 
-    /** A transfer as its client sees it. */
-    public record Summary(String id, String from, String to, long amount, Phase phase, String reason)
+    /** A transfer as its client sees it ({@code hold}: the escrow hold it moves, or null). */
+    public record Summary(String id, String from, String to, long amount, String hold, Phase phase, String reason)
             implements CborSerializable {}
 
     /** How the coordinator reaches accounts (Cluster Sharding on a node; plain actors in tests). */
     public interface Accounts {
         /** Asks account {@code id}; completes with its answer, or fails when it does not answer in time. */
-        CompletionStage<StatusReply<Account.Summary>> ask(
+        CompletionStage<StatusReply<Account.Summary>> account(
                 String id, Function<ActorRef<StatusReply<Account.Summary>>, Account.Command> command);
     }
 
@@ -141,7 +161,6 @@ public final class Transfer
     private final Accounts accounts;
     private final Clock clock;
     private final Duration retry;
-    private final Duration holdFor;
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final Consumer<ActorRef<Command>> settled;
@@ -153,7 +172,6 @@ public final class Transfer
             Accounts accounts,
             Clock clock,
             Duration retry,
-            Duration holdFor,
             ActorContext<Command> context,
             TimerScheduler<Command> timers,
             Consumer<ActorRef<Command>> settled) {
@@ -162,7 +180,6 @@ public final class Transfer
         this.accounts = accounts;
         this.clock = clock;
         this.retry = retry;
-        this.holdFor = holdFor;
         this.context = context;
         this.timers = timers;
         this.settled = settled;
@@ -173,14 +190,9 @@ public final class Transfer
      *     its shard to passivate it; elsewhere it may do nothing
      */
     public static Behavior<Command> create(
-            String id,
-            Accounts accounts,
-            Clock clock,
-            Duration retry,
-            Duration holdFor,
-            Consumer<ActorRef<Command>> settled) {
-        return Behaviors.setup(context -> Behaviors.withTimers(
-                timers -> new Transfer(id, accounts, clock, retry, holdFor, context, timers, settled)));
+            String id, Accounts accounts, Clock clock, Duration retry, Consumer<ActorRef<Command>> settled) {
+        return Behaviors.setup(context ->
+                Behaviors.withTimers(timers -> new Transfer(id, accounts, clock, retry, context, timers, settled)));
     }
 
     @Override
@@ -223,17 +235,24 @@ public final class Transfer
                 || c.from().equals(c.to())) {
             return reject(c.replyTo(), TransferRejection.INVALID, "two different accounts are required");
         }
+        if (c.hold() != null && c.hold().isBlank()) {
+            return reject(c.replyTo(), TransferRejection.INVALID, "a hold id must not be blank");
+        }
         waiting.add(c.replyTo());
-        Requested requested = HashChain.seal(new Requested(c.from(), c.to(), c.amount(), now(), null), null);
+        Requested requested = HashChain.seal(new Requested(c.from(), c.to(), c.amount(), c.hold(), now(), null), null);
         return Effect().persist(requested).thenRun(st -> askStep((Underway) st)).thenNoReply();
     }
 
     private ReplyEffect<Event, State> onStartAgain(Underway s, Start c) {
-        if (!s.from().equals(c.from()) || !s.to().equals(c.to()) || s.amount() != c.amount()) {
+        if (!s.from().equals(c.from())
+                || !s.to().equals(c.to())
+                || s.amount() != c.amount()
+                || !Objects.equals(s.hold(), c.hold())) {
             return reject(
                     c.replyTo(),
                     TransferRejection.ID_REUSED,
-                    "transfer " + id + " is " + s.amount() + " from " + s.from() + " to " + s.to());
+                    "transfer " + id + " is " + s.amount() + " from " + s.from() + " to " + s.to()
+                            + (s.hold() == null ? "" : " (hold " + s.hold() + ")"));
         }
         if (s.settled()) {
             return Effect().reply(c.replyTo(), StatusReply.success(summary(s)));
@@ -266,7 +285,7 @@ public final class Transfer
                 if (a.ok()) {
                     return advance(s, Phase.POSTED, null);
                 }
-                // Only if the hold ended before its capture (it outlived holdFor): credited but not debited.
+                // Cannot happen to a pinned hold; kept loud in case an operator released it by hand.
                 context.getLog().error("Transfer {}: credited, but the hold cannot be captured: {}", id, a.refusal());
                 return retryLater();
             default:
@@ -304,17 +323,20 @@ public final class Transfer
         }
         timers.startSingleTimer(Retry.INSTANCE, retry);
         Phase step = s.phase();
+        String holdId = s.hold() != null ? s.hold() : id;
         CompletionStage<StatusReply<Account.Summary>> answer;
         if (s.releasing()) {
-            answer = accounts.ask(s.from(), r -> new Account.Release(id, "transfer voided: " + s.reason(), r));
+            answer = accounts.account(
+                    s.from(), r -> new Account.Release(holdId, "transfer " + id + " voided: " + s.reason(), r));
+        } else if (step == Phase.REQUESTED && s.hold() != null) {
+            answer = accounts.account(s.from(), r -> new Account.PinHold(holdId, s.amount(), r));
         } else if (step == Phase.REQUESTED) {
-            Instant expires = now().plus(holdFor);
-            answer = accounts.ask(
-                    s.from(), r -> new Account.PlaceHold(id, s.amount(), expires, "transfer to " + s.to(), r));
+            answer = accounts.account(
+                    s.from(), r -> new Account.PlaceHold(id, s.amount(), null, "transfer to " + s.to(), r));
         } else if (step == Phase.HELD) {
-            answer = accounts.ask(s.to(), r -> new Account.Credit(id, s.amount(), s.from(), r));
+            answer = accounts.account(s.to(), r -> new Account.Credit(id, s.amount(), s.from(), r));
         } else {
-            answer = accounts.ask(s.from(), r -> new Account.Capture(id, s.to(), r));
+            answer = accounts.account(s.from(), r -> new Account.Capture(holdId, s.to(), r));
         }
         // Accounts answer a repeated step as they answered it the first time, so a repeat is never a refusal.
         context.pipeToSelf(
@@ -333,21 +355,13 @@ public final class Transfer
         builder.forStateType(Unrequested.class)
                 .onEvent(
                         Requested.class,
-                        (s, e) -> new Underway(e.from(), e.to(), e.amount(), Phase.REQUESTED, null, false, e.link()));
+                        (s, e) -> new Underway(
+                                e.from(), e.to(), e.amount(), e.hold(), Phase.REQUESTED, null, false, e.link()));
         builder.forStateType(Underway.class)
-                .onEvent(
-                        CreditRefused.class,
-                        (s, e) -> new Underway(s.from(), s.to(), s.amount(), s.phase(), e.reason(), true, e.link()))
+                .onEvent(CreditRefused.class, (s, e) -> s.next(s.phase(), e.reason(), true, e.link()))
                 .onEvent(
                         Advanced.class,
-                        (s, e) -> new Underway(
-                                s.from(),
-                                s.to(),
-                                s.amount(),
-                                e.phase(),
-                                e.reason() == null ? s.reason() : e.reason(),
-                                false,
-                                e.link()));
+                        (s, e) -> s.next(e.phase(), e.reason() == null ? s.reason() : e.reason(), false, e.link()));
         return builder.build();
     }
 
@@ -365,7 +379,8 @@ public final class Transfer
     }
 
     private Summary summary(Underway s) {
-        return new Summary(id, s.from(), s.to(), s.amount(), s.phase(), s.phase() == Phase.VOIDED ? s.reason() : null);
+        return new Summary(
+                id, s.from(), s.to(), s.amount(), s.hold(), s.phase(), s.phase() == Phase.VOIDED ? s.reason() : null);
     }
 
     private Instant now() {

@@ -181,6 +181,61 @@ class AccountTest {
     }
 
     @Test
+    void shouldLockDepositsOutOfTheFreeBalanceOnly() {
+        open(Kind.AVATAR, 5 * CREDIT);
+        ok(r -> new Account.Credit("t1", 10 * CREDIT, "treasury", r));
+        ok(r -> new Account.PlaceHold("h1", 4 * CREDIT, START.plusSeconds(60), "trade", r));
+        refused("insufficient-funds", r -> new Account.LockDeposit("d0", 7 * CREDIT, r)); // never the overdraft
+        refused("amount-invalid", r -> new Account.LockDeposit("d0", 0, r));
+        Summary locked = ok(r -> new Account.LockDeposit("d1", 6 * CREDIT, r));
+        assertEquals(10 * CREDIT, locked.balance(), "still the holder's money");
+        assertEquals(0, locked.free(), "10 − held 4 − deposited 6");
+        assertEquals(6 * CREDIT, locked.deposited());
+        assertEquals(5 * CREDIT, locked.available(), "only the overdraft is left to spend");
+        assertTrue(run(r -> new Account.LockDeposit("d1", 6 * CREDIT, r)).hasNoEvents(), "a repeat locks once");
+        refused("id-reused", r -> new Account.LockDeposit("d1", 5 * CREDIT, r));
+        refused("account-not-empty", Account.Close::new);
+
+        Summary unlocked = ok(r -> new Account.UnlockDeposit("d1", "matured", r));
+        assertEquals(6 * CREDIT, unlocked.free());
+        assertEquals(0, unlocked.deposited());
+        assertTrue(run(r -> new Account.UnlockDeposit("d1", "again", r)).hasNoEvents(), "a repeat unlocks once");
+        refused("id-reused", r -> new Account.LockDeposit("d1", 6 * CREDIT, r)); // a deposit id is used once
+        refused("deposit-unknown", r -> new Account.UnlockDeposit("nope", "why", r));
+
+        ok(r -> new Account.Freeze("audit", r));
+        refused("account-frozen", r -> new Account.LockDeposit("d2", CREDIT, r));
+    }
+
+    @Test
+    void shouldPinAHoldSoThatItNoLongerExpires() {
+        open(Kind.AVATAR, 0);
+        ok(r -> new Account.Credit("t1", 10 * CREDIT, "treasury", r));
+        ok(r -> new Account.PlaceHold("h1", 4 * CREDIT, START.plusSeconds(60), "escrow", r));
+        refused("id-reused", r -> new Account.PinHold("h1", 3 * CREDIT, r));
+        refused("hold-unknown", r -> new Account.PinHold("nope", CREDIT, r));
+        assertEquals(
+                null,
+                ok(r -> new Account.PinHold("h1", 4 * CREDIT, r))
+                        .holds()
+                        .get("h1")
+                        .expiresAt());
+        assertTrue(run(r -> new Account.PinHold("h1", 4 * CREDIT, r)).hasNoEvents());
+
+        clock.advance(Duration.ofHours(2));
+        assertTrue(account.runCommand(Account.ReleaseExpired.INSTANCE).hasNoEvents(), "a pinned hold stays");
+        assertEquals(6 * CREDIT, ok(r -> new Account.Capture("h1", "bob", r)).balance());
+
+        ok(r -> new Account.PlaceHold("h2", CREDIT, clock.instant().plusSeconds(60), "escrow", r));
+        clock.advance(Duration.ofMinutes(2));
+        refused("hold-expired", r -> new Account.PinHold("h2", CREDIT, r));
+        ok(r -> new Account.PlaceHold("h3", CREDIT, null, "transfer", r));
+        clock.advance(Duration.ofDays(400));
+        account.runCommand(Account.ReleaseExpired.INSTANCE);
+        assertEquals(CREDIT, ok(Account.Get::new).holds().get("h3").amount(), "a hold without expiry stays");
+    }
+
+    @Test
     void shouldMintAndBurnOnlyInTheTreasuryOncePerReference() {
         open(Kind.AVATAR, 0);
         refused("account-not-treasury", r -> new Account.Mint("batch-1", CREDIT, "attention", r));

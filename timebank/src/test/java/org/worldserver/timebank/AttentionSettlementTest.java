@@ -5,19 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -35,34 +28,7 @@ class AttentionSettlementTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final String run = UUID.randomUUID().toString().substring(0, 8);
-    private final Map<String, ActorRef<Account.Command>> accounts = new ConcurrentHashMap<>();
-    private final Map<String, ActorRef<Transfer.Command>> transfers = new ConcurrentHashMap<>();
-
-    /** The bank on plain actors: one per id, as Cluster Sharding would give. */
-    private final AttentionSettlement.Bank bank = new AttentionSettlement.Bank() {
-        @Override
-        public CompletionStage<StatusReply<Account.Summary>> account(
-                String id, Function<ActorRef<StatusReply<Account.Summary>>, Account.Command> command) {
-            return AskPattern.ask(
-                    accounts.computeIfAbsent(id, i -> KIT.spawn(Account.create(i, clock))),
-                    command::apply,
-                    Duration.ofSeconds(3),
-                    KIT.scheduler());
-        }
-
-        @Override
-        public CompletionStage<StatusReply<Transfer.Summary>> transfer(
-                String id, Function<ActorRef<StatusReply<Transfer.Summary>>, Transfer.Command> command) {
-            return AskPattern.ask(
-                    transfers.computeIfAbsent(
-                            id,
-                            i -> KIT.spawn(Transfer.create(
-                                    i, this::account, clock, Duration.ofMillis(200), Duration.ofHours(1), self -> {}))),
-                    command::apply,
-                    Duration.ofSeconds(10),
-                    KIT.scheduler());
-        }
-    };
+    private final LocalBank bank = new LocalBank(KIT, clock, "unused");
 
     @AfterAll
     static void stop() {
@@ -70,7 +36,7 @@ class AttentionSettlementTest {
     }
 
     private Account.Summary get(String id) {
-        return bank.account(id, Account.Get::new).toCompletableFuture().join().getValue();
+        return bank.get(id);
     }
 
     @Test

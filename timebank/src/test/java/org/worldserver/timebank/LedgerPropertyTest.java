@@ -27,10 +27,11 @@ import org.worldserver.persistence.testkit.MutableClock;
 
 /**
  * Conservation as a property: random sequences of mints and burns (some references reused), transfers (some ids
- * reused, some for more than the debtor has, some to accounts never opened), holds placed, released or left to
- * expire while the clock jumps, on real Account and Transfer entities (in-memory journal). After every step the
- * sum of all balances equals minted − burned, no balance is below its overdraft limit, no account holds more
- * than it may spend, and every transfer has settled (posted or voided).
+ * reused, some for more than the debtor has, some to accounts never opened), holds placed, released, moved to
+ * another account as escrow (some of the wrong amount or already ended) or left to expire while the clock jumps,
+ * deposits locked and unlocked, on real Account and Transfer entities (in-memory journal). After every step free +
+ * held + deposited equals minted − burned, nothing is below its overdraft limit, and every transfer has settled
+ * (posted or voided).
  */
 class LedgerPropertyTest {
 
@@ -50,6 +51,13 @@ class LedgerPropertyTest {
     record Hold(int id, int account, long credits, int minutes) implements Step {}
 
     record Release(int id, int account) implements Step {}
+
+    /** Moves hold {@code hold} of {@code from} to {@code to} as an escrow transfer (it may not be of that amount). */
+    record MoveHold(int id, int hold, int from, int to, long credits) implements Step {}
+
+    record Lock(int id, int account, long credits) implements Step {}
+
+    record Unlock(int id, int account) implements Step {}
 
     record Wait(int minutes) implements Step {}
 
@@ -71,6 +79,15 @@ class LedgerPropertyTest {
                                 small, account, credits, Arbitraries.integers().between(1, 10))
                         .as(Hold::new),
                 Combinators.combine(small, account).as(Release::new),
+                Combinators.combine(
+                                small,
+                                small,
+                                account,
+                                account,
+                                Arbitraries.longs().between(1, 10))
+                        .as(MoveHold::new),
+                Combinators.combine(small, account, credits).as(Lock::new),
+                Combinators.combine(small, account).as(Unlock::new),
                 Arbitraries.integers().between(1, 6).map(Wait::new));
         return step.list().ofMinSize(1).ofMaxSize(25);
     }
@@ -105,26 +122,29 @@ class LedgerPropertyTest {
             } else if (step instanceof Move mv) {
                 // The treasury pays out as often as holders pay each other.
                 String from = mv.from() == 3 ? treasury : holder.apply(mv.from());
-                ActorRef<Transfer.Command> t = KIT.spawn(Transfer.create(
-                        run + "-t" + mv.id() + "-" + UUID.randomUUID(),
+                settle(
                         accounts,
                         clock,
-                        Duration.ofMillis(200),
-                        Duration.ofDays(1),
-                        self -> {}));
-                StatusReply<Transfer.Summary> outcome = AskPattern.<Transfer.Command, StatusReply<Transfer.Summary>>ask(
-                                t,
-                                r -> new Transfer.Start(from, holder.apply(mv.to()), mv.credits() * CREDIT, r),
-                                Duration.ofSeconds(10),
-                                KIT.scheduler())
-                        .toCompletableFuture()
-                        .join();
-                assertTrue(
-                        outcome.isError()
-                                || outcome.getValue().phase() == Transfer.Phase.POSTED
-                                || outcome.getValue().phase() == Transfer.Phase.VOIDED,
-                        "settled: " + outcome);
-                KIT.stop(t);
+                        run,
+                        new Transfer.Start(from, holder.apply(mv.to()), mv.credits() * CREDIT, null));
+            } else if (step instanceof MoveHold mh) {
+                settle(
+                        accounts,
+                        clock,
+                        run,
+                        new Transfer.Start(
+                                holder.apply(mh.from()),
+                                holder.apply(mh.to()),
+                                mh.credits() * CREDIT,
+                                "h" + mh.hold(),
+                                null));
+            } else if (step instanceof Lock l) {
+                ask(
+                        accounts,
+                        holder.apply(l.account()),
+                        r -> new Account.LockDeposit("d" + l.id(), l.credits() * CREDIT, r));
+            } else if (step instanceof Unlock u) {
+                ask(accounts, holder.apply(u.account()), r -> new Account.UnlockDeposit("d" + u.id(), "test", r));
             } else if (step instanceof Hold h) {
                 Instant expires = clock.instant().plus(Duration.ofMinutes(h.minutes()));
                 ask(
@@ -143,7 +163,26 @@ class LedgerPropertyTest {
         }
     }
 
-    /** The ledger check holds: Σ balances = minted − burned, nothing below its overdraft or held beyond it. */
+    /** Runs {@code start} (its reply address replaced) on a fresh transfer and checks that it settles. */
+    private static void settle(Transfer.Accounts accounts, MutableClock clock, String run, Transfer.Start start) {
+        ActorRef<Transfer.Command> t = KIT.spawn(
+                Transfer.create(run + "-t-" + UUID.randomUUID(), accounts, clock, Duration.ofMillis(200), self -> {}));
+        StatusReply<Transfer.Summary> outcome = AskPattern.<Transfer.Command, StatusReply<Transfer.Summary>>ask(
+                        t,
+                        r -> new Transfer.Start(start.from(), start.to(), start.amount(), start.hold(), r),
+                        Duration.ofSeconds(10),
+                        KIT.scheduler())
+                .toCompletableFuture()
+                .join();
+        assertTrue(
+                outcome.isError()
+                        || outcome.getValue().phase() == Transfer.Phase.POSTED
+                        || outcome.getValue().phase() == Transfer.Phase.VOIDED,
+                "settled: " + outcome);
+        KIT.stop(t);
+    }
+
+    /** The ledger check holds: free + held + deposited = minted − burned, nothing below its overdraft. */
     private static void checkInvariants(Transfer.Accounts accounts, List<String> all) {
         List<Account.Summary> summaries = new ArrayList<>();
         for (String id : all) {
@@ -160,6 +199,6 @@ class LedgerPropertyTest {
             Transfer.Accounts accounts,
             String id,
             Function<ActorRef<StatusReply<Account.Summary>>, Account.Command> command) {
-        return accounts.ask(id, command).toCompletableFuture().join();
+        return accounts.account(id, command).toCompletableFuture().join();
     }
 }

@@ -58,14 +58,13 @@ class TransferTest {
     private Account.Summary ask(
             String id, java.util.function.Function<ActorRef<StatusReply<Account.Summary>>, Account.Command> command) {
         StatusReply<Account.Summary> reply =
-                accounts.ask(id, command).toCompletableFuture().join();
+                accounts.account(id, command).toCompletableFuture().join();
         assertTrue(reply.isSuccess(), () -> reply.getError().getMessage());
         return reply.getValue();
     }
 
     private ActorRef<Transfer.Command> transfer(String id) {
-        return KIT.spawn(Transfer.create(
-                run + "-" + id, accounts, clock, Duration.ofMillis(200), Duration.ofHours(1), self -> {}));
+        return KIT.spawn(Transfer.create(run + "-" + id, accounts, clock, Duration.ofMillis(200), self -> {}));
     }
 
     private StatusReply<Transfer.Summary> start(ActorRef<Transfer.Command> t, String from, String to, long credits) {

@@ -1,0 +1,117 @@
+package org.worldserver.timebank;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
+import org.worldserver.persistence.testkit.MutableClock;
+
+/**
+ * The bank on plain actors of one test kit: one real entity per id, spawned on first use, as Cluster Sharding would
+ * give (for tests on the in-memory journal). Coordinators retry every 200 ms; asks wait 10 s.
+ */
+final class LocalBank implements Bank {
+
+    static final Duration RETRY = Duration.ofMillis(200);
+    static final Duration ASK = Duration.ofSeconds(10);
+
+    private final ActorTestKit kit;
+    private final MutableClock clock;
+    private final String treasury;
+    private final Map<String, ActorRef<Account.Command>> accounts = new ConcurrentHashMap<>();
+    private final Map<String, ActorRef<Transfer.Command>> transfers = new ConcurrentHashMap<>();
+    private final Map<String, ActorRef<Deposit.Command>> deposits = new ConcurrentHashMap<>();
+    private final Map<String, ActorRef<Loan.Command>> loans = new ConcurrentHashMap<>();
+
+    LocalBank(ActorTestKit kit, MutableClock clock, String treasury) {
+        this.kit = kit;
+        this.clock = clock;
+        this.treasury = treasury;
+    }
+
+    @Override
+    public CompletionStage<StatusReply<Account.Summary>> account(
+            String id, Function<ActorRef<StatusReply<Account.Summary>>, Account.Command> command) {
+        return AskPattern.ask(
+                accounts.computeIfAbsent(id, i -> kit.spawn(Account.create(i, clock))),
+                command::apply,
+                ASK,
+                kit.scheduler());
+    }
+
+    @Override
+    public CompletionStage<StatusReply<Transfer.Summary>> transfer(
+            String id, Function<ActorRef<StatusReply<Transfer.Summary>>, Transfer.Command> command) {
+        return AskPattern.ask(
+                transfers.computeIfAbsent(id, i -> kit.spawn(Transfer.create(i, this, clock, RETRY, self -> {}))),
+                command::apply,
+                ASK,
+                kit.scheduler());
+    }
+
+    CompletionStage<StatusReply<Deposit.Summary>> deposit(
+            String id, Deposit.Terms terms, Function<ActorRef<StatusReply<Deposit.Summary>>, Deposit.Command> command) {
+        return AskPattern.ask(
+                deposits.computeIfAbsent(
+                        id, i -> kit.spawn(Deposit.create(i, this, treasury, terms, clock, RETRY, self -> {}))),
+                command::apply,
+                ASK,
+                kit.scheduler());
+    }
+
+    CompletionStage<StatusReply<Loan.Summary>> loan(
+            String id, Loan.Rules rules, Function<ActorRef<StatusReply<Loan.Summary>>, Loan.Command> command) {
+        return AskPattern.ask(
+                loans.computeIfAbsent(id, i -> kit.spawn(Loan.create(i, this, rules, clock, RETRY, self -> {}))),
+                command::apply,
+                ASK,
+                kit.scheduler());
+    }
+
+    /** Fires deposit {@code id}'s timer now (after a test moved the clock past a maturity). */
+    void wakeDeposit(String id) {
+        ActorRef<Deposit.Command> ref = deposits.get(id);
+        if (ref != null) {
+            ref.tell(Deposit.Tick.INSTANCE);
+        }
+    }
+
+    /** Fires loan {@code id}'s timer now (after a test moved the clock past a due time or a collection). */
+    void wakeLoan(String id) {
+        ActorRef<Loan.Command> ref = loans.get(id);
+        if (ref != null) {
+            ref.tell(Loan.Tick.INSTANCE);
+        }
+    }
+
+    /** Stops deposit {@code id}'s actor (as a crash would); the next ask recovers it from the journal. */
+    void crashDeposit(String id) {
+        ActorRef<Deposit.Command> ref = deposits.remove(id);
+        if (ref != null) {
+            kit.stop(ref);
+        }
+    }
+
+    /** Stops loan {@code id}'s actor (as a crash would); the next ask recovers it from the journal. */
+    void crashLoan(String id) {
+        ActorRef<Loan.Command> ref = loans.remove(id);
+        if (ref != null) {
+            kit.stop(ref);
+        }
+    }
+
+    /** The account's summary; fails the test if the account refuses. */
+    Account.Summary get(String id) {
+        StatusReply<Account.Summary> reply =
+                account(id, Account.Get::new).toCompletableFuture().join();
+        if (reply.isError()) {
+            throw new AssertionError(reply.getError().getMessage());
+        }
+        return reply.getValue();
+    }
+}
