@@ -4,9 +4,13 @@ import static org.worldserver.shard.ops.JsonReplies.error;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -25,7 +29,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.worldserver.persistence.audit.Chained;
 import org.worldserver.persistence.audit.HashChain;
 import org.worldserver.timebank.Account;
+import org.worldserver.timebank.Deposit;
 import org.worldserver.timebank.LedgerCheck;
+import org.worldserver.timebank.Loan;
 import org.worldserver.timebank.Statement;
 import org.worldserver.timebank.TimeBank;
 import org.worldserver.timebank.Transfer;
@@ -39,10 +45,20 @@ import org.worldserver.timebank.Transfer;
  * GET  /accounts/{id}                                                                             200 | 404 account-not-open
  * GET  /accounts/{id}/verify   its hash chain, read back from the journal: intact, or the first bad event and why
  * GET  /accounts/{id}/statement  its events from the journal with running balance and held amount
- * GET  /ledger/check        every account: Σ balances = minted − burned, none below its overdraft   200 | 409
+ * GET  /ledger/check        every account: free + held + deposited = minted − burned, none below its overdraft  200 | 409
  * POST /transfers           {"id", "from", "to", "amount"}   201 once settled: POSTED, or VOIDED with the reason
  * GET  /transfers/{id}                                                                            200 | 404 transfer-unknown
- * POST /treasury/mint       {"reference", "amount", "reason"}  201 the treasury (opened on first use); once per reference
+ * POST /treasury/mint       {"reference", "amount", "reason"?}  201 the treasury (opened on first use); once per reference
+ * POST /treasury/burn       {"reference", "amount", "reason"?}  201 the treasury; once per reference
+ * POST /accounts/{id}/holds {"id", "amount", "expiresAt": ISO instant, "reason"?}                201 the account
+ * POST /accounts/{id}/holds/{hold}/capture {"to", "amount"}  201 transfer capture:{id}:{hold} once settled (escrow)
+ * POST /accounts/{id}/holds/{hold}/release {"reason"?}                                           200 the account
+ * POST /deposits            {"id", "account", "amount", "term": ISO duration}   201 once ACTIVE, or VOIDED with the reason
+ * GET  /deposits/{id}                                                                             200 | 404 deposit-unknown
+ * POST /deposits/{id}/withdraw   early: the principal back, the interest forfeited               200 | 409 deposit-not-active
+ * POST /loans               {"id", "lender", "borrower", "amount", "annualRateBps", "dueAt": ISO instant}  201 once disbursed
+ * GET  /loans/{id}                                                                                200 | 404 loan-unknown
+ * POST /loans/{id}/repayments {"id", "amount"}   201 the loan once the payment posted | 409 with the account's refusal
  * </pre>
  *
  * Handlers run on the HTTP server's threads and only ask entities (asynchronous).
@@ -61,11 +77,42 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
     public Route routes(ManagementRouteProviderSettings settings) {
         return JsonReplies.busyAnswered(() -> concat(
                 post(() -> concat(
-                        path("accounts", () -> entity(Unmarshaller.entityToString(), this::open)),
-                        path("transfers", () -> entity(Unmarshaller.entityToString(), this::transfer)),
+                        path("accounts", () -> body(this::open)),
+                        path("transfers", () -> body(this::transfer)),
+                        path(PathMatchers.segment("treasury").slash("mint"), () -> body(b -> treasury(b, true))),
+                        path(PathMatchers.segment("treasury").slash("burn"), () -> body(b -> treasury(b, false))),
                         path(
-                                PathMatchers.segment("treasury").slash("mint"),
-                                () -> entity(Unmarshaller.entityToString(), this::mint)))),
+                                PathMatchers.segment("accounts")
+                                        .slash(PathMatchers.segment())
+                                        .slash("holds"),
+                                account -> body(b -> hold(account, b))),
+                        path(
+                                PathMatchers.segment("accounts")
+                                        .slash(PathMatchers.segment())
+                                        .slash("holds")
+                                        .slash(PathMatchers.segment())
+                                        .slash("capture"),
+                                (account, hold) -> body(b -> capture(account, hold, b))),
+                        path(
+                                PathMatchers.segment("accounts")
+                                        .slash(PathMatchers.segment())
+                                        .slash("holds")
+                                        .slash(PathMatchers.segment())
+                                        .slash("release"),
+                                (account, hold) -> entity(
+                                        Unmarshaller.entityToString(), text -> release(account, hold, json(text)))),
+                        path("deposits", () -> body(this::deposit)),
+                        path(
+                                PathMatchers.segment("deposits")
+                                        .slash(PathMatchers.segment())
+                                        .slash("withdraw"),
+                                id -> answer(bank.deposit(id, Deposit.Withdraw::new), StatusCodes.OK)),
+                        path("loans", () -> body(this::loan)),
+                        path(
+                                PathMatchers.segment("loans")
+                                        .slash(PathMatchers.segment())
+                                        .slash("repayments"),
+                                id -> body(b -> repay(id, b))))),
                 get(() -> concat(
                         path(
                                 PathMatchers.segment("accounts")
@@ -79,14 +126,28 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
                                 this::statement),
                         path(PathMatchers.segment("ledger").slash("check"), this::ledgerCheck),
                         path(PathMatchers.segment("accounts").slash(PathMatchers.segment()), this::account),
-                        path(PathMatchers.segment("transfers").slash(PathMatchers.segment()), this::transferStatus)))));
+                        path(PathMatchers.segment("transfers").slash(PathMatchers.segment()), this::transferStatus),
+                        path(
+                                PathMatchers.segment("deposits").slash(PathMatchers.segment()),
+                                id -> answer(bank.deposit(id, Deposit.Get::new), StatusCodes.OK)),
+                        path(
+                                PathMatchers.segment("loans").slash(PathMatchers.segment()),
+                                id -> answer(bank.loan(id, Loan.Get::new), StatusCodes.OK))))));
     }
 
-    private Route open(String body) {
-        JsonNode json = json(body);
-        Account.Kind kind = kind(json == null ? null : json.path("kind").asText(null));
-        if (json == null
-                || !json.path("id").isTextual()
+    /** The request's body as JSON, or 400 {@code body-invalid} when it is not a JSON object. */
+    private Route body(Function<JsonNode, Route> handler) {
+        return entity(Unmarshaller.entityToString(), text -> {
+            JsonNode json = json(text);
+            return json != null && json.isObject()
+                    ? handler.apply(json)
+                    : error(StatusCodes.BAD_REQUEST, "body-invalid", "expected a JSON object");
+        });
+    }
+
+    private Route open(JsonNode json) {
+        Account.Kind kind = kind(json.path("kind").asText(null));
+        if (!json.path("id").isTextual()
                 || !json.path("owner").isTextual()
                 || kind == null
                 || !(json.path("overdraftLimit").isMissingNode()
@@ -167,14 +228,8 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
     /** What {@code /verify} answers. */
     public record Verified(String account, boolean intact, long events, long firstBadSequence, String problem) {}
 
-    private Route transfer(String body) {
-        JsonNode json = json(body);
-        if (json == null
-                || !json.path("id").isTextual()
-                || !json.path("from").isTextual()
-                || !json.path("to").isTextual()
-                || !json.path("amount").isIntegralNumber()
-                || !json.path("amount").canConvertToLong()) {
+    private Route transfer(JsonNode json) {
+        if (!texts(json, "id", "from", "to") || !micros(json, "amount")) {
             return error(
                     StatusCodes.BAD_REQUEST,
                     "transfer-invalid",
@@ -192,27 +247,110 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
         return answer(bank.transfer(id, Transfer.Get::new), StatusCodes.OK);
     }
 
-    private Route mint(String body) {
-        JsonNode json = json(body);
-        if (json == null
-                || !json.path("reference").isTextual()
-                || !json.path("amount").isIntegralNumber()
-                || !json.path("amount").canConvertToLong()) {
+    /** A mint ({@code mint}) or a burn in the operator treasury, once per reference. */
+    private Route treasury(JsonNode json, boolean mint) {
+        if (!texts(json, "reference") || !micros(json, "amount")) {
             return error(
                     StatusCodes.BAD_REQUEST,
-                    "mint-invalid",
+                    mint ? "mint-invalid" : "burn-invalid",
                     "expected {\"reference\": text, \"amount\": micro-credits, \"reason\"?: text}");
         }
         String treasury = bank.settings().treasuryAccount();
         String reference = json.get("reference").asText();
         long amount = json.get("amount").asLong();
-        String reason = json.path("reason").asText("mint");
-        CompletionStage<StatusReply<Account.Summary>> minted = bank.account(
-                        treasury, r -> new Account.Open("operator", Account.Kind.OPERATOR_TREASURY, 0, r))
-                .thenCompose(opened -> opened.isError()
-                        ? CompletableFuture.completedFuture(opened)
-                        : bank.account(treasury, r -> new Account.Mint(reference, amount, reason, r)));
-        return answer(minted, StatusCodes.CREATED);
+        String reason = json.path("reason").asText(mint ? "mint" : "burn");
+        return answer(
+                mint
+                        ? bank.mintInTreasury(treasury, reference, amount, reason)
+                        : bank.account(treasury, r -> new Account.Burn(reference, amount, reason, r)),
+                StatusCodes.CREATED);
+    }
+
+    private Route hold(String account, JsonNode json) {
+        Instant expiresAt = instant(json.path("expiresAt"));
+        if (!texts(json, "id") || !micros(json, "amount") || expiresAt == null) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "hold-invalid",
+                    "expected {\"id\": text, \"amount\": micro-credits, \"expiresAt\": ISO-8601 instant,"
+                            + " \"reason\"?: text}");
+        }
+        String id = json.get("id").asText();
+        long amount = json.get("amount").asLong();
+        String reason = json.path("reason").asText("escrow");
+        return answer(
+                bank.account(account, r -> new Account.PlaceHold(id, amount, expiresAt, reason, r)),
+                StatusCodes.CREATED);
+    }
+
+    /** Moves an escrow hold to {@code to} as transfer {@code capture:<account>:<hold>} (once, however often asked). */
+    private Route capture(String account, String hold, JsonNode json) {
+        if (!texts(json, "to") || !micros(json, "amount")) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "transfer-invalid",
+                    "expected {\"to\": account, \"amount\": the hold's micro-credits}");
+        }
+        String to = json.get("to").asText();
+        long amount = json.get("amount").asLong();
+        return answer(
+                bank.transfer("capture:" + account + ":" + hold, r -> new Transfer.Start(account, to, amount, hold, r)),
+                StatusCodes.CREATED);
+    }
+
+    /** The body is optional: {@code {"reason": text}}. */
+    private Route release(String account, String hold, JsonNode json) {
+        String reason = json == null ? "released" : json.path("reason").asText("released");
+        return answer(bank.account(account, r -> new Account.Release(hold, reason, r)), StatusCodes.OK);
+    }
+
+    private Route deposit(JsonNode json) {
+        Duration term = duration(json.path("term"));
+        if (!texts(json, "id", "account") || !micros(json, "amount") || term == null) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "deposit-invalid",
+                    "expected {\"id\": text, \"account\": account, \"amount\": micro-credits,"
+                            + " \"term\": ISO-8601 duration such as P30D}");
+        }
+        String account = json.get("account").asText();
+        long amount = json.get("amount").asLong();
+        return answer(
+                bank.deposit(json.get("id").asText(), r -> new Deposit.Open(account, amount, term, r)),
+                StatusCodes.CREATED);
+    }
+
+    private Route loan(JsonNode json) {
+        Instant dueAt = instant(json.path("dueAt"));
+        if (!texts(json, "id", "lender", "borrower")
+                || !micros(json, "amount")
+                || !micros(json, "annualRateBps")
+                || dueAt == null) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "loan-invalid",
+                    "expected {\"id\": text, \"lender\": account, \"borrower\": account, \"amount\": micro-credits,"
+                            + " \"annualRateBps\": basis points, \"dueAt\": ISO-8601 instant}");
+        }
+        String lender = json.get("lender").asText();
+        String borrower = json.get("borrower").asText();
+        long amount = json.get("amount").asLong();
+        long rate = json.get("annualRateBps").asLong();
+        return answer(
+                bank.loan(json.get("id").asText(), r -> new Loan.Open(lender, borrower, amount, rate, dueAt, r)),
+                StatusCodes.CREATED);
+    }
+
+    private Route repay(String loan, JsonNode json) {
+        if (!texts(json, "id") || !micros(json, "amount")) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "loan-invalid",
+                    "expected {\"id\": the payment's id, \"amount\": micro-credits}");
+        }
+        String payment = json.get("id").asText();
+        long amount = json.get("amount").asLong();
+        return answer(bank.loan(loan, r -> new Loan.Repay(payment, amount, r)), StatusCodes.CREATED);
     }
 
     /** An entity's answer: its summary with {@code ok}, or its refusal with the status its code calls for. */
@@ -230,9 +368,15 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
     /** Not found for unknown things, bad request for bad input, conflict for what the ledger's state forbids. */
     static StatusCode statusOf(String code) {
         switch (code) {
-            case "account-not-open", "transfer-unknown", "hold-unknown":
+            case "account-not-open", "transfer-unknown", "hold-unknown", "deposit-unknown", "loan-unknown":
                 return StatusCodes.NOT_FOUND;
-            case "amount-invalid", "amount-overflow", "account-invalid", "transfer-invalid", "account-not-treasury":
+            case "amount-invalid",
+                    "amount-overflow",
+                    "account-invalid",
+                    "transfer-invalid",
+                    "account-not-treasury",
+                    "deposit-invalid",
+                    "loan-invalid":
                 return StatusCodes.BAD_REQUEST;
             default:
                 return StatusCodes.CONFLICT;
@@ -243,6 +387,37 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
         try {
             return name == null ? null : Account.Kind.valueOf(name);
         } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Whether every one of {@code fields} is a non-blank string. */
+    private static boolean texts(JsonNode json, String... fields) {
+        for (String f : fields) {
+            if (!json.path(f).isTextual() || json.path(f).asText().isBlank()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code field} is an integer that fits a long (an amount in micro-credits, a rate in basis points). */
+    private static boolean micros(JsonNode json, String field) {
+        return json.path(field).isIntegralNumber() && json.path(field).canConvertToLong();
+    }
+
+    private static Instant instant(JsonNode node) {
+        try {
+            return node.isTextual() ? Instant.parse(node.asText()) : null;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static Duration duration(JsonNode node) {
+        try {
+            return node.isTextual() ? Duration.parse(node.asText()) : null;
+        } catch (DateTimeParseException e) {
             return null;
         }
     }
