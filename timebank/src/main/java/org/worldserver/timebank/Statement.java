@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * An account's history with running balances, from its events in journal order (for {@code GET
- * /accounts/{id}/statement}): one line per event, with what it did to the balance and to the held amount, and
- * its place in the hash chain. Pure; the same rules as the account itself.
+ * /accounts/{id}/statement}): one line per event, with what it did to the balance, the held and the deposited
+ * amounts, and its place in the hash chain. Pure; the same rules as the account itself.
  */
 public final class Statement {
 
@@ -15,8 +15,8 @@ public final class Statement {
      * One event of the statement.
      *
      * @param change what the event did to the balance, micro-credits (negative for money out)
-     * @param balance the balance after it; {@code held} likewise
-     * @param reference the transfer, hold, mint or burn the event belongs to (null for status changes)
+     * @param balance the balance after it (free + held + deposited); {@code held} and {@code deposited} likewise
+     * @param reference the transfer, hold, deposit, mint or burn the event belongs to (null for status changes)
      */
     public record Line(
             long sequence,
@@ -26,6 +26,7 @@ public final class Statement {
             long change,
             long balance,
             long held,
+            long deposited,
             String hash) {}
 
     private Statement() {}
@@ -34,6 +35,7 @@ public final class Statement {
         List<Line> lines = new ArrayList<>(events.size());
         long balance = 0;
         long held = 0;
+        long deposited = 0;
         for (Account.Event e : events) {
             long change = 0;
             String reference = null;
@@ -56,6 +58,14 @@ public final class Statement {
             } else if (e instanceof Account.HoldReleased h) {
                 held -= h.amount();
                 reference = h.holdId();
+            } else if (e instanceof Account.HoldPinned h) {
+                reference = h.holdId();
+            } else if (e instanceof Account.DepositLocked d) {
+                deposited += d.amount();
+                reference = d.depositId();
+            } else if (e instanceof Account.DepositUnlocked d) {
+                deposited -= d.amount();
+                reference = d.depositId();
             }
             balance += change;
             lines.add(new Line(
@@ -66,6 +76,7 @@ public final class Statement {
                     change,
                     balance,
                     held,
+                    deposited,
                     e.link().hash()));
         }
         return lines;

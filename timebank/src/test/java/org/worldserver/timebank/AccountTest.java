@@ -287,33 +287,35 @@ class AccountTest {
         ok(r -> new Account.Credit("t1", 10 * CREDIT, "treasury", r));
         ok(r -> new Account.PlaceHold("h1", 4 * CREDIT, START.plusSeconds(60), "trade", r));
         ok(r -> new Account.Capture("h1", "bob", r));
+        ok(r -> new Account.LockDeposit("d1", 2 * CREDIT, r));
         ok(r -> new Account.Freeze("audit", r));
         Summary before = ok(Account.Get::new);
 
         List<Chained<?>> events = chained();
-        assertEquals(5, events.size());
-        assertEquals(HashChain.Verdict.intact(5), HashChain.verify(events));
-        assertEquals(5, before.events());
-        assertEquals(events.get(4).link().hash(), before.lastHash());
+        assertEquals(6, events.size());
+        assertEquals(HashChain.Verdict.intact(6), HashChain.verify(events));
+        assertEquals(6, before.events());
+        assertEquals(events.get(5).link().hash(), before.lastHash());
 
         List<Statement.Line> statement =
                 Statement.of(account.persistenceTestKit().persistedInStorage("Account|acc-1").stream()
                         .map(e -> (Event) e)
                         .toList());
         assertEquals(
-                List.of(0L, 10 * CREDIT, 10 * CREDIT, 6 * CREDIT, 6 * CREDIT),
+                List.of(0L, 10 * CREDIT, 10 * CREDIT, 6 * CREDIT, 6 * CREDIT, 6 * CREDIT),
                 statement.stream().map(Statement.Line::balance).toList(),
                 "running balances");
         assertEquals(4 * CREDIT, statement.get(2).held());
         assertEquals(-4 * CREDIT, statement.get(3).change());
         assertEquals("HoldCaptured", statement.get(3).event());
-        assertEquals(before.lastHash(), statement.get(4).hash());
+        assertEquals(2 * CREDIT, statement.get(4).deposited(), "a deposit stays in the balance, locked");
+        assertEquals(before.lastHash(), statement.get(5).hash());
 
         account.restart();
         Summary after = ok(Account.Get::new);
         assertEquals(before, after, "recovered from its events");
         ok(r -> new Account.Credit("t2", CREDIT, "treasury", r));
-        assertEquals(HashChain.Verdict.intact(6), HashChain.verify(chained()), "new events follow the recovered head");
+        assertEquals(HashChain.Verdict.intact(7), HashChain.verify(chained()), "new events follow the recovered head");
     }
 
     /** The account's events as persisted. */
