@@ -34,9 +34,9 @@ import org.worldserver.persistence.audit.HashChain;
  * Open(owner, kind, overdraftLimit)      → AccountOpened                     (again, the same: no event; else account-exists)
  * Credit(transferId, amount, from)       → Credited                    (idempotent per transfer id)
  * Hold(holdId, amount, expiresAt, why)   → HoldPlaced                  (reserves: available = balance − held − deposited + overdraft)
- * PinHold(holdId, amount)                → HoldPinned                  (its coordinator will capture or release it: no expiry)
- * Capture(holdId, to)                    → HoldCaptured (balance −= amount)   expired: HoldReleased + hold-expired
- * Release(holdId, why)                   → HoldReleased                (idempotent; a captured hold stays captured)
+ * PinHold(holdId, amount, by)            → HoldPinned                  (owned by coordinator `by` from now on: no expiry)
+ * Capture(holdId, to[, by])              → HoldCaptured (balance −= amount)   expired: HoldReleased + hold-expired
+ * Release(holdId, why[, by])             → HoldReleased                (idempotent; a captured hold stays captured)
  * LockDeposit(depositId, amount)         → DepositLocked               (a time deposit: its own funds, no overdraft)
  * UnlockDeposit(depositId, why)          → DepositUnlocked             (idempotent; the principal is free again)
  * Mint / Burn(reference, amount, why)    → Minted / Burned             (the operator treasury only; idempotent per reference)
@@ -45,8 +45,10 @@ import org.worldserver.persistence.audit.HashChain;
  * </pre>
  *
  * A hold expires by itself: a timer releases it at its expiry (and at recovery, any hold already past it). A hold
- * without an expiry, or a pinned one, belongs to a coordinator that is certain to capture or release it (a {@link
- * Transfer}: remembered across crashes), so it never ends under the coordinator's feet. A frozen account takes no
+ * placed without an expiry belongs to the coordinator whose id is the hold id (a {@link Transfer} holding for
+ * itself), a pinned hold to the coordinator that pinned it; a coordinator is certain to capture or release its
+ * hold (it is remembered across crashes), and only it may ({@code hold-pinned} for anyone else), so a hold never
+ * ends under its coordinator's feet and no one else can move it. A frozen account takes no
  * new holds, deposits, mints or burns; credits, unlocks, and the captures and releases of holds it already placed go
  * on, so that money in flight lands. A closed account refuses everything but Get. Money is conserved: over all
  * accounts, the sum of balances equals minted − burned. Held and deposited credits are still part of their
@@ -98,13 +100,31 @@ public final class Account
             String holdId, long amount, Instant expiresAt, String reason, ActorRef<StatusReply<Summary>> replyTo)
             implements Request {}
 
-    /** Takes the expiry off an open hold of this amount, so that its capture cannot fail (before moving money). */
-    public record PinHold(String holdId, long amount, ActorRef<StatusReply<Summary>> replyTo) implements Request {}
+    /**
+     * Makes an open hold of this amount coordinator {@code by}'s: its expiry is taken off, and only {@code by} may
+     * capture or release it from now on (a coordinator does this before it moves any money).
+     */
+    public record PinHold(String holdId, long amount, String by, ActorRef<StatusReply<Summary>> replyTo)
+            implements Request {}
 
-    /** @param to where the captured credits go (for the record; the caller credits it) */
-    public record Capture(String holdId, String to, ActorRef<StatusReply<Summary>> replyTo) implements Request {}
+    /**
+     * @param to where the captured credits go (for the record; the caller credits it)
+     * @param by the coordinator capturing (must be the hold's owner if it has one), or null
+     */
+    public record Capture(String holdId, String to, String by, ActorRef<StatusReply<Summary>> replyTo)
+            implements Request {
+        public Capture(String holdId, String to, ActorRef<StatusReply<Summary>> replyTo) {
+            this(holdId, to, null, replyTo);
+        }
+    }
 
-    public record Release(String holdId, String reason, ActorRef<StatusReply<Summary>> replyTo) implements Request {}
+    /** @param by the coordinator releasing (must be the hold's owner if it has one), or null */
+    public record Release(String holdId, String reason, String by, ActorRef<StatusReply<Summary>> replyTo)
+            implements Request {
+        public Release(String holdId, String reason, ActorRef<StatusReply<Summary>> replyTo) {
+            this(holdId, reason, null, replyTo);
+        }
+    }
 
     public record Mint(String reference, long amount, String reason, ActorRef<StatusReply<Summary>> replyTo)
             implements Request {}
@@ -165,10 +185,11 @@ public final class Account
         }
     }
 
-    public record HoldPinned(String holdId, Instant at, ChainLink link) implements Event, Chained<HoldPinned> {
+    public record HoldPinned(String holdId, String by, Instant at, ChainLink link)
+            implements Event, Chained<HoldPinned> {
         @Override
         public HoldPinned withLink(ChainLink l) {
-            return new HoldPinned(holdId, at, l);
+            return new HoldPinned(holdId, by, at, l);
         }
     }
 
@@ -230,15 +251,19 @@ public final class Account
 
     // --- state ----------------------------------------------------------------------------------------------
 
-    /** A hold on part of the balance, until it is captured, released or expires ({@code expiresAt} null: never). */
-    public record Hold(long amount, Instant expiresAt, String reason) implements CborSerializable {
+    /**
+     * A hold on part of the balance, until it is captured, released or expires ({@code expiresAt} null: never).
+     *
+     * @param owner the coordinator that alone may capture or release it, or null (anyone with its id may)
+     */
+    public record Hold(long amount, Instant expiresAt, String reason, String owner) implements CborSerializable {
         boolean expiredAt(Instant now) {
             return expiresAt != null && !now.isBefore(expiresAt);
         }
     }
 
-    /** How a hold ended, remembered so that repeats get the same answer. */
-    public record SettledHold(long amount, boolean captured) implements CborSerializable {}
+    /** How a hold ended (and whose it was), remembered so that repeats get the same answer. */
+    public record SettledHold(long amount, boolean captured, String owner) implements CborSerializable {}
 
     public sealed interface State extends CborSerializable {}
 
@@ -480,9 +505,15 @@ public final class Account
             if (settled == null) {
                 return reject(c.replyTo(), AccountRejection.HOLD_UNKNOWN, "no hold " + c.holdId());
             }
-            return settled.captured()
+            if (!settled.captured()) {
+                return reject(c.replyTo(), AccountRejection.HOLD_RELEASED, "hold " + c.holdId() + " was released");
+            }
+            return settled.owner() == null || settled.owner().equals(c.by())
                     ? Effect().reply(c.replyTo(), StatusReply.success(summary(s)))
-                    : reject(c.replyTo(), AccountRejection.HOLD_RELEASED, "hold " + c.holdId() + " was released");
+                    : reject(c.replyTo(), AccountRejection.HOLD_CAPTURED, "hold " + c.holdId() + " was captured");
+        }
+        if (notOwner(hold, c.by())) {
+            return pinned(c.replyTo(), c.holdId(), hold);
         }
         if (hold.expiredAt(now())) {
             Event released =
@@ -498,11 +529,17 @@ public final class Account
     }
 
     private ReplyEffect<Event, State> onPin(Opened s, PinHold c) {
+        if (c.by() == null || c.by().isBlank()) {
+            return reject(c.replyTo(), AccountRejection.INVALID, "a hold is pinned by a coordinator");
+        }
         Hold hold = s.holds().get(c.holdId());
         if (hold == null) {
             SettledHold settled = s.settled().get(c.holdId());
-            return settled == null
-                    ? reject(c.replyTo(), AccountRejection.HOLD_UNKNOWN, "no hold " + c.holdId())
+            if (settled == null) {
+                return reject(c.replyTo(), AccountRejection.HOLD_UNKNOWN, "no hold " + c.holdId());
+            }
+            return c.by().equals(settled.owner())
+                    ? Effect().reply(c.replyTo(), StatusReply.success(summary(s))) // it pinned it, then it ended
                     : reject(
                             c.replyTo(),
                             settled.captured() ? AccountRejection.HOLD_CAPTURED : AccountRejection.HOLD_RELEASED,
@@ -511,13 +548,23 @@ public final class Account
         if (hold.amount() != c.amount()) {
             return reject(c.replyTo(), AccountRejection.CONFLICT, "hold " + c.holdId() + " is of " + hold.amount());
         }
-        if (hold.expiresAt() == null) {
-            return Effect().reply(c.replyTo(), StatusReply.success(summary(s)));
+        if (hold.owner() != null) {
+            return hold.owner().equals(c.by())
+                    ? Effect().reply(c.replyTo(), StatusReply.success(summary(s)))
+                    : pinned(c.replyTo(), c.holdId(), hold);
         }
         if (hold.expiredAt(now())) {
             return reject(c.replyTo(), AccountRejection.HOLD_EXPIRED, "hold " + c.holdId() + " has expired");
         }
-        return persist(s, new HoldPinned(c.holdId(), now(), null), c.replyTo());
+        return persist(s, new HoldPinned(c.holdId(), c.by(), now(), null), c.replyTo());
+    }
+
+    private static boolean notOwner(Hold hold, String by) {
+        return hold.owner() != null && !hold.owner().equals(by);
+    }
+
+    private ReplyEffect<Event, State> pinned(ActorRef<StatusReply<Summary>> replyTo, String holdId, Hold hold) {
+        return reject(replyTo, AccountRejection.HOLD_PINNED, "hold " + holdId + " belongs to transfer " + hold.owner());
     }
 
     private ReplyEffect<Event, State> onLock(Opened s, LockDeposit c) {
@@ -557,6 +604,9 @@ public final class Account
 
     private ReplyEffect<Event, State> onRelease(Opened s, Release c) {
         Hold hold = s.holds().get(c.holdId());
+        if (hold != null && notOwner(hold, c.by())) {
+            return pinned(c.replyTo(), c.holdId(), hold);
+        }
         if (hold == null) {
             SettledHold settled = s.settled().get(c.holdId());
             if (settled == null) {
@@ -683,19 +733,27 @@ public final class Account
             credited = put(credited, c.transferId(), c.amount());
         } else if (e instanceof HoldPlaced h) {
             held += h.amount();
-            holds = put(holds, h.holdId(), new Hold(h.amount(), h.expiresAt(), h.reason()));
+            // A hold without an expiry is its placing coordinator's, whose id is the hold's.
+            String owner = h.expiresAt() == null ? h.holdId() : null;
+            holds = put(holds, h.holdId(), new Hold(h.amount(), h.expiresAt(), h.reason(), owner));
         } else if (e instanceof HoldPinned p) {
             Hold hold = holds.get(p.holdId());
-            holds = put(holds, p.holdId(), new Hold(hold.amount(), null, hold.reason()));
+            holds = put(holds, p.holdId(), new Hold(hold.amount(), null, hold.reason(), p.by()));
         } else if (e instanceof HoldCaptured h) {
             held -= h.amount();
             balance -= h.amount();
+            settled = put(
+                    settled,
+                    h.holdId(),
+                    new SettledHold(h.amount(), true, holds.get(h.holdId()).owner()));
             holds = remove(holds, h.holdId());
-            settled = put(settled, h.holdId(), new SettledHold(h.amount(), true));
         } else if (e instanceof HoldReleased h) {
             held -= h.amount();
+            settled = put(
+                    settled,
+                    h.holdId(),
+                    new SettledHold(h.amount(), false, holds.get(h.holdId()).owner()));
             holds = remove(holds, h.holdId());
-            settled = put(settled, h.holdId(), new SettledHold(h.amount(), false));
         } else if (e instanceof Minted m) {
             balance += m.amount();
             minted += m.amount();

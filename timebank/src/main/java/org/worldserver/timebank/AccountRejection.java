@@ -23,6 +23,7 @@ public enum AccountRejection implements StableCode {
     HOLD_EXPIRED("hold-expired"),
     HOLD_CAPTURED("hold-captured"),
     HOLD_RELEASED("hold-released"),
+    HOLD_PINNED("hold-pinned"),
     DEPOSIT_UNKNOWN("deposit-unknown");
 
     private final String code;

@@ -327,16 +327,16 @@ public final class Transfer
         CompletionStage<StatusReply<Account.Summary>> answer;
         if (s.releasing()) {
             answer = accounts.account(
-                    s.from(), r -> new Account.Release(holdId, "transfer " + id + " voided: " + s.reason(), r));
+                    s.from(), r -> new Account.Release(holdId, "transfer " + id + " voided: " + s.reason(), id, r));
         } else if (step == Phase.REQUESTED && s.hold() != null) {
-            answer = accounts.account(s.from(), r -> new Account.PinHold(holdId, s.amount(), r));
+            answer = accounts.account(s.from(), r -> new Account.PinHold(holdId, s.amount(), id, r));
         } else if (step == Phase.REQUESTED) {
             answer = accounts.account(
                     s.from(), r -> new Account.PlaceHold(id, s.amount(), null, "transfer to " + s.to(), r));
         } else if (step == Phase.HELD) {
             answer = accounts.account(s.to(), r -> new Account.Credit(id, s.amount(), s.from(), r));
         } else {
-            answer = accounts.account(s.from(), r -> new Account.Capture(holdId, s.to(), r));
+            answer = accounts.account(s.from(), r -> new Account.Capture(holdId, s.to(), id, r));
         }
         // Accounts answer a repeated step as they answered it the first time, so a repeat is never a refusal.
         context.pipeToSelf(

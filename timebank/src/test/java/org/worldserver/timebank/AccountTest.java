@@ -208,31 +208,47 @@ class AccountTest {
     }
 
     @Test
-    void shouldPinAHoldSoThatItNoLongerExpires() {
+    void shouldLetOnlyTheCoordinatorThatPinnedAHoldMoveIt() {
         open(Kind.AVATAR, 0);
         ok(r -> new Account.Credit("t1", 10 * CREDIT, "treasury", r));
         ok(r -> new Account.PlaceHold("h1", 4 * CREDIT, START.plusSeconds(60), "escrow", r));
-        refused("id-reused", r -> new Account.PinHold("h1", 3 * CREDIT, r));
-        refused("hold-unknown", r -> new Account.PinHold("nope", CREDIT, r));
-        assertEquals(
-                null,
-                ok(r -> new Account.PinHold("h1", 4 * CREDIT, r))
-                        .holds()
-                        .get("h1")
-                        .expiresAt());
-        assertTrue(run(r -> new Account.PinHold("h1", 4 * CREDIT, r)).hasNoEvents());
+        refused("id-reused", r -> new Account.PinHold("h1", 3 * CREDIT, "trade-1", r));
+        refused("hold-unknown", r -> new Account.PinHold("nope", CREDIT, "trade-1", r));
+        refused("account-invalid", r -> new Account.PinHold("h1", 4 * CREDIT, null, r));
+        Account.Hold pinned = ok(r -> new Account.PinHold("h1", 4 * CREDIT, "trade-1", r))
+                .holds()
+                .get("h1");
+        assertEquals(new Account.Hold(4 * CREDIT, null, "escrow", "trade-1"), pinned, "no expiry, an owner");
+        assertTrue(run(r -> new Account.PinHold("h1", 4 * CREDIT, "trade-1", r)).hasNoEvents());
+
+        // Nobody else may move it: not another escrow transfer, not a client's release or capture.
+        refused("hold-pinned", r -> new Account.PinHold("h1", 4 * CREDIT, "trade-2", r));
+        refused("hold-pinned", r -> new Account.Release("h1", "operator", r));
+        refused("hold-pinned", r -> new Account.Capture("h1", "eve", "trade-2", r));
+        refused("hold-pinned", r -> new Account.Capture("h1", "eve", r));
 
         clock.advance(Duration.ofHours(2));
         assertTrue(account.runCommand(Account.ReleaseExpired.INSTANCE).hasNoEvents(), "a pinned hold stays");
-        assertEquals(6 * CREDIT, ok(r -> new Account.Capture("h1", "bob", r)).balance());
+        assertEquals(
+                6 * CREDIT,
+                ok(r -> new Account.Capture("h1", "bob", "trade-1", r)).balance());
+        assertTrue(run(r -> new Account.Capture("h1", "bob", "trade-1", r)).hasNoEvents(), "its repeat: done");
+        assertTrue(run(r -> new Account.PinHold("h1", 4 * CREDIT, "trade-1", r)).hasNoEvents(), "so is its pin");
+        refused("hold-captured", r -> new Account.Capture("h1", "eve", "trade-2", r)); // never "done" for another
+        refused("hold-captured", r -> new Account.PinHold("h1", 4 * CREDIT, "trade-2", r));
+
+        // A transfer's own hold (no expiry) is its own from the start: the hold id is the transfer id.
+        ok(r -> new Account.PlaceHold("t-9", CREDIT, null, "transfer to bob", r));
+        refused("hold-pinned", r -> new Account.Release("t-9", "operator", r));
+        refused("hold-pinned", r -> new Account.PinHold("t-9", CREDIT, "trade-3", r));
+        clock.advance(Duration.ofDays(400));
+        account.runCommand(Account.ReleaseExpired.INSTANCE);
+        assertEquals(CREDIT, ok(Account.Get::new).holds().get("t-9").amount(), "a hold without expiry stays");
+        ok(r -> new Account.Release("t-9", "voided", "t-9", r));
 
         ok(r -> new Account.PlaceHold("h2", CREDIT, clock.instant().plusSeconds(60), "escrow", r));
         clock.advance(Duration.ofMinutes(2));
-        refused("hold-expired", r -> new Account.PinHold("h2", CREDIT, r));
-        ok(r -> new Account.PlaceHold("h3", CREDIT, null, "transfer", r));
-        clock.advance(Duration.ofDays(400));
-        account.runCommand(Account.ReleaseExpired.INSTANCE);
-        assertEquals(CREDIT, ok(Account.Get::new).holds().get("h3").amount(), "a hold without expiry stays");
+        refused("hold-expired", r -> new Account.PinHold("h2", CREDIT, "trade-4", r));
     }
 
     @Test
