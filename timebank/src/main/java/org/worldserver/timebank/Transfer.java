@@ -41,7 +41,8 @@ import org.worldserver.persistence.audit.HashChain;
  * </pre>
  *
  * Every account step is idempotent, so the coordinator repeats the current step until an account answers (every
- * {@code retry}), and resumes it after a crash: recovery finds the last step persisted and goes on from there. A
+ * {@code retry}). Only the request, a refused credit and the outcome are persisted; after a crash the coordinator
+ * starts again from step 1, and the accounts answer each step it had already done as done. A
  * Start with the same id and the same terms gets the transfer as it stands (its outcome once there is one); with
  * other terms, {@code id-reused}. The hold the transfer captures never expires once step 1 is done (its own has no
  * expiry; an escrow hold is pinned before anything is credited), so a credited transfer can always be captured:
@@ -166,6 +167,14 @@ public final class Transfer
     private final Consumer<ActorRef<Command>> settled;
     /** Who is waiting for the outcome (not persisted: after a crash clients ask again with the same id). */
     private final List<ActorRef<StatusReply<Summary>>> waiting = new ArrayList<>();
+    /**
+     * The step under way, in memory: REQUESTED (holding), HELD (crediting) or CREDITED (capturing); null once
+     * settled. Only the request, a refused credit and the outcome are persisted; after a crash the coordinator
+     * starts again from the hold, and the accounts answer every step it had already done as done (a hold or pin of
+     * this transfer's, a credit by its id, a capture by its owner), so nothing happens twice and the journal takes
+     * three writes per transfer instead of five.
+     */
+    private Phase progress;
 
     private Transfer(
             String id,
@@ -262,18 +271,18 @@ public final class Transfer
     }
 
     private ReplyEffect<Event, State> onAnswer(Underway s, StepAnswered a) {
-        if (a.step() != s.phase() || s.settled()) {
+        if (s.settled() || a.step() != current(s)) {
             return Effect().noReply(); // a late answer to a step already done
         }
         if (s.releasing()) {
             return a.ok() ? advance(s, Phase.VOIDED, s.reason()) : retryLater();
         }
-        switch (s.phase()) {
+        switch (a.step()) {
             case REQUESTED:
-                return a.ok() ? advance(s, Phase.HELD, null) : advance(s, Phase.VOIDED, a.refusal());
+                return a.ok() ? proceed(s, Phase.HELD) : advance(s, Phase.VOIDED, a.refusal());
             case HELD:
                 if (a.ok()) {
-                    return advance(s, Phase.CREDITED, null);
+                    return proceed(s, Phase.CREDITED);
                 }
                 // The credit was refused: give the hold back, then void (recorded first, so a restart releases too).
                 CreditRefused refused = HashChain.seal(new CreditRefused(a.refusal(), now(), null), s.last());
@@ -291,6 +300,17 @@ public final class Transfer
             default:
                 return Effect().noReply();
         }
+    }
+
+    /** The next step, in memory only (see {@link #progress}). */
+    private ReplyEffect<Event, State> proceed(Underway s, Phase next) {
+        progress = next;
+        askStep(s);
+        return Effect().noReply();
+    }
+
+    private Phase current(Underway s) {
+        return progress != null && !s.settled() ? progress : s.phase();
     }
 
     private ReplyEffect<Event, State> advance(Underway s, Phase next, String reason) {
@@ -322,7 +342,7 @@ public final class Transfer
             return;
         }
         timers.startSingleTimer(Retry.INSTANCE, retry);
-        Phase step = s.phase();
+        Phase step = current(s);
         String holdId = s.hold() != null ? s.hold() : id;
         CompletionStage<StatusReply<Account.Summary>> answer;
         if (s.releasing()) {
@@ -370,7 +390,8 @@ public final class Transfer
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), s -> {
                     if (s instanceof Underway u && !u.settled()) {
-                        askStep(u); // resume where the crash left it
+                        progress = u.phase(); // REQUESTED (or HELD, CREDITED in journals written before 2026-11-24)
+                        askStep(u); // resume: from the hold, each step already done answered as done
                     } else if (s instanceof Underway) {
                         settled.accept(context.getSelf()); // woken to be asked: answer, then go
                     }
@@ -380,7 +401,7 @@ public final class Transfer
 
     private Summary summary(Underway s) {
         return new Summary(
-                id, s.from(), s.to(), s.amount(), s.hold(), s.phase(), s.phase() == Phase.VOIDED ? s.reason() : null);
+                id, s.from(), s.to(), s.amount(), s.hold(), current(s), s.phase() == Phase.VOIDED ? s.reason() : null);
     }
 
     private Instant now() {

@@ -129,4 +129,47 @@ class TransferTest {
         transfer("t-none").tell(new Transfer.Get(probe.ref()));
         assertTrue(probe.receiveMessage().getError().getMessage().startsWith("transfer-unknown"));
     }
+
+    @Test
+    void shouldFinishOnceAfterACrashBetweenCreditAndCapture() throws InterruptedException {
+        String ada = account("ada", 10);
+        String bob = account("bob", 0);
+        String id = run + "-t-crash";
+        // A coordinator whose capture never reaches the account: it holds and credits, then the node goes down.
+        TestProbe<String> captures = KIT.createTestProbe();
+        Transfer.Accounts dropsCaptures = (account, command) -> {
+            TestProbe<StatusReply<Account.Summary>> sink = KIT.createTestProbe();
+            if (command.apply(sink.ref()) instanceof Account.Capture) {
+                captures.ref().tell(account);
+                return new java.util.concurrent.CompletableFuture<>(); // no answer, ever
+            }
+            return accounts.account(account, command);
+        };
+        ActorRef<Transfer.Command> first =
+                KIT.spawn(Transfer.create(id, dropsCaptures, clock, Duration.ofMillis(200), self -> {}));
+        first.tell(new Transfer.Start(
+                ada,
+                bob,
+                4 * CREDIT,
+                KIT.<StatusReply<Transfer.Summary>>createTestProbe().ref()));
+        captures.expectMessage(Duration.ofSeconds(10), ada);
+        assertEquals(4 * CREDIT, ask(bob, Account.Get::new).balance(), "credited");
+        assertEquals(4 * CREDIT, ask(ada, Account.Get::new).held(), "not yet debited");
+        KIT.stop(first);
+
+        // Its successor starts from the hold: every step already done is answered as done, the capture happens.
+        ActorRef<Transfer.Command> again = transfer("t-crash");
+        TestProbe<StatusReply<Transfer.Summary>> probe = KIT.createTestProbe();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Transfer.Phase phase;
+        do {
+            again.tell(new Transfer.Get(probe.ref()));
+            phase = probe.receiveMessage().getValue().phase();
+            assertTrue(System.nanoTime() < deadline, "stuck at " + phase);
+            Thread.sleep(20);
+        } while (phase != Transfer.Phase.POSTED);
+        assertEquals(6 * CREDIT, ask(ada, Account.Get::new).balance());
+        assertEquals(0, ask(ada, Account.Get::new).held());
+        assertEquals(4 * CREDIT, ask(bob, Account.Get::new).balance(), "credited once");
+    }
 }
