@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -19,6 +20,7 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.worldserver.persistence.CborSerializable;
 import org.worldserver.persistence.audit.ChainLink;
@@ -61,6 +63,13 @@ public final class Account
         extends EventSourcedBehaviorWithEnforcedReplies<Account.Command, Account.Event, Account.State> {
 
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Account");
+
+    /**
+     * A snapshot of the state is stored every this many events (the two newest kept), so that an account with a long
+     * history recovers from its latest snapshot and the events after it. Events are never deleted: they are the audit
+     * trail that statements and verification read.
+     */
+    public static final int SNAPSHOT_EVERY = 100;
 
     /** Micro-credits in one credit. */
     public static final long MICROS_PER_CREDIT = 1_000_000L;
@@ -299,8 +308,10 @@ public final class Account
             return balance - held - deposited;
         }
 
+        /** free + overdraftLimit, saturating at Long.MAX_VALUE rather than overflowing. */
         long available() {
-            return free() + overdraftLimit;
+            long free = free();
+            return free > 0 && overdraftLimit > Long.MAX_VALUE - free ? Long.MAX_VALUE : free + overdraftLimit;
         }
 
         Opened with(ChainLink link) {
@@ -384,19 +395,12 @@ public final class Account
         return unopened.orElse(opened).build();
     }
 
-    /** Commands that need the account not closed, and (for those that take money out) not frozen. */
+    /**
+     * The commands of an opened account. Each recognises a repeat of what it already did first and answers it as
+     * done, whatever the account's status since (a coordinator resuming after a crash repeats its steps); only new
+     * work is refused by a closed account, or by a frozen one when it would take money out ({@link #statusRefusal}).
+     */
     private ReplyEffect<Event, State> whenOpen(Opened s, Command c) {
-        if (s.status() == Status.CLOSED) {
-            return reject(((Request) c).replyTo(), AccountRejection.CLOSED, "account " + id + " is closed");
-        }
-        if (s.status() == Status.FROZEN
-                && (c instanceof PlaceHold
-                        || c instanceof LockDeposit
-                        || c instanceof Mint
-                        || c instanceof Burn
-                        || c instanceof Freeze)) {
-            return reject(((Request) c).replyTo(), AccountRejection.FROZEN, "account " + id + " is frozen");
-        }
         if (c instanceof Credit credit) {
             return onCredit(s, credit);
         } else if (c instanceof PlaceHold hold) {
@@ -416,13 +420,26 @@ public final class Account
         } else if (c instanceof UnlockDeposit unlock) {
             return onUnlock(s, unlock);
         } else if (c instanceof Freeze freeze) {
-            return persist(
-                    s, new StatusChanged(Status.FROZEN, reasonOf(freeze.reason()), now(), null), freeze.replyTo());
+            ReplyEffect<Event, State> refused = statusRefusal(s, freeze.replyTo(), true);
+            return refused != null
+                    ? refused
+                    : persist(
+                            s,
+                            new StatusChanged(Status.FROZEN, reasonOf(freeze.reason()), now(), null),
+                            freeze.replyTo());
         } else if (c instanceof Unfreeze unfreeze) {
+            ReplyEffect<Event, State> refused = statusRefusal(s, unfreeze.replyTo(), false);
+            if (refused != null) {
+                return refused;
+            }
             return s.status() == Status.OPEN
                     ? Effect().reply(unfreeze.replyTo(), StatusReply.success(summary(s)))
                     : persist(s, new StatusChanged(Status.OPEN, "unfrozen", now(), null), unfreeze.replyTo());
         } else if (c instanceof Close close) {
+            ReplyEffect<Event, State> refused = statusRefusal(s, close.replyTo(), false);
+            if (refused != null) {
+                return refused;
+            }
             if (s.balance() != 0 || !s.holds().isEmpty() || !s.deposits().isEmpty()) {
                 return reject(
                         close.replyTo(),
@@ -433,6 +450,21 @@ public final class Account
             return persist(s, new StatusChanged(Status.CLOSED, "closed", now(), null), close.replyTo());
         }
         throw new IllegalStateException("unhandled " + c);
+    }
+
+    /**
+     * Refuses new work on a closed account, and on a frozen one if it {@code takesMoneyOut} (holds, deposits, mints,
+     * burns, freezing again); null to go on.
+     */
+    private ReplyEffect<Event, State> statusRefusal(
+            Opened s, ActorRef<StatusReply<Summary>> replyTo, boolean takesMoneyOut) {
+        if (s.status() == Status.CLOSED) {
+            return reject(replyTo, AccountRejection.CLOSED, "account " + id + " is closed");
+        }
+        if (s.status() == Status.FROZEN && takesMoneyOut) {
+            return reject(replyTo, AccountRejection.FROZEN, "account " + id + " is frozen");
+        }
+        return null;
     }
 
     private ReplyEffect<Event, State> onOpen(Unopened s, Open c) {
@@ -464,6 +496,10 @@ public final class Account
                             AccountRejection.CONFLICT,
                             "transfer " + c.transferId() + " credited " + before);
         }
+        ReplyEffect<Event, State> refused = statusRefusal(s, c.replyTo(), false);
+        if (refused != null) {
+            return refused;
+        }
         String problem = amountProblem(c.amount(), s.balance());
         if (problem != null) {
             return reject(c.replyTo(), amountRejection(c.amount()), problem);
@@ -475,10 +511,20 @@ public final class Account
         Hold open = s.holds().get(c.holdId());
         SettledHold settled = s.settled().get(c.holdId());
         if (open != null || settled != null) {
+            // A repeat: the same amount for the same owner (a coordinator's own hold has no expiry; a client's has).
             long amount = open != null ? open.amount() : settled.amount();
-            return amount == c.amount()
+            String owner = open != null ? open.owner() : settled.owner();
+            String wanted = c.expiresAt() == null ? c.holdId() : null;
+            return amount == c.amount() && Objects.equals(owner, wanted)
                     ? Effect().reply(c.replyTo(), StatusReply.success(summary(s)))
-                    : reject(c.replyTo(), AccountRejection.CONFLICT, "hold " + c.holdId() + " is of " + amount);
+                    : reject(
+                            c.replyTo(),
+                            AccountRejection.CONFLICT,
+                            "hold " + c.holdId() + " is of " + amount + (owner == null ? "" : ", for " + owner));
+        }
+        ReplyEffect<Event, State> refused = statusRefusal(s, c.replyTo(), true);
+        if (refused != null) {
+            return refused;
         }
         if (c.amount() <= 0) {
             return reject(c.replyTo(), AccountRejection.AMOUNT_INVALID, "a hold must be positive, was " + c.amount());
@@ -579,6 +625,10 @@ public final class Account
                             "deposit " + c.depositId() + " was " + (locked != null ? "locked" : "unlocked") + " for "
                                     + before);
         }
+        ReplyEffect<Event, State> refused = statusRefusal(s, c.replyTo(), true);
+        if (refused != null) {
+            return refused;
+        }
         if (c.amount() <= 0) {
             return reject(
                     c.replyTo(), AccountRejection.AMOUNT_INVALID, "a deposit must be positive, was " + c.amount());
@@ -621,6 +671,9 @@ public final class Account
 
     private ReplyEffect<Event, State> onMint(Opened s, Mint c) {
         ReplyEffect<Event, State> refused = referenceCheck(s, c.reference(), c.amount(), c.replyTo());
+        if (refused == null) {
+            refused = statusRefusal(s, c.replyTo(), true);
+        }
         if (refused != null) {
             return refused;
         }
@@ -633,6 +686,9 @@ public final class Account
 
     private ReplyEffect<Event, State> onBurn(Opened s, Burn c) {
         ReplyEffect<Event, State> refused = referenceCheck(s, c.reference(), c.amount(), c.replyTo());
+        if (refused == null) {
+            refused = statusRefusal(s, c.replyTo(), true);
+        }
         if (refused != null) {
             return refused;
         }
@@ -801,6 +857,11 @@ public final class Account
         Map<String, V> next = new TreeMap<>(map);
         next.remove(key);
         return next;
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
     }
 
     @Override

@@ -37,7 +37,9 @@ import org.worldserver.persistence.audit.HashChain;
  *   ACTIVE       until maturesAt
  *   MATURING     unlock the principal
  *   MINTING      the treasury mints the interest, reference deposit:&lt;id&gt;:interest
- *   PAYING       transfer deposit:&lt;id&gt;:interest:&lt;attempt&gt; treasury → account   voided → next attempt later
+ *   PAYING       transfer deposit:&lt;id&gt;:interest:&lt;attempt&gt; treasury → account   voided → next attempt later,
+ *                waiting retry × 2^(attempt−1) (at most an hour); voided interestAttempts times → UNPAID (the interest stays minted
+ *                in the treasury, the reason recorded)
  *   PAID
  * Withdraw while ACTIVE (early withdrawal): WITHDRAWING (unlock) → WITHDRAWN; the interest is forfeited, the
  *   principal comes back whole.
@@ -62,6 +64,7 @@ public final class Deposit
         MINTING,
         PAYING,
         PAID,
+        UNPAID,
         WITHDRAWING,
         WITHDRAWN;
 
@@ -71,7 +74,7 @@ public final class Deposit
         }
 
         boolean ended() {
-            return this == VOIDED || this == PAID || this == WITHDRAWN;
+            return this == VOIDED || this == PAID || this == UNPAID || this == WITHDRAWN;
         }
     }
 
@@ -80,8 +83,9 @@ public final class Deposit
      *
      * @param annualRateBps the annual interest rate, basis points
      * @param minTerm the shortest term accepted; {@code maxTerm} the longest
+     * @param interestAttempts how many interest transfers are tried before a deposit ends UNPAID
      */
-    public record Terms(long annualRateBps, Duration minTerm, Duration maxTerm) {}
+    public record Terms(long annualRateBps, Duration minTerm, Duration maxTerm, int interestAttempts) {}
 
     // --- commands -------------------------------------------------------------------------------------------
 
@@ -386,9 +390,21 @@ public final class Deposit
                                     id,
                                     s.attempt(),
                                     a.refusal());
+                    if (s.attempt() >= terms.interestAttempts()) {
+                        return advance(
+                                s,
+                                Phase.UNPAID,
+                                "interest not paid after " + s.attempt() + " attempts (" + a.refusal()
+                                        + "); it stays in the treasury");
+                    }
                     InterestVoided voided =
                             HashChain.seal(new InterestVoided(s.attempt(), a.refusal(), now(), null), s.last());
-                    return Effect().persist(voided).thenRun(st -> retryLater()).thenNoReply();
+                    Duration pause = retry.multipliedBy(1L << (s.attempt() - 1));
+                    Duration wait = pause.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : pause;
+                    return Effect()
+                            .persist(voided)
+                            .thenRun(st -> timers.startSingleTimer(Tick.INSTANCE, wait))
+                            .thenNoReply();
                 case WITHDRAWING:
                     // Only if the deposit was unlocked by someone else first; the account answers a repeat as done.
                     context.getLog().error("Deposit {}: unlock refused: {}", id, a.refusal());

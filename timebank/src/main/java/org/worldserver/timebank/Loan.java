@@ -39,7 +39,7 @@ import org.worldserver.persistence.audit.HashChain;
  * Open(lender, borrower, principal, rate, dueAt) → Requested: owed = principal + {@link Interest#simple}(principal,
  *     rate, dueAt − openedAt), fixed at opening (repaying early saves nothing; no prepayment penalty either)
  *   DISBURSING  transfer loan:&lt;id&gt;:disbursement lender → borrower      voided → VOIDED(reason)
- *   ACTIVE      repayments: transfer loan:&lt;id&gt;:&lt;paymentId&gt; borrower → lender, each at most what is owed and not
+ *   ACTIVE      repayments: transfer loan:&lt;id&gt;:payment:&lt;paymentId&gt; borrower → lender, each at most what is owed and not
  *               already on its way; a voided payment changes nothing owed
  *   OVERDUE     at dueAt with something still owed: a one-time late fee (lateFeeBps of what is owed, rounded down)
  *               is added, and every collectEvery the loan collects what the borrower has free (never its overdraft),
@@ -230,9 +230,9 @@ public final class Loan extends EventSourcedBehaviorWithEnforcedReplies<Loan.Com
         return "loan:" + loanId + ":disbursement";
     }
 
-    /** The transfer id of payment {@code paymentId}. */
+    /** The transfer id of payment {@code paymentId} (payment ids hold no ':', so no two loans' ids meet). */
     public static String paymentTransferId(String loanId, String paymentId) {
-        return "loan:" + loanId + ":" + paymentId;
+        return "loan:" + loanId + ":payment:" + paymentId;
     }
 
     private static final Duration LONGEST_WAIT = Duration.ofHours(12);
@@ -374,9 +374,14 @@ public final class Loan extends EventSourcedBehaviorWithEnforcedReplies<Loan.Com
     }
 
     private ReplyEffect<Event, State> onRepay(Opened s, Repay c) {
-        if (c.paymentId() == null || c.paymentId().isBlank() || c.paymentId().startsWith(COLLECTION)) {
+        if (c.paymentId() == null
+                || c.paymentId().isBlank()
+                || c.paymentId().contains(":")
+                || c.paymentId().startsWith(COLLECTION)) {
             return reject(
-                    c.replyTo(), TermRejection.LOAN_INVALID, "a payment id (not starting with " + COLLECTION + ")");
+                    c.replyTo(),
+                    TermRejection.LOAN_INVALID,
+                    "a payment id without ':', not starting with " + COLLECTION);
         }
         Payment before = s.payments().get(c.paymentId());
         if (before != null) {
@@ -454,7 +459,7 @@ public final class Loan extends EventSourcedBehaviorWithEnforcedReplies<Loan.Com
 
     private ReplyEffect<Event, State> onTick(Opened s, Tick t) {
         if (s.phase() == Phase.ACTIVE && s.owed() > 0 && !now().isBefore(s.dueAt())) {
-            long fee = Interest.fraction(s.owed(), s.lateFeeBps());
+            long fee = Math.min(Interest.fraction(s.owed(), s.lateFeeBps()), Long.MAX_VALUE - s.owed());
             FellOverdue overdue = HashChain.seal(new FellOverdue(fee, now(), null), s.last());
             return Effect()
                     .persist(overdue)

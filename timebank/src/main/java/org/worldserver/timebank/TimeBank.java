@@ -45,7 +45,10 @@ public final class TimeBank implements Bank {
                     c.getString("treasury-account"),
                     c.getLong("micro-credits-per-attention-second"),
                     new Deposit.Terms(
-                            d.getLong("annual-rate-bps"), d.getDuration("min-term"), d.getDuration("max-term")),
+                            d.getLong("annual-rate-bps"),
+                            d.getDuration("min-term"),
+                            d.getDuration("max-term"),
+                            d.getInt("interest-attempts")),
                     new Loan.Rules(
                             l.getLong("max-annual-rate-bps"),
                             l.getDuration("max-term"),

@@ -34,22 +34,22 @@ import org.worldserver.persistence.audit.HashChain;
  *
  * <pre>
  * Start(from, to, amount[, hold]) → Requested
- *   1. hold the amount on `from` (hold id = transfer id, no expiry);   refused → Voided(reason)
+ *   1. hold the amount on `from` (hold id `transfer:<id>`, no expiry);   refused → Voided(reason)
  *      or, moving an existing hold of `from` (escrow): pin it (its expiry is taken off)
  *   2. credit `to` (idempotent by transfer id)             refused → release the hold → Voided(reason)
  *   3. capture the hold on `from`                          → Posted
  * </pre>
  *
- * Every account step is idempotent, so the coordinator repeats the current step until an account answers (every
- * {@code retry}). Only the request, a refused credit and the outcome are persisted; after a crash the coordinator
- * starts again from step 1, and the accounts answer each step it had already done as done. A
- * Start with the same id and the same terms gets the transfer as it stands (its outcome once there is one); with
+ * Every account step is idempotent. The coordinator has one ask out at a time and asks again {@code retry} after
+ * an ask went unanswered (it may still have been done: the repeat is answered as done). Only the request, a
+ * refused credit and the outcome are persisted; after a crash the coordinator starts again from step 1, and the
+ * accounts answer each step it had already done as done. A Start with the same id and the same terms gets the transfer as it stands (its outcome once there is one); with
  * other terms, {@code id-reused}. The hold the transfer captures never expires once step 1 is done (its own has no
  * expiry; an escrow hold is pinned before anything is credited), so a credited transfer can always be captured:
  * no credit without its debit, however long the coordinator was down.
  *
  * <p>On a node the entity type remembers its entities ({@link TimeBank}): after a crash, Cluster Sharding starts
- * again every transfer that had not settled, and each resumes its step by itself. A settled transfer asks to be
+ * again every transfer that had not settled, and each finishes by itself. A settled transfer asks to be
  * passivated ({@code settled}), so that only unsettled ones are remembered.
  */
 public final class Transfer
@@ -80,10 +80,13 @@ public final class Transfer
 
     public record Get(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
 
-    /** An account answered the step the coordinator asked for. */
-    public record StepAnswered(Phase step, boolean ok, String refusal) implements Command {}
+    /** An account answered the coordinator's ask number {@code ask}. */
+    public record StepAnswered(long ask, boolean ok, String refusal) implements Command {}
 
-    /** The coordinator's timer: ask for the current step again (the last ask may be lost). */
+    /** Ask number {@code ask} got no answer in time (it may still have been done): ask again after a pause. */
+    public record Unanswered(long ask) implements Command {}
+
+    /** The coordinator's timer: ask for the current step again. */
     public enum Retry implements Command {
         INSTANCE
     }
@@ -175,6 +178,14 @@ public final class Transfer
      * three writes per transfer instead of five.
      */
     private Phase progress;
+    /**
+     * The number of the latest ask, and whether it is still out. One ask at a time: an account answers asks in the
+     * order they were sent, so when the latest is answered every earlier one has been done too, and a refusal acted
+     * on can never be followed by a success of the same step still on its way.
+     */
+    private long asks;
+
+    private boolean asking;
 
     private Transfer(
             String id,
@@ -220,12 +231,18 @@ public final class Transfer
                                 .reply(
                                         c.replyTo(),
                                         StatusReply.error(TransferRejection.UNKNOWN.message("no transfer " + id))))
-                .onCommand(StepAnswered.class, (s, c) -> Effect().noReply())
-                .onCommand(Retry.class, (s, c) -> Effect().noReply());
+                .onAnyCommand((s, c) -> Effect().noReply());
         var underway = newCommandHandlerWithReplyBuilder().forStateType(Underway.class);
         underway.onCommand(Start.class, this::onStartAgain)
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(s))))
                 .onCommand(StepAnswered.class, this::onAnswer)
+                .onCommand(Unanswered.class, (s, c) -> {
+                    if (c.ask() == asks) {
+                        asking = false;
+                        retryLater();
+                    }
+                    return Effect().noReply();
+                })
                 .onCommand(Retry.class, (s, c) -> {
                     askStep(s);
                     return Effect().noReply();
@@ -271,13 +288,14 @@ public final class Transfer
     }
 
     private ReplyEffect<Event, State> onAnswer(Underway s, StepAnswered a) {
-        if (s.settled() || a.step() != current(s)) {
-            return Effect().noReply(); // a late answer to a step already done
+        if (a.ask() != asks || !asking || s.settled()) {
+            return Effect().noReply(); // the answer to an ask given up on (the latest one answers for it)
         }
+        asking = false;
         if (s.releasing()) {
             return a.ok() ? advance(s, Phase.VOIDED, s.reason()) : retryLater();
         }
-        switch (a.step()) {
+        switch (current(s)) {
             case REQUESTED:
                 return a.ok() ? proceed(s, Phase.HELD) : advance(s, Phase.VOIDED, a.refusal());
             case HELD:
@@ -336,35 +354,41 @@ public final class Transfer
         return Effect().noReply();
     }
 
-    /** Asks the account of the current step, and arms the retry in case no answer comes. */
+    /** The name this transfer goes by in accounts: its own hold's id, and the owner of any hold it pins. */
+    public static String holder(String transferId) {
+        return "transfer:" + transferId;
+    }
+
+    /** Asks the account of the current step, unless an ask is already out (its answer or its timeout follows). */
     private void askStep(Underway s) {
-        if (s.settled()) {
+        if (s.settled() || asking) {
             return;
         }
-        timers.startSingleTimer(Retry.INSTANCE, retry);
+        asking = true;
+        long ask = ++asks;
         Phase step = current(s);
-        String holdId = s.hold() != null ? s.hold() : id;
+        String self = holder(id);
+        String holdId = s.hold() != null ? s.hold() : self;
         CompletionStage<StatusReply<Account.Summary>> answer;
         if (s.releasing()) {
             answer = accounts.account(
-                    s.from(), r -> new Account.Release(holdId, "transfer " + id + " voided: " + s.reason(), id, r));
+                    s.from(), r -> new Account.Release(holdId, "transfer " + id + " voided: " + s.reason(), self, r));
         } else if (step == Phase.REQUESTED && s.hold() != null) {
-            answer = accounts.account(s.from(), r -> new Account.PinHold(holdId, s.amount(), id, r));
+            answer = accounts.account(s.from(), r -> new Account.PinHold(holdId, s.amount(), self, r));
         } else if (step == Phase.REQUESTED) {
             answer = accounts.account(
-                    s.from(), r -> new Account.PlaceHold(id, s.amount(), null, "transfer to " + s.to(), r));
+                    s.from(), r -> new Account.PlaceHold(self, s.amount(), null, "transfer to " + s.to(), r));
         } else if (step == Phase.HELD) {
             answer = accounts.account(s.to(), r -> new Account.Credit(id, s.amount(), s.from(), r));
         } else {
-            answer = accounts.account(s.from(), r -> new Account.Capture(holdId, s.to(), id, r));
+            answer = accounts.account(s.from(), r -> new Account.Capture(holdId, s.to(), self, r));
         }
-        // Accounts answer a repeated step as they answered it the first time, so a repeat is never a refusal.
         context.pipeToSelf(
                 answer,
                 (reply, failure) -> failure != null
-                        ? Retry.INSTANCE // no answer: ask again
+                        ? new Unanswered(ask)
                         : new StepAnswered(
-                                step,
+                                ask,
                                 reply.isSuccess(),
                                 reply.isSuccess() ? null : reply.getError().getMessage()));
     }

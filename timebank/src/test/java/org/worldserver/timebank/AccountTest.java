@@ -334,6 +334,29 @@ class AccountTest {
         assertEquals(HashChain.Verdict.intact(7), HashChain.verify(chained()), "new events follow the recovered head");
     }
 
+    @Test
+    void shouldRecoverALongHistoryFromASnapshotAndKeepEveryEvent() {
+        open(Kind.AVATAR, 0);
+        for (int i = 0; i < 2 * Account.SNAPSHOT_EVERY + 30; i++) {
+            String transfer = "t" + i;
+            ok(r -> new Account.Credit(transfer, CREDIT, "treasury", r));
+        }
+        Summary before = ok(Account.Get::new);
+        assertTrue(
+                !account.snapshotTestKit()
+                        .orElseThrow()
+                        .persistedInStorage("Account|acc-1")
+                        .isEmpty(),
+                "snapshots were stored");
+        account.restart();
+        assertEquals(before, ok(Account.Get::new), "recovered from a snapshot and the events after it");
+        assertTrue(run(r -> new Account.Credit("t7", CREDIT, "treasury", r)).hasNoEvents(), "ids remembered");
+        assertEquals(
+                HashChain.Verdict.intact(2 * Account.SNAPSHOT_EVERY + 31),
+                HashChain.verify(chained()),
+                "no event deleted: the whole chain is still there");
+    }
+
     /** The account's events as persisted. */
     private List<Chained<?>> chained() {
         return account.persistenceTestKit().persistedInStorage("Account|acc-1").stream()

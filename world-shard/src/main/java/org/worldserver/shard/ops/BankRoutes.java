@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -147,11 +148,10 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
 
     private Route open(JsonNode json) {
         Account.Kind kind = kind(json.path("kind").asText(null));
-        if (!json.path("id").isTextual()
+        if (!ids(json, "id")
                 || !json.path("owner").isTextual()
                 || kind == null
-                || !(json.path("overdraftLimit").isMissingNode()
-                        || json.path("overdraftLimit").isIntegralNumber())) {
+                || !(json.path("overdraftLimit").isMissingNode() || micros(json, "overdraftLimit"))) {
             return error(
                     StatusCodes.BAD_REQUEST,
                     "account-invalid",
@@ -229,7 +229,7 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
     public record Verified(String account, boolean intact, long events, long firstBadSequence, String problem) {}
 
     private Route transfer(JsonNode json) {
-        if (!texts(json, "id", "from", "to") || !micros(json, "amount")) {
+        if (!ids(json, "id", "from", "to") || !micros(json, "amount")) {
             return error(
                     StatusCodes.BAD_REQUEST,
                     "transfer-invalid",
@@ -249,7 +249,7 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
 
     /** A mint ({@code mint}) or a burn in the operator treasury, once per reference. */
     private Route treasury(JsonNode json, boolean mint) {
-        if (!texts(json, "reference") || !micros(json, "amount")) {
+        if (!ids(json, "reference") || !micros(json, "amount")) {
             return error(
                     StatusCodes.BAD_REQUEST,
                     mint ? "mint-invalid" : "burn-invalid",
@@ -268,7 +268,7 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
 
     private Route hold(String account, JsonNode json) {
         Instant expiresAt = instant(json.path("expiresAt"));
-        if (!texts(json, "id") || !micros(json, "amount") || expiresAt == null) {
+        if (!ids(json, "id") || !micros(json, "amount") || expiresAt == null) {
             return error(
                     StatusCodes.BAD_REQUEST,
                     "hold-invalid",
@@ -283,9 +283,13 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
                 StatusCodes.CREATED);
     }
 
-    /** Moves an escrow hold to {@code to} as transfer {@code capture:<account>:<hold>} (once, however often asked). */
+    /**
+     * Moves an escrow hold to {@code to} as transfer {@code capture:<account>:<hold>}, once however often asked. A
+     * capture not yet started is checked first (the hold open and of that amount, {@code to} open), so that a
+     * mistaken request is refused and changes nothing rather than spending the capture's id.
+     */
     private Route capture(String account, String hold, JsonNode json) {
-        if (!texts(json, "to") || !micros(json, "amount")) {
+        if (!ids(json, "to") || !micros(json, "amount")) {
             return error(
                     StatusCodes.BAD_REQUEST,
                     "transfer-invalid",
@@ -293,9 +297,49 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
         }
         String to = json.get("to").asText();
         long amount = json.get("amount").asLong();
-        return answer(
-                bank.transfer("capture:" + account + ":" + hold, r -> new Transfer.Start(account, to, amount, hold, r)),
-                StatusCodes.CREATED);
+        String transferId = "capture:" + account + ":" + hold;
+        Function<ActorRef<StatusReply<Transfer.Summary>>, Transfer.Command> start =
+                r -> new Transfer.Start(account, to, amount, hold, r);
+        CompletionStage<StatusReply<Transfer.Summary>> captured = bank.transfer(transferId, Transfer.Get::new)
+                .thenCompose(known -> known.isSuccess()
+                        ? bank.transfer(transferId, start) // started before: its outcome, or id-reused
+                        : bank.account(account, Account.Get::new).thenCompose(from -> {
+                            String refusal = captureRefusal(from, hold, amount);
+                            return refusal != null
+                                    ? CompletableFuture.completedFuture(StatusReply.<Transfer.Summary>error(refusal))
+                                    : bank.account(to, Account.Get::new).thenCompose(dest -> {
+                                        if (dest.isError()) {
+                                            return CompletableFuture.completedFuture(
+                                                    StatusReply.<Transfer.Summary>error(dest.getError()));
+                                        }
+                                        if (dest.getValue().status() == Account.Status.CLOSED) {
+                                            return CompletableFuture.completedFuture(
+                                                    StatusReply.<Transfer.Summary>error(
+                                                            "account-closed: account " + to + " is closed"));
+                                        }
+                                        return bank.transfer(transferId, start);
+                                    });
+                        }));
+        return answer(captured, StatusCodes.CREATED);
+    }
+
+    /** Why hold {@code hold} of the account in {@code from} cannot be captured for {@code amount}, or null. */
+    private static String captureRefusal(StatusReply<Account.Summary> from, String hold, long amount) {
+        if (from.isError()) {
+            return from.getError().getMessage();
+        }
+        Account.Hold h = from.getValue().holds().get(hold);
+        if (h == null) {
+            return "hold-unknown: no open hold " + hold + " on "
+                    + from.getValue().id();
+        }
+        if (h.owner() != null) {
+            return "hold-pinned: hold " + hold + " belongs to " + h.owner();
+        }
+        if (h.amount() != amount) {
+            return "amount-invalid: hold " + hold + " is of " + h.amount() + ", not " + amount;
+        }
+        return null;
     }
 
     /** The body is optional: {@code {"reason": text}}. */
@@ -306,7 +350,7 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
 
     private Route deposit(JsonNode json) {
         Duration term = duration(json.path("term"));
-        if (!texts(json, "id", "account") || !micros(json, "amount") || term == null) {
+        if (!ids(json, "id", "account") || !micros(json, "amount") || term == null) {
             return error(
                     StatusCodes.BAD_REQUEST,
                     "deposit-invalid",
@@ -322,7 +366,7 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
 
     private Route loan(JsonNode json) {
         Instant dueAt = instant(json.path("dueAt"));
-        if (!texts(json, "id", "lender", "borrower")
+        if (!ids(json, "id", "lender", "borrower")
                 || !micros(json, "amount")
                 || !micros(json, "annualRateBps")
                 || dueAt == null) {
@@ -342,7 +386,7 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
     }
 
     private Route repay(String loan, JsonNode json) {
-        if (!texts(json, "id") || !micros(json, "amount")) {
+        if (!ids(json, "id") || !micros(json, "amount")) {
             return error(
                     StatusCodes.BAD_REQUEST,
                     "loan-invalid",
@@ -391,10 +435,15 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
         }
     }
 
-    /** Whether every one of {@code fields} is a non-blank string. */
-    private static boolean texts(JsonNode json, String... fields) {
+    /**
+     * Whether every one of {@code fields} is an id a client may choose: 1 to 128 characters, not blank, without ':'
+     * (the bank derives its own ids by joining parts with ':', such as {@code capture:<account>:<hold>}, {@code
+     * transfer:<id>} or {@code loan:<id>:payment:<payment>}, so no client id can take the place of one).
+     */
+    private static boolean ids(JsonNode json, String... fields) {
         for (String f : fields) {
-            if (!json.path(f).isTextual() || json.path(f).asText().isBlank()) {
+            String id = json.path(f).isTextual() ? json.path(f).asText() : "";
+            if (id.isBlank() || id.length() > 128 || id.indexOf(':') >= 0) {
                 return false;
             }
         }
