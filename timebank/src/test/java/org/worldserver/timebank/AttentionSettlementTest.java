@@ -15,6 +15,7 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.worldserver.persistence.testkit.MutableClock;
+import org.worldserver.timebank.testkit.LocalBank;
 
 /**
  * Attention batches settled into credits on real Account and Transfer entities (in-memory journal): owners are

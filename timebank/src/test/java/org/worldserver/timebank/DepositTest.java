@@ -17,6 +17,7 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.worldserver.persistence.testkit.MutableClock;
+import org.worldserver.timebank.testkit.LocalBank;
 
 /**
  * Time deposits on real Account, Transfer and Deposit entities (in-memory journal): principal locked for the term

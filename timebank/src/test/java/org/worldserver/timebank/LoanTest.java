@@ -18,6 +18,7 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.worldserver.persistence.testkit.MutableClock;
+import org.worldserver.timebank.testkit.LocalBank;
 
 /**
  * Loans on real Account, Transfer and Loan entities (in-memory journal): disbursed once, repaid by payments that

@@ -19,6 +19,7 @@ import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.pattern.StatusReply;
+import org.worldserver.asset.Assets;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.persistence.PersistenceStartup;
 import org.worldserver.shard.attention.RegionAttention;
@@ -79,6 +80,7 @@ public final class WorldNode {
                     SessionRelay.start(system, SessionStreams.get(system));
                     Avatar.init(system);
                     RegionAttention.init(system, TimeBank.init(system).attentionSettlement()::settle);
+                    Assets.init(system);
                     return startRegions(system).thenApply(done -> {
                         startGateway(system);
                         return new WorldNode(system, uri, version);

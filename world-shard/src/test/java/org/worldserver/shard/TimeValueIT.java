@@ -238,10 +238,11 @@ class TimeValueIT {
         JsonNode ledger = InProcessNode.getJson(node, "/ledger/check");
         assertTrue(ledger.get("conserved").asBoolean(), ledger.toString());
         assertEquals(0, ledger.get("problems").size(), ledger.toString());
-        assertEquals(
-                ledger.get("minted").asLong() - ledger.get("burned").asLong(),
-                ledger.get("free").asLong()
-                        + ledger.get("held").asLong()
-                        + ledger.get("deposited").asLong());
+        // Exact but for what transfers hold in flight (other regions' attention may be settling meanwhile).
+        long excess = ledger.get("free").asLong()
+                + ledger.get("held").asLong()
+                + ledger.get("deposited").asLong()
+                - (ledger.get("minted").asLong() - ledger.get("burned").asLong());
+        assertTrue(excess >= 0 && excess <= ledger.get("inFlight").asLong(), ledger.toString());
     }
 }

@@ -3,10 +3,8 @@ package org.worldserver.shard.ops;
 import static org.worldserver.shard.ops.JsonReplies.error;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,9 +13,7 @@ import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -27,8 +23,6 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.worldserver.persistence.audit.Chained;
-import org.worldserver.persistence.audit.HashChain;
 import org.worldserver.timebank.Account;
 import org.worldserver.timebank.Deposit;
 import org.worldserver.timebank.LedgerCheck;
@@ -62,9 +56,10 @@ import org.worldserver.timebank.Transfer;
  * POST /loans/{id}/repayments {"id", "amount"}   201 the loan once the payment posted | 409 with the account's refusal
  * </pre>
  *
- * Handlers run on the HTTP server's threads and only ask entities (asynchronous).
+ * Client-chosen ids are 1-128 characters without ':' ({@link EntityRoutes#ids}). Handlers run on the HTTP server's
+ * threads and only ask entities (asynchronous).
  */
-public final class BankRoutes extends AllDirectives implements ManagementRouteProvider {
+public final class BankRoutes extends EntityRoutes implements ManagementRouteProvider {
 
     private final ActorSystem<?> system;
     private final TimeBank bank;
@@ -134,16 +129,6 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
                         path(
                                 PathMatchers.segment("loans").slash(PathMatchers.segment()),
                                 id -> answer(bank.loan(id, Loan.Get::new), StatusCodes.OK))))));
-    }
-
-    /** The request's body as JSON, or 400 {@code body-invalid} when it is not a JSON object. */
-    private Route body(Function<JsonNode, Route> handler) {
-        return entity(Unmarshaller.entityToString(), text -> {
-            JsonNode json = json(text);
-            return json != null && json.isObject()
-                    ? handler.apply(json)
-                    : error(StatusCodes.BAD_REQUEST, "body-invalid", "expected a JSON object");
-        });
     }
 
     private Route open(JsonNode json) {
@@ -216,17 +201,8 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
     }
 
     private Route verify(String id) {
-        return onSuccess(journalOf(id), events -> {
-            List<Chained<?>> chained =
-                    events.stream().<Chained<?>>map(e -> (Chained<?>) e).toList();
-            HashChain.Verdict verdict = HashChain.verify(chained);
-            return JsonReplies.json(new Verified(
-                    id, verdict.intact(), verdict.events(), verdict.firstBadSequence(), verdict.problem()));
-        });
+        return verify(system, Account.ENTITY_KEY.name() + "|" + id, id, "account-not-open");
     }
-
-    /** What {@code /verify} answers. */
-    public record Verified(String account, boolean intact, long events, long firstBadSequence, String problem) {}
 
     private Route transfer(JsonNode json) {
         if (!ids(json, "id", "from", "to") || !micros(json, "amount")) {
@@ -397,84 +373,10 @@ public final class BankRoutes extends AllDirectives implements ManagementRoutePr
         return answer(bank.loan(loan, r -> new Loan.Repay(payment, amount, r)), StatusCodes.CREATED);
     }
 
-    /** An entity's answer: its summary with {@code ok}, or its refusal with the status its code calls for. */
-    private <T> Route answer(CompletionStage<StatusReply<T>> reply, StatusCode ok) {
-        return onSuccess(reply, r -> {
-            if (r.isSuccess()) {
-                return JsonReplies.json(ok, r.getValue());
-            }
-            String message = r.getError().getMessage();
-            String code = message.contains(":") ? message.substring(0, message.indexOf(':')) : "bank-error";
-            return error(statusOf(code), code, message);
-        });
-    }
-
-    /** Not found for unknown things, bad request for bad input, conflict for what the ledger's state forbids. */
-    static StatusCode statusOf(String code) {
-        switch (code) {
-            case "account-not-open", "transfer-unknown", "hold-unknown", "deposit-unknown", "loan-unknown":
-                return StatusCodes.NOT_FOUND;
-            case "amount-invalid",
-                    "amount-overflow",
-                    "account-invalid",
-                    "transfer-invalid",
-                    "account-not-treasury",
-                    "deposit-invalid",
-                    "loan-invalid":
-                return StatusCodes.BAD_REQUEST;
-            default:
-                return StatusCodes.CONFLICT;
-        }
-    }
-
     private static Account.Kind kind(String name) {
         try {
             return name == null ? null : Account.Kind.valueOf(name);
         } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Whether every one of {@code fields} is an id a client may choose: 1 to 128 characters, not blank, without ':'
-     * (the bank derives its own ids by joining parts with ':', such as {@code capture:<account>:<hold>}, {@code
-     * transfer:<id>} or {@code loan:<id>:payment:<payment>}, so no client id can take the place of one).
-     */
-    private static boolean ids(JsonNode json, String... fields) {
-        for (String f : fields) {
-            String id = json.path(f).isTextual() ? json.path(f).asText() : "";
-            if (id.isBlank() || id.length() > 128 || id.indexOf(':') >= 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether {@code field} is an integer that fits a long (an amount in micro-credits, a rate in basis points). */
-    private static boolean micros(JsonNode json, String field) {
-        return json.path(field).isIntegralNumber() && json.path(field).canConvertToLong();
-    }
-
-    private static Instant instant(JsonNode node) {
-        try {
-            return node.isTextual() ? Instant.parse(node.asText()) : null;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    private static Duration duration(JsonNode node) {
-        try {
-            return node.isTextual() ? Duration.parse(node.asText()) : null;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    private static JsonNode json(String body) {
-        try {
-            return JsonReplies.mapper().readTree(body);
-        } catch (IOException e) {
             return null;
         }
     }

@@ -1,4 +1,4 @@
-package org.worldserver.timebank;
+package org.worldserver.timebank.testkit;
 
 import java.time.Duration;
 import java.util.Map;
@@ -10,15 +10,20 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.persistence.testkit.MutableClock;
+import org.worldserver.timebank.Account;
+import org.worldserver.timebank.Bank;
+import org.worldserver.timebank.Deposit;
+import org.worldserver.timebank.Loan;
+import org.worldserver.timebank.Transfer;
 
 /**
  * The bank on plain actors of one test kit: one real entity per id, spawned on first use, as Cluster Sharding would
  * give (for tests on the in-memory journal). Coordinators retry every 200 ms; asks wait 10 s.
  */
-final class LocalBank implements Bank {
+public final class LocalBank implements Bank {
 
-    static final Duration RETRY = Duration.ofMillis(200);
-    static final Duration ASK = Duration.ofSeconds(10);
+    public static final Duration RETRY = Duration.ofMillis(200);
+    public static final Duration ASK = Duration.ofSeconds(10);
 
     private final ActorTestKit kit;
     private final MutableClock clock;
@@ -28,7 +33,7 @@ final class LocalBank implements Bank {
     private final Map<String, ActorRef<Deposit.Command>> deposits = new ConcurrentHashMap<>();
     private final Map<String, ActorRef<Loan.Command>> loans = new ConcurrentHashMap<>();
 
-    LocalBank(ActorTestKit kit, MutableClock clock, String treasury) {
+    public LocalBank(ActorTestKit kit, MutableClock clock, String treasury) {
         this.kit = kit;
         this.clock = clock;
         this.treasury = treasury;
@@ -54,7 +59,7 @@ final class LocalBank implements Bank {
                 kit.scheduler());
     }
 
-    CompletionStage<StatusReply<Deposit.Summary>> deposit(
+    public CompletionStage<StatusReply<Deposit.Summary>> deposit(
             String id, Deposit.Terms terms, Function<ActorRef<StatusReply<Deposit.Summary>>, Deposit.Command> command) {
         return AskPattern.ask(
                 deposits.computeIfAbsent(
@@ -64,7 +69,7 @@ final class LocalBank implements Bank {
                 kit.scheduler());
     }
 
-    CompletionStage<StatusReply<Loan.Summary>> loan(
+    public CompletionStage<StatusReply<Loan.Summary>> loan(
             String id, Loan.Rules rules, Function<ActorRef<StatusReply<Loan.Summary>>, Loan.Command> command) {
         return AskPattern.ask(
                 loans.computeIfAbsent(id, i -> kit.spawn(Loan.create(i, this, rules, clock, RETRY, self -> {}))),
@@ -74,7 +79,7 @@ final class LocalBank implements Bank {
     }
 
     /** Fires deposit {@code id}'s timer now (after a test moved the clock past a maturity). */
-    void wakeDeposit(String id) {
+    public void wakeDeposit(String id) {
         ActorRef<Deposit.Command> ref = deposits.get(id);
         if (ref != null) {
             ref.tell(Deposit.Tick.INSTANCE);
@@ -82,7 +87,7 @@ final class LocalBank implements Bank {
     }
 
     /** Fires loan {@code id}'s timer now (after a test moved the clock past a due time or a collection). */
-    void wakeLoan(String id) {
+    public void wakeLoan(String id) {
         ActorRef<Loan.Command> ref = loans.get(id);
         if (ref != null) {
             ref.tell(Loan.Tick.INSTANCE);
@@ -90,7 +95,7 @@ final class LocalBank implements Bank {
     }
 
     /** Stops deposit {@code id}'s actor (as a crash would); the next ask recovers it from the journal. */
-    void crashDeposit(String id) {
+    public void crashDeposit(String id) {
         ActorRef<Deposit.Command> ref = deposits.remove(id);
         if (ref != null) {
             kit.stop(ref);
@@ -98,7 +103,7 @@ final class LocalBank implements Bank {
     }
 
     /** Stops loan {@code id}'s actor (as a crash would); the next ask recovers it from the journal. */
-    void crashLoan(String id) {
+    public void crashLoan(String id) {
         ActorRef<Loan.Command> ref = loans.remove(id);
         if (ref != null) {
             kit.stop(ref);
@@ -106,7 +111,7 @@ final class LocalBank implements Bank {
     }
 
     /** The account's summary; fails the test if the account refuses. */
-    Account.Summary get(String id) {
+    public Account.Summary get(String id) {
         StatusReply<Account.Summary> reply =
                 account(id, Account.Get::new).toCompletableFuture().join();
         if (reply.isError()) {

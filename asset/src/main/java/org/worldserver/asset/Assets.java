@@ -1,0 +1,123 @@
+package org.worldserver.asset;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.pattern.StatusReply;
+import org.worldserver.timebank.TimeBank;
+
+/**
+ * The assets of a node: registers the Asset, Claims and Trade entity types with Cluster Sharding, and mints (claims
+ * first, then the asset). Thread-safe; every method is asynchronous.
+ */
+public final class Assets implements Trade.Assets {
+
+    /**
+     * The {@code world.asset} section.
+     *
+     * @param tradeHold how long a buyer's hold lasts if a trade stalls before it pays
+     * @param retry how long a trade waits for an unanswered step before asking again
+     * @param askTimeout how long callers wait for an asset, a claim or a settled trade
+     */
+    public record Settings(Duration tradeHold, Duration retry, Duration askTimeout) {
+        public static Settings fromRootConfig(Config root) {
+            Config c = root.getConfig("world.asset");
+            return new Settings(c.getDuration("trade-hold"), c.getDuration("retry"), c.getDuration("ask-timeout"));
+        }
+    }
+
+    private final ClusterSharding sharding;
+    private final Settings settings;
+
+    private Assets(ClusterSharding sharding, Settings settings) {
+        this.sharding = sharding;
+        this.settings = settings;
+    }
+
+    /** Registers the entity types on this node (every node does); the time bank must be initialised too. */
+    public static Assets init(ActorSystem<?> system) {
+        Assets assets = get(system);
+        TimeBank bank = TimeBank.get(system);
+        assets.sharding.init(Entity.of(Asset.ENTITY_KEY, ctx -> Asset.create(ctx.getEntityId(), Clock.systemUTC())));
+        assets.sharding.init(Entity.of(Claims.ENTITY_KEY, ctx -> Claims.create(ctx.getEntityId(), Clock.systemUTC())));
+        // Trades are remembered, like transfers: after a crash every unfinished trade starts again and resumes.
+        Config remembering = ConfigFactory.parseString("remember-entities = on\nremember-entities-store = eventsourced")
+                .withFallback(system.settings().config().getConfig("pekko.cluster.sharding"));
+        assets.sharding.init(Entity.of(
+                        Trade.ENTITY_KEY,
+                        ctx -> Trade.create(
+                                ctx.getEntityId(),
+                                bank,
+                                assets,
+                                Clock.systemUTC(),
+                                assets.settings.retry(),
+                                assets.settings.tradeHold(),
+                                self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
+                .withSettings(ClusterShardingSettings.fromConfig(remembering)));
+        return assets;
+    }
+
+    /** The assets of {@code system}, to ask (the entity types are registered by {@link #init}). */
+    public static Assets get(ActorSystem<?> system) {
+        return new Assets(
+                ClusterSharding.get(system),
+                Settings.fromRootConfig(system.settings().config()));
+    }
+
+    @Override
+    public CompletionStage<StatusReply<Asset.Summary>> asset(
+            String id, Function<ActorRef<StatusReply<Asset.Summary>>, Asset.Command> command) {
+        return sharding.entityRefFor(Asset.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
+    }
+
+    /** Asks trade {@code id}; a Buy is answered once the trade has completed or been voided. */
+    public CompletionStage<StatusReply<Trade.Summary>> trade(
+            String id, Function<ActorRef<StatusReply<Trade.Summary>>, Trade.Command> command) {
+        return sharding.entityRefFor(Trade.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
+    }
+
+    /**
+     * Mints asset {@code id}: a parcel first claims its land, a collectible its edition ({@link Claims}); then the
+     * asset is minted. An id already minted is answered by its asset (the same terms: as the first time; others:
+     * {@code asset-exists}) without claiming anything. Idempotent: a mint interrupted by a crash is finished by
+     * repeating it. Claims are never given back (a burned parcel keeps its land); two different mints racing for one
+     * new id may leave the loser's claim behind.
+     */
+    public CompletionStage<StatusReply<Asset.Summary>> mint(String id, AssetSpec spec, String owner) {
+        String problem = spec == null ? "a spec is required" : spec.problem();
+        if (problem != null || !AssetSpec.validId(id)) {
+            String why = problem != null ? problem : "an asset id of 1-128 characters without ':'";
+            boolean metadata = spec != null && why.equals(spec.metadataProblem());
+            return CompletableFuture.completedFuture(StatusReply.error(
+                    (metadata ? AssetRejection.METADATA_INVALID : AssetRejection.INVALID).message(why)));
+        }
+        String scope = spec.parcel() != null
+                ? Claims.landOf(spec.parcel())
+                : spec.edition() != null ? Claims.seriesOf(spec.edition()) : null;
+        if (scope == null) {
+            return asset(id, r -> new Asset.Mint(spec, owner, r));
+        }
+        Claims.Claim claim = spec.parcel() != null ? Claims.Claim.of(spec.parcel()) : Claims.Claim.of(spec.edition());
+        return asset(id, Asset.Get::new)
+                .thenCompose(existing -> existing.isSuccess()
+                        ? asset(id, r -> new Asset.Mint(spec, owner, r))
+                        : claims(scope, r -> new Claims.Stake(id, claim, r))
+                                .thenCompose(staked -> staked.isError()
+                                        ? CompletableFuture.completedFuture(StatusReply.error(staked.getError()))
+                                        : asset(id, r -> new Asset.Mint(spec, owner, r))));
+    }
+
+    private CompletionStage<StatusReply<Claims.Claim>> claims(
+            String scope, Function<ActorRef<StatusReply<Claims.Claim>>, Claims.Command> command) {
+        return sharding.entityRefFor(Claims.ENTITY_KEY, scope).ask(command::apply, settings.askTimeout());
+    }
+}

@@ -1,0 +1,410 @@
+package org.worldserver.asset;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.worldserver.persistence.CborSerializable;
+import org.worldserver.persistence.audit.ChainLink;
+import org.worldserver.persistence.audit.Chained;
+import org.worldserver.persistence.audit.HashChain;
+import org.worldserver.timebank.Account;
+import org.worldserver.timebank.Bank;
+import org.worldserver.timebank.Transfer;
+
+/**
+ * A purchase of a listed asset as a saga: an event-sourced coordinator, one per trade id (the buyer's client chooses
+ * it), remembered by its shard until it ends, so that a crash never leaves a trade half done.
+ *
+ * <pre>
+ * Buy(asset, buyer, price) → Requested
+ *   REQUESTED  hold the price on the buyer's account (hold trade:&lt;id&gt;, expiring after holdFor)  refused → VOIDED
+ *   HELD       lock the asset for this trade at that price (one trade at a time)     refused → RELEASING → VOIDED
+ *   LOCKED     pay: transfer trade:&lt;id&gt; moves the hold to the seller                 voided → UNLOCKING → VOIDED
+ *   PAID       the buyer becomes the owner (the asset is locked for this trade: it cannot be refused) → COMPLETED
+ * </pre>
+ *
+ * The asset is paid for before it changes hands, and it is locked before it is paid for: at every point of a crash
+ * either the buyer still has the credits (held, then released) and the seller the asset, or the seller has the
+ * credits and the asset is the buyer's once the saga resumes. Two buyers racing for one listing both hold; the asset
+ * locks for one, the other's hold is released. Every step is idempotent and asked one at a time, again after
+ * {@code retry} when unanswered; each step reached is persisted, and recovery resumes it.
+ */
+public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.Command, Trade.Event, Trade.State> {
+
+    public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Trade");
+
+    /** Where a trade stands. */
+    public enum Phase {
+        REQUESTED,
+        HELD,
+        LOCKED,
+        PAID,
+        COMPLETED,
+        RELEASING,
+        UNLOCKING,
+        VOIDED;
+
+        boolean ended() {
+            return this == COMPLETED || this == VOIDED;
+        }
+    }
+
+    /** How the saga reaches assets (Cluster Sharding on a node; plain actors in tests). */
+    public interface Assets {
+        CompletionStage<StatusReply<Asset.Summary>> asset(
+                String id, Function<ActorRef<StatusReply<Asset.Summary>>, Asset.Command> command);
+    }
+
+    // --- commands -------------------------------------------------------------------------------------------
+
+    public sealed interface Command extends CborSerializable {}
+
+    /** @param price the listing price the buyer agrees to, micro-credits; answered once COMPLETED or VOIDED */
+    public record Buy(String asset, String buyer, long price, ActorRef<StatusReply<Summary>> replyTo)
+            implements Command {}
+
+    public record Get(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
+    /** The answer to ask number {@code ask}; {@code seller} is the asset's owner when a lock was granted. */
+    public record StepAnswered(long ask, boolean ok, String refusal, String seller) implements Command {}
+
+    public record Unanswered(long ask) implements Command {}
+
+    public enum Retry implements Command {
+        INSTANCE
+    }
+
+    // --- events ---------------------------------------------------------------------------------------------
+
+    public sealed interface Event extends CborSerializable {
+        ChainLink link();
+    }
+
+    public record Requested(String asset, String buyer, long price, Instant at, ChainLink link)
+            implements Event, Chained<Requested> {
+        @Override
+        public Requested withLink(ChainLink l) {
+            return new Requested(asset, buyer, price, at, l);
+        }
+    }
+
+    /** @param seller the owner that locked the asset for this trade (LOCKED only) */
+    public record Advanced(Phase phase, String reason, String seller, Instant at, ChainLink link)
+            implements Event, Chained<Advanced> {
+        @Override
+        public Advanced withLink(ChainLink l) {
+            return new Advanced(phase, reason, seller, at, l);
+        }
+    }
+
+    // --- state ----------------------------------------------------------------------------------------------
+
+    public sealed interface State extends CborSerializable {}
+
+    public record Unrequested() implements State {}
+
+    public record Underway(
+            String asset, String buyer, long price, String seller, Phase phase, String reason, ChainLink last)
+            implements State {}
+
+    /** A trade as its buyer sees it. */
+    public record Summary(String id, String asset, String buyer, String seller, long price, Phase phase, String reason)
+            implements CborSerializable {}
+
+    /** The hold on the buyer's account, and the transfer that pays the seller with it. */
+    public static String holdId(String tradeId) {
+        return "trade:" + tradeId;
+    }
+
+    private final String id;
+    private final Bank bank;
+    private final Assets assets;
+    private final Clock clock;
+    private final Duration retry;
+    private final Duration holdFor;
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final Consumer<ActorRef<Command>> ended;
+    private final List<ActorRef<StatusReply<Summary>>> waiting = new ArrayList<>();
+    private long asks;
+    private boolean asking;
+
+    private Trade(
+            String id,
+            Bank bank,
+            Assets assets,
+            Clock clock,
+            Duration retry,
+            Duration holdFor,
+            ActorContext<Command> context,
+            TimerScheduler<Command> timers,
+            Consumer<ActorRef<Command>> ended) {
+        super(PersistenceId.of(ENTITY_KEY.name(), id));
+        this.id = id;
+        this.bank = bank;
+        this.assets = assets;
+        this.clock = clock;
+        this.retry = retry;
+        this.holdFor = holdFor;
+        this.context = context;
+        this.timers = timers;
+        this.ended = ended;
+    }
+
+    /**
+     * @param holdFor how long the buyer's hold lasts if the saga stalls before paying (it is pinned when paying)
+     * @param ended told the trade's own reference once it has ended: on a node, it asks its shard to passivate it
+     */
+    public static Behavior<Command> create(
+            String id,
+            Bank bank,
+            Assets assets,
+            Clock clock,
+            Duration retry,
+            Duration holdFor,
+            Consumer<ActorRef<Command>> ended) {
+        return Behaviors.setup(context -> Behaviors.withTimers(
+                timers -> new Trade(id, bank, assets, clock, retry, holdFor, context, timers, ended)));
+    }
+
+    @Override
+    public State emptyState() {
+        return new Unrequested();
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+        var unrequested = newCommandHandlerWithReplyBuilder().forStateType(Unrequested.class);
+        unrequested
+                .onCommand(Buy.class, this::onBuy)
+                .onCommand(
+                        Get.class,
+                        (s, c) -> Effect()
+                                .reply(
+                                        c.replyTo(),
+                                        StatusReply.error(TradeRejection.UNKNOWN.message("no trade " + id))))
+                .onAnyCommand((s, c) -> Effect().noReply());
+        var underway = newCommandHandlerWithReplyBuilder().forStateType(Underway.class);
+        underway.onCommand(Buy.class, this::onBuyAgain)
+                .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(s))))
+                .onCommand(StepAnswered.class, this::onAnswer)
+                .onCommand(Unanswered.class, (s, c) -> {
+                    if (c.ask() == asks) {
+                        asking = false;
+                        timers.startSingleTimer(Retry.INSTANCE, retry);
+                    }
+                    return Effect().noReply();
+                })
+                .onCommand(Retry.class, (s, c) -> {
+                    askStep(s);
+                    return Effect().noReply();
+                });
+        return unrequested.orElse(underway).build();
+    }
+
+    private ReplyEffect<Event, State> onBuy(Unrequested s, Buy c) {
+        if (!AssetSpec.validId(c.asset()) || !AssetSpec.validId(c.buyer())) {
+            return reject(c.replyTo(), TradeRejection.INVALID, "an asset and a buyer (ids without ':')");
+        }
+        if (c.price() <= 0) {
+            return reject(c.replyTo(), TradeRejection.INVALID, "the price must be positive");
+        }
+        waiting.add(c.replyTo());
+        Requested requested = HashChain.seal(new Requested(c.asset(), c.buyer(), c.price(), now(), null), null);
+        return Effect().persist(requested).thenRun(st -> askStep((Underway) st)).thenNoReply();
+    }
+
+    private ReplyEffect<Event, State> onBuyAgain(Underway s, Buy c) {
+        if (!s.asset().equals(c.asset()) || !s.buyer().equals(c.buyer()) || s.price() != c.price()) {
+            return reject(
+                    c.replyTo(),
+                    TradeRejection.ID_REUSED,
+                    "trade " + id + " is " + s.buyer() + " buying " + s.asset() + " for " + s.price());
+        }
+        if (s.phase().ended()) {
+            return Effect().reply(c.replyTo(), StatusReply.success(summary(s)));
+        }
+        waiting.add(c.replyTo());
+        return Effect().noReply();
+    }
+
+    private ReplyEffect<Event, State> onAnswer(Underway s, StepAnswered a) {
+        if (a.ask() != asks || !asking || s.phase().ended()) {
+            return Effect().noReply();
+        }
+        asking = false;
+        switch (s.phase()) {
+            case REQUESTED:
+                return a.ok() ? advance(s, Phase.HELD, null, null) : advance(s, Phase.VOIDED, a.refusal(), null);
+            case HELD:
+                return a.ok()
+                        ? advance(s, Phase.LOCKED, null, a.seller())
+                        : advance(s, Phase.RELEASING, a.refusal(), null);
+            case LOCKED:
+                return a.ok() ? advance(s, Phase.PAID, null, null) : advance(s, Phase.UNLOCKING, a.refusal(), null);
+            case PAID:
+                return a.ok() ? advance(s, Phase.COMPLETED, null, null) : stuck(s, a);
+            case RELEASING:
+            case UNLOCKING:
+                return a.ok() ? advance(s, Phase.VOIDED, s.reason(), null) : stuck(s, a);
+            default:
+                return Effect().noReply();
+        }
+    }
+
+    /** A step that cannot be refused was: say so loudly and keep asking. */
+    private ReplyEffect<Event, State> stuck(Underway s, StepAnswered a) {
+        context.getLog().error("Trade {}: step {} refused: {}", id, s.phase(), a.refusal());
+        timers.startSingleTimer(Retry.INSTANCE, retry);
+        return Effect().noReply();
+    }
+
+    private ReplyEffect<Event, State> advance(Underway s, Phase next, String reason, String seller) {
+        Advanced event = HashChain.seal(new Advanced(next, reason, seller, now(), null), s.last());
+        return Effect()
+                .persist(event)
+                .thenRun(st -> {
+                    Underway u = (Underway) st;
+                    if (u.phase().ended()) {
+                        timers.cancel(Retry.INSTANCE);
+                        waiting.forEach(w -> w.tell(StatusReply.success(summary(u))));
+                        waiting.clear();
+                        ended.accept(context.getSelf());
+                    } else {
+                        askStep(u);
+                    }
+                })
+                .thenNoReply();
+    }
+
+    /** Asks for the current step unless an ask is out. */
+    private void askStep(Underway s) {
+        if (s.phase().ended() || asking) {
+            return;
+        }
+        asking = true;
+        long ask = ++asks;
+        String hold = holdId(id);
+        CompletionStage<StepAnswered> answer = switch (s.phase()) {
+            case REQUESTED ->
+                fromAccount(
+                        ask,
+                        bank.account(
+                                s.buyer(),
+                                r -> new Account.PlaceHold(
+                                        hold, s.price(), now().plus(holdFor), "buying asset " + s.asset(), r)));
+            case HELD ->
+                assets.asset(s.asset(), r -> new Asset.Lock(id, s.buyer(), s.price(), r))
+                        .thenApply(reply -> reply.isSuccess()
+                                ? new StepAnswered(
+                                        ask, true, null, reply.getValue().owner())
+                                : new StepAnswered(ask, false, reply.getError().getMessage(), null));
+            case LOCKED ->
+                bank.transfer(hold, r -> new Transfer.Start(s.buyer(), s.seller(), s.price(), hold, r))
+                        .thenApply(reply -> {
+                            if (reply.isError()) {
+                                return new StepAnswered(
+                                        ask, false, reply.getError().getMessage(), null);
+                            }
+                            Transfer.Summary t = reply.getValue();
+                            return t.phase() == Transfer.Phase.POSTED
+                                    ? new StepAnswered(ask, true, null, null)
+                                    : new StepAnswered(ask, false, t.reason(), null);
+                        });
+            case PAID -> fromAsset(ask, assets.asset(s.asset(), r -> new Asset.Complete(id, r)));
+            case RELEASING ->
+                fromAccount(
+                        ask,
+                        bank.account(s.buyer(), r -> new Account.Release(hold, "trade " + id + ": " + s.reason(), r)));
+            default -> fromAsset(ask, assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r)));
+        };
+        context.pipeToSelf(answer, (a, failure) -> failure != null ? new Unanswered(ask) : a);
+    }
+
+    private static CompletionStage<StepAnswered> fromAccount(
+            long ask, CompletionStage<StatusReply<Account.Summary>> reply) {
+        return reply.thenApply(r -> r.isSuccess()
+                ? new StepAnswered(ask, true, null, null)
+                : new StepAnswered(ask, false, r.getError().getMessage(), null));
+    }
+
+    private static CompletionStage<StepAnswered> fromAsset(
+            long ask, CompletionStage<StatusReply<Asset.Summary>> reply) {
+        return reply.thenApply(r -> r.isSuccess()
+                ? new StepAnswered(ask, true, null, null)
+                : new StepAnswered(ask, false, r.getError().getMessage(), null));
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        var builder = newEventHandlerBuilder();
+        builder.forStateType(Unrequested.class)
+                .onEvent(
+                        Requested.class,
+                        (s, e) -> new Underway(e.asset(), e.buyer(), e.price(), null, Phase.REQUESTED, null, e.link()));
+        builder.forStateType(Underway.class)
+                .onEvent(
+                        Advanced.class,
+                        (s, e) -> new Underway(
+                                s.asset(),
+                                s.buyer(),
+                                s.price(),
+                                e.seller() != null ? e.seller() : s.seller(),
+                                e.phase(),
+                                e.reason() != null ? e.reason() : s.reason(),
+                                e.link()));
+        return builder.build();
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), s -> {
+                    if (s instanceof Underway u && !u.phase().ended()) {
+                        askStep(u); // resume the step the crash interrupted
+                    } else if (s instanceof Underway) {
+                        ended.accept(context.getSelf());
+                    }
+                })
+                .build();
+    }
+
+    private Summary summary(Underway s) {
+        return new Summary(
+                id,
+                s.asset(),
+                s.buyer(),
+                s.seller(),
+                s.price(),
+                s.phase(),
+                s.phase() == Phase.VOIDED ? s.reason() : null);
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private ReplyEffect<Event, State> reject(
+            ActorRef<StatusReply<Summary>> replyTo, TradeRejection why, String details) {
+        return Effect().reply(replyTo, StatusReply.error(why.message(details)));
+    }
+}

@@ -1,0 +1,236 @@
+package org.worldserver.asset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.worldserver.persistence.testkit.MutableClock;
+import org.worldserver.timebank.Account;
+import org.worldserver.timebank.LedgerCheck;
+import org.worldserver.timebank.Transfer;
+import org.worldserver.timebank.testkit.LocalBank;
+
+/**
+ * Trades on real Asset, Account, Transfer and Trade entities (in-memory journal): a purchase pays the seller and
+ * moves the asset exactly once; buyers racing for one listing get it exactly once and the others' holds are
+ * released; every failure (no credits, own asset, not listed, a seller that cannot be paid) leaves credits and the
+ * asset where they were; a saga lost between payment and ownership is finished by its successor.
+ */
+class TradeTest {
+
+    private static final ActorTestKit KIT = ActorTestKit.create(
+            "trade-test", EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+    private static final long CREDIT = Account.MICROS_PER_CREDIT;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String treasury = run + "-treasury";
+    private final LocalBank bank = new LocalBank(KIT, clock, treasury);
+    private final Map<String, ActorRef<Asset.Command>> assetRefs = new ConcurrentHashMap<>();
+    private final Trade.Assets assets = (id, command) -> AskPattern.ask(
+            assetRefs.computeIfAbsent(id, i -> KIT.spawn(Asset.create(i, clock))),
+            command::apply,
+            LocalBank.ASK,
+            KIT.scheduler());
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
+    private String funded(String name, long credits) {
+        String id = run + "-" + name;
+        ok(bank.account(id, r -> new Account.Open(name, Account.Kind.AVATAR, 0, r)));
+        if (credits > 0) {
+            ok(bank.mintInTreasury(treasury, "seed-" + id, credits * CREDIT, "test"));
+            ok(bank.transfer("seed-" + id, r -> new Transfer.Start(treasury, id, credits * CREDIT, r)));
+        }
+        return id;
+    }
+
+    /** An item owned by {@code seller}, listed at {@code credits}. */
+    private String listed(String name, String seller, long credits) {
+        String id = run + "-" + name;
+        ok(assets.asset(id, r -> new Asset.Mint(AssetTest.item(seller), null, r)));
+        ok(assets.asset(id, r -> new Asset.ListForSale(credits * CREDIT, seller, r)));
+        return id;
+    }
+
+    private ActorRef<Trade.Command> trade(String id, Trade.Assets through) {
+        return KIT.spawn(Trade.create(
+                run + "-" + id, bank, through, clock, LocalBank.RETRY, Duration.ofMinutes(10), self -> {}));
+    }
+
+    private CompletionStage<StatusReply<Trade.Summary>> buy(
+            ActorRef<Trade.Command> trade, String asset, String buyer, long credits) {
+        return AskPattern.ask(
+                trade, r -> new Trade.Buy(asset, buyer, credits * CREDIT, r), LocalBank.ASK, KIT.scheduler());
+    }
+
+    private Trade.Summary bought(String trade, String asset, String buyer, long credits) {
+        return ok(buy(trade(trade, assets), asset, buyer, credits));
+    }
+
+    private Asset.Summary asset(String id) {
+        return ok(assets.asset(id, Asset.Get::new));
+    }
+
+    private static <T> T ok(CompletionStage<StatusReply<T>> stage) {
+        StatusReply<T> reply = stage.toCompletableFuture().join();
+        assertTrue(reply.isSuccess(), () -> reply.getError().getMessage());
+        return reply.getValue();
+    }
+
+    private void assertAtRest(String... accounts) {
+        List<Account.Summary> all = new ArrayList<>();
+        all.add(bank.get(treasury));
+        for (String a : accounts) {
+            all.add(bank.get(a));
+        }
+        LedgerCheck check = LedgerCheck.of(all);
+        assertTrue(check.exact(), check.toString());
+    }
+
+    @Test
+    void shouldPayTheSellerAndMoveTheAssetExactlyOnce() {
+        String ada = funded("ada", 0);
+        String bob = funded("bob", 20);
+        String sword = listed("sword", ada, 12);
+        Trade.Summary done = bought("t1", sword, bob, 12);
+        assertEquals(Trade.Phase.COMPLETED, done.phase(), done.toString());
+        assertEquals(ada, done.seller());
+        assertEquals(bob, asset(sword).owner());
+        assertEquals("trade:" + run + "-t1", asset(sword).provenance().get(1).how());
+        assertEquals(12 * CREDIT, bank.get(ada).balance());
+        assertEquals(8 * CREDIT, bank.get(bob).balance());
+        assertEquals(0, bank.get(bob).held());
+
+        assertEquals(done, bought("t1", sword, bob, 12), "a repeat gets the outcome and moves nothing");
+        assertEquals(12 * CREDIT, bank.get(ada).balance());
+        StatusReply<Trade.Summary> reused =
+                buy(trade("t1", assets), sword, bob, 11).toCompletableFuture().join();
+        assertTrue(
+                reused.getError().getMessage().startsWith("id-reused: "),
+                reused.getError().getMessage());
+        assertAtRest(ada, bob);
+    }
+
+    @Test
+    void shouldSellToExactlyOneOfManyRacingBuyers() {
+        String ada = funded("ada", 0);
+        String sword = listed("sword", ada, 10);
+        List<String> buyers = new ArrayList<>();
+        List<CompletableFuture<StatusReply<Trade.Summary>>> racing = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String buyer = funded("buyer" + i, 15);
+            buyers.add(buyer);
+            racing.add(buy(trade("race-" + i, assets), sword, buyer, 10).toCompletableFuture());
+        }
+        List<Trade.Summary> outcomes =
+                racing.stream().map(f -> f.join().getValue()).toList();
+        List<Trade.Summary> completed = outcomes.stream()
+                .filter(t -> t.phase() == Trade.Phase.COMPLETED)
+                .toList();
+        assertEquals(1, completed.size(), outcomes.toString());
+        String winner = completed.get(0).buyer();
+        assertEquals(winner, asset(sword).owner());
+        for (Trade.Summary lost : outcomes) {
+            if (lost != completed.get(0)) {
+                assertEquals(Trade.Phase.VOIDED, lost.phase());
+                assertTrue(
+                        lost.reason().startsWith("asset-locked")
+                                || lost.reason().startsWith("asset-not-listed"),
+                        lost.reason());
+            }
+        }
+        for (String buyer : buyers) {
+            Account.Summary a = bank.get(buyer);
+            assertEquals(0, a.held(), "every losing hold released");
+            assertEquals(buyer.equals(winner) ? 5 * CREDIT : 15 * CREDIT, a.balance());
+        }
+        assertEquals(10 * CREDIT, bank.get(ada).balance());
+        List<String> everyone = new ArrayList<>(buyers);
+        everyone.add(ada);
+        assertAtRest(everyone.toArray(String[]::new));
+    }
+
+    @Test
+    void shouldLeaveCreditsAndAssetWhereTheyWereWhenATradeFails() {
+        String ada = funded("ada", 0);
+        String bob = funded("bob", 5);
+        String sword = listed("sword", ada, 12);
+        Trade.Summary poor = bought("t-poor", sword, bob, 12);
+        assertEquals(Trade.Phase.VOIDED, poor.phase());
+        assertTrue(poor.reason().startsWith("insufficient-funds"), poor.reason());
+        assertEquals(Asset.Status.LISTED, asset(sword).status());
+
+        Trade.Summary own = bought("t-own", listed("cap", bob, 2), bob, 2);
+        assertTrue(own.reason().startsWith("asset-own"), own.reason());
+        Trade.Summary cheap = bought("t-cheap", sword, bob, 4);
+        assertTrue(cheap.reason().startsWith("asset-price-changed"), cheap.reason());
+        String shield = run + "-shield";
+        ok(assets.asset(shield, r -> new Asset.Mint(AssetTest.item(ada), null, r)));
+        Trade.Summary unlisted = bought("t-unlisted", shield, bob, 1);
+        assertTrue(unlisted.reason().startsWith("asset-not-listed"), unlisted.reason());
+        Trade.Summary missing = bought("t-missing", run + "-nothing", bob, 1);
+        assertTrue(missing.reason().startsWith("asset-unknown"), missing.reason());
+        assertEquals(5 * CREDIT, bank.get(bob).available(), "every hold released");
+
+        // The seller's account is closed: the payment is refused, the asset unlocked, the hold released.
+        ok(bank.account(ada, Account.Close::new));
+        Trade.Summary unpaid = bought("t-closed", listed("helm", ada, 3), bob, 3);
+        assertEquals(Trade.Phase.VOIDED, unpaid.phase());
+        assertTrue(unpaid.reason().startsWith("account-closed"), unpaid.reason());
+        assertEquals(Asset.Status.LISTED, asset(run + "-helm").status());
+        assertEquals(ada, asset(run + "-helm").owner());
+        assertEquals(5 * CREDIT, bank.get(bob).available());
+        assertAtRest(ada, bob);
+    }
+
+    @Test
+    void shouldFinishATradeLostBetweenPaymentAndOwnership() throws InterruptedException {
+        String ada = funded("ada", 0);
+        String bob = funded("bob", 10);
+        String sword = listed("sword", ada, 10);
+        // A saga whose ownership step never reaches the asset: it pays, then the node goes down.
+        TestProbe<String> completes = KIT.createTestProbe();
+        Trade.Assets dropsCompletes = (id, command) -> {
+            TestProbe<StatusReply<Asset.Summary>> sink = KIT.createTestProbe();
+            if (command.apply(sink.ref()) instanceof Asset.Complete) {
+                completes.ref().tell(id);
+                return new CompletableFuture<>();
+            }
+            return assets.asset(id, command);
+        };
+        ActorRef<Trade.Command> first = trade("t-crash", dropsCompletes);
+        buy(first, sword, bob, 10);
+        completes.expectMessage(Duration.ofSeconds(10), sword);
+        assertEquals(10 * CREDIT, bank.get(ada).balance(), "paid");
+        assertEquals(ada, asset(sword).owner(), "not yet moved");
+        KIT.stop(first);
+
+        Trade.Summary finished = ok(buy(trade("t-crash", assets), sword, bob, 10));
+        assertEquals(Trade.Phase.COMPLETED, finished.phase());
+        assertEquals(bob, asset(sword).owner());
+        assertEquals(10 * CREDIT, bank.get(ada).balance(), "paid once");
+        assertEquals(0, bank.get(bob).balance());
+        assertAtRest(ada, bob);
+    }
+}

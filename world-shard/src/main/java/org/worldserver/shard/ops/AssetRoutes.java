@@ -1,0 +1,276 @@
+package org.worldserver.shard.ops;
+
+import static org.worldserver.shard.ops.JsonReplies.error;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.javadsl.ManagementRouteProvider;
+import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+import org.worldserver.asset.Asset;
+import org.worldserver.asset.AssetSpec;
+import org.worldserver.asset.Assets;
+import org.worldserver.asset.Trade;
+
+/**
+ * The assets' operator API (JSON; prices in integer micro-credits; errors {@code {"error": code, "message": text}}
+ * with the entities' stable codes: 404 unknown, 403 not the owner, 400 malformed, 409 what the asset's state
+ * forbids). {@code by} is the identity the caller acts as: this API is the operator's, so it trusts it.
+ *
+ * <pre>
+ * POST   /assets                 {"id", "kind", "creator", "owner"?, "name", "attributes"?: {name: {"type": TEXT|NUMBER|BOOL,
+ *                                 "value"}}, "tags"?: [..], "parcel"?: {"region", "minX", "minZ", "maxX", "maxZ"},
+ *                                 "edition"?: {"series", "number", "maxSupply"}, "contentHash"?}    201 the asset
+ * GET    /assets/{id}            the asset with its provenance                                      200 | 404 asset-unknown
+ * GET    /assets/{id}/verify     its hash chain read back from Cassandra
+ * POST   /assets/{id}/transfer   {"to", "by"}                                                      200 | 403 asset-not-owner
+ * POST   /assets/{id}/listing    {"price", "by"}    listed (again: a new price)                   200
+ * DELETE /assets/{id}/listing    {"by"}                                                            200
+ * POST   /assets/{id}/lend       {"to", "until", "by"}    back to its owner by itself at `until`  200
+ * POST   /assets/{id}/versions   {"contentHash", "by"}    models and twins                        200
+ * POST   /assets/{id}/burn       {"by"}                                                            200
+ * POST   /assets/{id}/buy        {"trade", "buyer", "price"}   201 once COMPLETED, or VOIDED with the reason
+ * GET    /trades/{id}                                                                              200 | 404 trade-unknown
+ * </pre>
+ */
+public final class AssetRoutes extends EntityRoutes implements ManagementRouteProvider {
+
+    private final ActorSystem<?> system;
+    private final Assets assets;
+
+    public AssetRoutes(ExtendedActorSystem system) {
+        this.system = Adapter.toTyped(system);
+        this.assets = Assets.get(this.system);
+    }
+
+    @Override
+    public Route routes(ManagementRouteProviderSettings settings) {
+        return JsonReplies.busyAnswered(() -> concat(
+                post(() -> concat(
+                        path("assets", () -> body(this::mint)),
+                        pathPrefix(
+                                PathMatchers.segment("assets").slash(PathMatchers.segment()),
+                                id -> concat(
+                                        path("transfer", () -> body(b -> byOwner(id, b, "to"))),
+                                        path("listing", () -> body(b -> list(id, b))),
+                                        path("lend", () -> body(b -> lend(id, b))),
+                                        path("versions", () -> body(b -> version(id, b))),
+                                        path("burn", () -> body(b -> byOwner(id, b, null))),
+                                        path("buy", () -> body(b -> buy(id, b))))))),
+                delete(() -> path(
+                        PathMatchers.segment("assets")
+                                .slash(PathMatchers.segment())
+                                .slash("listing"),
+                        id -> body(b -> ids(b, "by")
+                                ? answer(
+                                        assets.asset(
+                                                id,
+                                                r -> new Asset.Delist(
+                                                        b.get("by").asText(), r)),
+                                        StatusCodes.OK)
+                                : error(StatusCodes.BAD_REQUEST, "asset-invalid", "expected {\"by\": owner}")))),
+                get(() -> concat(
+                        path(
+                                PathMatchers.segment("assets")
+                                        .slash(PathMatchers.segment())
+                                        .slash("verify"),
+                                this::verify),
+                        path(
+                                PathMatchers.segment("assets").slash(PathMatchers.segment()),
+                                id -> answer(assets.asset(id, Asset.Get::new), StatusCodes.OK)),
+                        path(
+                                PathMatchers.segment("trades").slash(PathMatchers.segment()),
+                                id -> answer(assets.trade(id, Trade.Get::new), StatusCodes.OK))))));
+    }
+
+    private Route mint(JsonNode json) {
+        AssetSpec spec = spec(json);
+        if (spec == null || !ids(json, "id")) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "asset-invalid",
+                    "expected {\"id\", \"kind\": LAND_PARCEL|ITEM|MODEL|TWIN|COLLECTIBLE, \"creator\", \"name\", ...}"
+                            + " (see the API's documentation)");
+        }
+        String owner = json.path("owner").isTextual() ? json.get("owner").asText() : null;
+        return answer(assets.mint(json.get("id").asText(), spec, owner), StatusCodes.CREATED);
+    }
+
+    /** The spec in a mint request, or null when its shape is wrong (its content is checked by {@link AssetSpec}). */
+    static AssetSpec spec(JsonNode json) {
+        AssetSpec.Kind kind;
+        try {
+            kind = AssetSpec.Kind.valueOf(json.path("kind").asText(""));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (!json.path("creator").isTextual() || !json.path("name").isTextual()) {
+            return null;
+        }
+        Map<String, AssetSpec.Attribute> attributes = new TreeMap<>();
+        JsonNode attrs = json.path("attributes");
+        if (!attrs.isMissingNode()) {
+            if (!attrs.isObject()) {
+                return null;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = attrs.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> a = it.next();
+                AssetSpec.Attribute.Type type;
+                try {
+                    type = AssetSpec.Attribute.Type.valueOf(
+                            a.getValue().path("type").asText(""));
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+                JsonNode value = a.getValue().path("value");
+                if (!value.isValueNode() || value.isNull()) {
+                    return null;
+                }
+                attributes.put(a.getKey(), new AssetSpec.Attribute(type, value.asText()));
+            }
+        }
+        Set<String> tags = new TreeSet<>();
+        JsonNode tagList = json.path("tags");
+        if (!tagList.isMissingNode()) {
+            if (!tagList.isArray()) {
+                return null;
+            }
+            for (JsonNode t : tagList) {
+                if (!t.isTextual()) {
+                    return null;
+                }
+                tags.add(t.asText());
+            }
+        }
+        AssetSpec.Parcel parcel = null;
+        JsonNode p = json.path("parcel");
+        if (!p.isMissingNode()) {
+            if (!p.path("region").isTextual() || !ints(p, "minX", "minZ", "maxX", "maxZ")) {
+                return null;
+            }
+            parcel = new AssetSpec.Parcel(
+                    p.get("region").asText(),
+                    p.get("minX").asInt(),
+                    p.get("minZ").asInt(),
+                    p.get("maxX").asInt(),
+                    p.get("maxZ").asInt());
+        }
+        AssetSpec.Edition edition = null;
+        JsonNode e = json.path("edition");
+        if (!e.isMissingNode()) {
+            if (!e.path("series").isTextual() || !ints(e, "number", "maxSupply")) {
+                return null;
+            }
+            edition = new AssetSpec.Edition(
+                    e.get("series").asText(),
+                    e.get("number").asInt(),
+                    e.get("maxSupply").asInt());
+        }
+        String contentHash =
+                json.path("contentHash").isTextual() ? json.get("contentHash").asText() : null;
+        return new AssetSpec(
+                kind,
+                json.get("creator").asText(),
+                json.get("name").asText(),
+                attributes,
+                tags,
+                parcel,
+                edition,
+                contentHash);
+    }
+
+    private static boolean ints(JsonNode json, String... fields) {
+        for (String f : fields) {
+            if (!json.path(f).isInt()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A transfer ({@code to} given) or a burn ({@code to} null) by the owner. */
+    private Route byOwner(String id, JsonNode json, String to) {
+        if (!ids(json, "by") || (to != null && !ids(json, to))) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "asset-invalid",
+                    to != null ? "expected {\"to\": new owner, \"by\": owner}" : "expected {\"by\": owner}");
+        }
+        String by = json.get("by").asText();
+        return answer(
+                to != null
+                        ? assets.asset(
+                                id, r -> new Asset.Transfer(json.get("to").asText(), by, r))
+                        : assets.asset(id, r -> new Asset.Burn(by, r)),
+                StatusCodes.OK);
+    }
+
+    private Route list(String id, JsonNode json) {
+        if (!ids(json, "by") || !micros(json, "price")) {
+            return error(
+                    StatusCodes.BAD_REQUEST, "asset-invalid", "expected {\"price\": micro-credits, \"by\": owner}");
+        }
+        long price = json.get("price").asLong();
+        return answer(
+                assets.asset(
+                        id, r -> new Asset.ListForSale(price, json.get("by").asText(), r)),
+                StatusCodes.OK);
+    }
+
+    private Route lend(String id, JsonNode json) {
+        java.time.Instant until = instant(json.path("until"));
+        if (!ids(json, "to", "by") || until == null) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "asset-invalid",
+                    "expected {\"to\": borrower, \"until\": ISO-8601 instant, \"by\": owner}");
+        }
+        return answer(
+                assets.asset(
+                        id,
+                        r -> new Asset.Lend(
+                                json.get("to").asText(), until, json.get("by").asText(), r)),
+                StatusCodes.OK);
+    }
+
+    private Route version(String id, JsonNode json) {
+        if (!ids(json, "by") || !json.path("contentHash").isTextual()) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "asset-invalid",
+                    "expected {\"contentHash\": SHA-256 hex, \"by\": owner or creator}");
+        }
+        return answer(
+                assets.asset(
+                        id,
+                        r -> new Asset.AddVersion(
+                                json.get("contentHash").asText(), json.get("by").asText(), r)),
+                StatusCodes.OK);
+    }
+
+    private Route buy(String id, JsonNode json) {
+        if (!ids(json, "trade", "buyer") || !micros(json, "price")) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "trade-invalid",
+                    "expected {\"trade\": id, \"buyer\": account, \"price\": the listing's micro-credits}");
+        }
+        String buyer = json.get("buyer").asText();
+        long price = json.get("price").asLong();
+        return answer(
+                assets.trade(json.get("trade").asText(), r -> new Trade.Buy(id, buyer, price, r)), StatusCodes.CREATED);
+    }
+
+    private Route verify(String id) {
+        return verify(system, Asset.ENTITY_KEY.name() + "|" + id, id, "asset-unknown");
+    }
+}

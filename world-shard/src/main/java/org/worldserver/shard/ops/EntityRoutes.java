@@ -1,0 +1,139 @@
+package org.worldserver.shard.ops;
+
+import static org.worldserver.shard.ops.JsonReplies.error;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.worldserver.persistence.audit.Chained;
+import org.worldserver.persistence.audit.HashChain;
+
+/**
+ * What the operator API's routes over event-sourced entities share: JSON request bodies, the checks on their
+ * fields, and entity answers turned into HTTP ones. An entity refuses with {@code "<code>: <details>"}; the code
+ * decides the status ({@link #statusOf}). Handlers run on the HTTP server's threads and only ask entities.
+ */
+abstract class EntityRoutes extends AllDirectives {
+
+    /** The request's body as JSON, or 400 {@code body-invalid} when it is not a JSON object. */
+    Route body(Function<JsonNode, Route> handler) {
+        return entity(Unmarshaller.entityToString(), text -> {
+            JsonNode json = json(text);
+            return json != null && json.isObject()
+                    ? handler.apply(json)
+                    : error(StatusCodes.BAD_REQUEST, "body-invalid", "expected a JSON object");
+        });
+    }
+
+    /** An entity's answer: its value with {@code ok}, or its refusal with the status its code calls for. */
+    <T> Route answer(CompletionStage<StatusReply<T>> reply, StatusCode ok) {
+        return onSuccess(reply, r -> {
+            if (r.isSuccess()) {
+                return JsonReplies.json(ok, r.getValue());
+            }
+            String message = r.getError().getMessage();
+            String code = message.contains(":") ? message.substring(0, message.indexOf(':')) : "world-error";
+            return error(statusOf(code), code, message);
+        });
+    }
+
+    /**
+     * Not found for unknown things, forbidden for a caller who may not, bad request for malformed input, conflict
+     * for what the state of the ledger or the asset forbids.
+     */
+    static StatusCode statusOf(String code) {
+        if (code.endsWith("-unknown") || code.equals("account-not-open")) {
+            return StatusCodes.NOT_FOUND;
+        }
+        if (code.equals("asset-not-owner")) {
+            return StatusCodes.FORBIDDEN;
+        }
+        if (code.endsWith("-invalid") || code.equals("amount-overflow") || code.equals("account-not-treasury")) {
+            return StatusCodes.BAD_REQUEST;
+        }
+        return StatusCodes.CONFLICT;
+    }
+
+    /**
+     * Whether every one of {@code fields} is an id a client may choose: 1 to 128 characters, not blank, without ':'
+     * (the server derives its own ids by joining parts with ':', such as {@code capture:<account>:<hold>}, {@code
+     * transfer:<id>} or {@code trade:<id>}, so no client id can take the place of one).
+     */
+    static boolean ids(JsonNode json, String... fields) {
+        for (String f : fields) {
+            String id = json.path(f).isTextual() ? json.path(f).asText() : "";
+            if (id.isBlank() || id.length() > 128 || id.indexOf(':') >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What {@code /verify} answers: the entity's hash chain as the journal holds it. */
+    public record Verified(String id, boolean intact, long events, long firstBadSequence, String problem) {}
+
+    /**
+     * Reads entity {@code persistenceId}'s events back from the Cassandra journal and verifies their hash chain: 200
+     * with the verdict, or 404 {@code unknownCode} when it has no events.
+     */
+    Route verify(ActorSystem<?> system, String persistenceId, String id, String unknownCode) {
+        CompletionStage<List<Chained<?>>> events = PersistenceQuery.get(Adapter.toClassic(system))
+                .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier())
+                .currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE)
+                .<Chained<?>>map(e -> (Chained<?>) e.event())
+                .runWith(Sink.seq(), system);
+        return onSuccess(events, list -> {
+            if (list.isEmpty()) {
+                return error(StatusCodes.NOT_FOUND, unknownCode, "no " + persistenceId);
+            }
+            HashChain.Verdict verdict = HashChain.verify(list);
+            return JsonReplies.json(new Verified(
+                    id, verdict.intact(), verdict.events(), verdict.firstBadSequence(), verdict.problem()));
+        });
+    }
+
+    /** Whether {@code field} is an integer that fits a long (an amount in micro-credits, a rate in basis points). */
+    static boolean micros(JsonNode json, String field) {
+        return json.path(field).isIntegralNumber() && json.path(field).canConvertToLong();
+    }
+
+    static Instant instant(JsonNode node) {
+        try {
+            return node.isTextual() ? Instant.parse(node.asText()) : null;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    static Duration duration(JsonNode node) {
+        try {
+            return node.isTextual() ? Duration.parse(node.asText()) : null;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    static JsonNode json(String body) {
+        try {
+            return JsonReplies.mapper().readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

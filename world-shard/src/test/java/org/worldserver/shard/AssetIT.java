@@ -1,0 +1,156 @@
+package org.worldserver.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Assets through the operator API on a whole node and the real Cassandra: minting with its checks (overlapping
+ * parcels, editions beyond their supply, malformed metadata), moves by the owner only, and buyers racing for one
+ * listing: exactly one gets it, the others' credits are released, the ledger stays exact and every chain intact.
+ */
+class AssetIT extends OneNodeIT {
+
+    private static final long CREDIT = 1_000_000L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    private static HttpResponse<String> post(String path, String body) throws Exception {
+        return InProcessNode.post(node, path, body);
+    }
+
+    private static JsonNode answered(int status, String path, String body) throws Exception {
+        HttpResponse<String> response = post(path, body);
+        assertEquals(status, response.statusCode(), response.body());
+        return JSON.readTree(response.body());
+    }
+
+    private static void refused(int status, String code, String path, String body) throws Exception {
+        assertEquals(code, answered(status, path, body).get("error").asText());
+    }
+
+    private String funded(String name, long credits) throws Exception {
+        String id = run + "-" + name;
+        answered(201, "/accounts", "{\"id\": \"%s\", \"owner\": \"%s\", \"kind\": \"AVATAR\"}".formatted(id, name));
+        answered(201, "/treasury/mint", "{\"reference\": \"%s\", \"amount\": %d}".formatted(id, credits * CREDIT));
+        answered(
+                201,
+                "/transfers",
+                "{\"id\": \"%s\", \"from\": \"treasury\", \"to\": \"%s\", \"amount\": %d}"
+                        .formatted(id, id, credits * CREDIT));
+        return id;
+    }
+
+    @Test
+    void shouldMintWithItsChecksAndMoveOnlyByTheOwner() throws Exception {
+        String parcel = "{\"id\": \"%s\", \"kind\": \"LAND_PARCEL\", \"creator\": \"operator\", \"owner\": \"%s\","
+                + " \"name\": \"Plot\", \"parcel\": {\"region\": \"%s\", \"minX\": %d, \"minZ\": 0, \"maxX\": %d,"
+                + " \"maxZ\": 9}}";
+        String region = run + "-land";
+        JsonNode plot = answered(201, "/assets", parcel.formatted(run + "-p1", "ada", region, 0, 9));
+        assertEquals("ada", plot.get("owner").asText());
+        answered(201, "/assets", parcel.formatted(run + "-p1", "ada", region, 0, 9)); // the same again
+        refused(409, "parcel-overlap", "/assets", parcel.formatted(run + "-p2", "bob", region, 9, 12));
+        answered(201, "/assets", parcel.formatted(run + "-p2", "bob", region, 10, 12));
+        refused(409, "asset-exists", "/assets", parcel.formatted(run + "-p1", "eve", region, 0, 9));
+
+        String edition = "{\"id\": \"%s\", \"kind\": \"COLLECTIBLE\", \"creator\": \"studio\", \"name\": \"Comet\","
+                + " \"edition\": {\"series\": \"%s\", \"number\": %d, \"maxSupply\": 2}}";
+        String series = run + "-comets";
+        answered(201, "/assets", edition.formatted(run + "-c1", series, 1));
+        refused(409, "edition-taken", "/assets", edition.formatted(run + "-c1b", series, 1));
+        answered(201, "/assets", edition.formatted(run + "-c2", series, 2));
+        refused(409, "edition-over-supply", "/assets", edition.formatted(run + "-c3", series, 3));
+
+        refused(
+                400,
+                "metadata-invalid",
+                "/assets",
+                "{\"id\": \"%s-bad\", \"kind\": \"ITEM\", \"creator\": \"ada\", \"name\": \"x\",".formatted(run)
+                        + " \"attributes\": {\"damage\": {\"type\": \"NUMBER\", \"value\": \"lots\"}}}");
+        refused(400, "asset-invalid", "/assets", "{\"id\": \"x\", \"kind\": \"SPACESHIP\"}");
+        refused(400, "body-invalid", "/assets", "not json");
+        assertEquals(404, InProcessNode.getJsonStatus(node, "/assets/" + run + "-never"));
+
+        String p1 = "/assets/" + run + "-p1";
+        refused(403, "asset-not-owner", p1 + "/transfer", "{\"to\": \"eve\", \"by\": \"eve\"}");
+        assertEquals(
+                "bob",
+                answered(200, p1 + "/transfer", "{\"to\": \"bob\", \"by\": \"ada\"}")
+                        .get("owner")
+                        .asText());
+        JsonNode history = InProcessNode.getJson(node, p1).get("provenance");
+        assertEquals(2, history.size());
+        assertEquals("transfer", history.get(1).get("how").asText());
+        JsonNode verified = InProcessNode.getJson(node, p1 + "/verify");
+        assertTrue(verified.get("intact").asBoolean(), verified.toString());
+        assertEquals(2, verified.get("events").asLong());
+    }
+
+    @Test
+    void shouldSellToExactlyOneOfTheBuyersRacingForAListing() throws Exception {
+        String ada = funded("ada", 1);
+        String item = "{\"id\": \"%s\", \"kind\": \"ITEM\", \"creator\": \"%s\", \"name\": \"Lantern\","
+                + " \"tags\": [\"light\"], \"attributes\": {\"lumens\": {\"type\": \"NUMBER\", \"value\": \"800\"}}}";
+        String lantern = run + "-lantern";
+        answered(201, "/assets", item.formatted(lantern, ada));
+        String listing = "{\"price\": %d, \"by\": \"%s\"}";
+        refused(400, "price-invalid", "/assets/" + lantern + "/listing", listing.formatted(0, ada));
+        refused(403, "asset-not-owner", "/assets/" + lantern + "/listing", listing.formatted(CREDIT, "eve"));
+        answered(200, "/assets/" + lantern + "/listing", listing.formatted(5 * CREDIT, ada));
+
+        List<String> buyers = new ArrayList<>();
+        List<CompletableFuture<JsonNode>> racing = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String buyer = funded("buyer" + i, 8);
+            buyers.add(buyer);
+            String body =
+                    "{\"trade\": \"%s-t%d\", \"buyer\": \"%s\", \"price\": %d}".formatted(run, i, buyer, 5 * CREDIT);
+            racing.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return answered(201, "/assets/" + lantern + "/buy", body);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<JsonNode> trades = racing.stream().map(CompletableFuture::join).toList();
+        List<JsonNode> completed = trades.stream()
+                .filter(t -> t.get("phase").asText().equals("COMPLETED"))
+                .toList();
+        assertEquals(1, completed.size(), trades.toString());
+        String winner = completed.get(0).get("buyer").asText();
+        assertEquals(
+                winner,
+                InProcessNode.getJson(node, "/assets/" + lantern).get("owner").asText());
+        for (String buyer : buyers) {
+            JsonNode account = InProcessNode.getJson(node, "/accounts/" + buyer);
+            assertEquals(0, account.get("held").asLong(), "every losing hold released: " + account);
+            assertEquals(
+                    buyer.equals(winner) ? 3 * CREDIT : 8 * CREDIT,
+                    account.get("balance").asLong());
+        }
+        assertEquals(
+                6 * CREDIT,
+                InProcessNode.getJson(node, "/accounts/" + ada).get("balance").asLong());
+        assertEquals(
+                "COMPLETED",
+                InProcessNode.getJson(
+                                node, "/trades/" + completed.get(0).get("id").asText())
+                        .get("phase")
+                        .asText());
+        JsonNode ledger = InProcessNode.getJson(node, "/ledger/check");
+        assertTrue(ledger.get("conserved").asBoolean(), ledger.toString());
+        JsonNode verified = InProcessNode.getJson(node, "/assets/" + lantern + "/verify");
+        assertTrue(verified.get("intact").asBoolean(), verified.toString());
+    }
+}
