@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -36,9 +37,12 @@ import org.worldserver.persistence.audit.HashChain;
  * ListForSale(price, by) / Delist(by)     → Listed / Delisted  by the owner; LISTED ⇄ ACTIVE (a new price re-lists)
  * Lock(trade, buyer, price)         → Locked            a trade reserves a LISTED asset at its price: one trade only
  * Complete(trade)                   → OwnerChanged      the locking trade's buyer becomes owner → ACTIVE
- * Unlock(trade, why)                → Unlocked          the locking trade gave up → LISTED again
+ * Unlock(trade, why)                → Unlocked          the locking trade gave up → LISTED again; a trade that
+ *                                                       gives up without a lock is remembered (TradeAbandoned), so
+ *                                                       that a late Lock of it is refused
  * Lend(to, until, by)               → Lent              by the owner, while ACTIVE; returns by itself at `until`
- * AddVersion(contentHash, by)       → VersionAdded      models and twins, by the owner or the creator
+ * AddVersion(contentHash, by)       → VersionAdded      models and twins, by the owner or the creator; not while
+ *                                                       LOCKED (a buyer pays for the content it saw)
  * Burn(by)                          → Burned            by the owner, while ACTIVE; final
  * </pre>
  *
@@ -154,6 +158,15 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
         }
     }
 
+    /** A trade gave up before it locked this asset: its late Lock, if any, is refused. */
+    public record TradeAbandoned(String trade, String reason, Instant at, ChainLink link)
+            implements Event, Chained<TradeAbandoned> {
+        @Override
+        public TradeAbandoned withLink(ChainLink l) {
+            return new TradeAbandoned(trade, reason, at, l);
+        }
+    }
+
     public record Lent(String to, Instant until, Instant at, ChainLink link) implements Event, Chained<Lent> {
         @Override
         public Lent withLink(ChainLink l) {
@@ -196,7 +209,8 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
 
     /**
      * @param price the listing price while LISTED or LOCKED, micro-credits (0 otherwise)
-     * @param completed the trades that moved this asset, by id (a repeat of Complete is answered as done)
+     * @param trades how each trade that ended on this asset ended, by id: {@code completed} (a repeat of Complete is
+     *     answered as done) or {@code abandoned} (a late Lock is refused)
      */
     public record Held(
             AssetSpec spec,
@@ -208,7 +222,7 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
             Instant lentUntil,
             List<String> versions,
             List<Provenance> provenance,
-            Map<String, String> completed,
+            Map<String, String> trades,
             ChainLink last)
             implements State {}
 
@@ -227,6 +241,12 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
             long events,
             String lastHash)
             implements CborSerializable {}
+
+    /** Every asset event carries this tag, so that the metadata index can read them all in order (events by tag). */
+    public static final String TAG = "asset";
+
+    private static final String COMPLETED = "completed";
+    private static final String ABANDONED = "abandoned";
 
     /** The longest loan. */
     public static final Duration MAX_LOAN = Duration.ofDays(365);
@@ -328,14 +348,14 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
                 return reject(version.replyTo(), AssetRejection.KIND_MISMATCH, "only models and twins have versions");
             }
             AssetSpec probe = new AssetSpec(
-                    AssetSpec.Kind.MODEL, "x", "x", Map.of(), java.util.Set.of(), null, null, version.contentHash());
+                    AssetSpec.Kind.MODEL, "x", "x", Map.of(), Set.of(), null, null, version.contentHash());
             if (probe.problem() != null) {
                 return reject(version.replyTo(), AssetRejection.INVALID, probe.problem());
             }
             if (s.versions().get(s.versions().size() - 1).equals(version.contentHash())) {
                 return Effect().reply(version.replyTo(), StatusReply.success(summary(s)));
             }
-            return s.status() == Status.BURNED
+            return s.status() == Status.BURNED || s.status() == Status.LOCKED
                     ? refusedByStatus(s, version.replyTo())
                     : persist(s, new VersionAdded(version.contentHash(), now(), null), version.replyTo());
         }
@@ -388,6 +408,9 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
         if (s.lock() != null && s.lock().trade().equals(c.trade())) {
             return Effect().reply(c.replyTo(), StatusReply.success(summary(s)));
         }
+        if (s.trades().containsKey(c.trade())) {
+            return reject(c.replyTo(), AssetRejection.TRADE_ENDED, "trade " + c.trade() + " has ended here");
+        }
         if (s.status() != Status.LISTED) {
             return s.status() == Status.ACTIVE
                     ? reject(c.replyTo(), AssetRejection.NOT_LISTED, "asset " + id + " is not for sale")
@@ -403,7 +426,7 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
     }
 
     private ReplyEffect<Event, State> onComplete(Held s, Complete c) {
-        if (s.completed().containsKey(c.trade())) {
+        if (COMPLETED.equals(s.trades().get(c.trade()))) {
             return Effect().reply(c.replyTo(), StatusReply.success(summary(s)));
         }
         if (s.lock() == null || !s.lock().trade().equals(c.trade())) {
@@ -415,9 +438,14 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
 
     private ReplyEffect<Event, State> onUnlock(Held s, Unlock c) {
         if (s.lock() == null || !s.lock().trade().equals(c.trade())) {
-            return s.completed().containsKey(c.trade())
-                    ? reject(c.replyTo(), AssetRejection.NOT_LOCKED, "trade " + c.trade() + " completed")
-                    : Effect().reply(c.replyTo(), StatusReply.success(summary(s))); // nothing of its to undo
+            String ended = s.trades().get(c.trade());
+            if (COMPLETED.equals(ended)) {
+                return reject(c.replyTo(), AssetRejection.NOT_LOCKED, "trade " + c.trade() + " completed");
+            }
+            if (ABANDONED.equals(ended)) {
+                return Effect().reply(c.replyTo(), StatusReply.success(summary(s)));
+            }
+            return persist(s, new TradeAbandoned(c.trade(), reason(c.reason()), now(), null), c.replyTo());
         }
         return persist(s, new Unlocked(c.trade(), reason(c.reason()), now(), null), c.replyTo());
     }
@@ -480,16 +508,14 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
         Instant lentUntil = s.lentUntil();
         List<String> versions = s.versions();
         List<Provenance> provenance = s.provenance();
-        Map<String, String> completed = s.completed();
+        Map<String, String> trades = s.trades();
         if (e instanceof OwnerChanged o) {
             owner = o.to();
             status = Status.ACTIVE;
             price = 0;
             provenance = append(provenance, new Provenance(o.to(), e.link().sequence(), o.at(), o.how()));
             if (lock != null) {
-                Map<String, String> next = new TreeMap<>(completed);
-                next.put(lock.trade(), o.to());
-                completed = next;
+                trades = with(trades, lock.trade(), COMPLETED);
                 lock = null;
             }
         } else if (e instanceof Listed l) {
@@ -501,9 +527,12 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
         } else if (e instanceof Locked l) {
             status = Status.LOCKED;
             lock = new TradeLock(l.trade(), l.buyer(), l.price());
-        } else if (e instanceof Unlocked) {
+        } else if (e instanceof Unlocked u) {
             status = Status.LISTED;
             lock = null;
+            trades = with(trades, u.trade(), ABANDONED);
+        } else if (e instanceof TradeAbandoned t) {
+            trades = with(trades, t.trade(), ABANDONED);
         } else if (e instanceof Lent l) {
             status = Status.LENT;
             lentTo = l.to();
@@ -518,13 +547,24 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
             status = Status.BURNED;
         }
         return new Held(
-                s.spec(), owner, status, price, lock, lentTo, lentUntil, versions, provenance, completed, e.link());
+                s.spec(), owner, status, price, lock, lentTo, lentUntil, versions, provenance, trades, e.link());
+    }
+
+    private static Map<String, String> with(Map<String, String> map, String key, String value) {
+        Map<String, String> next = new TreeMap<>(map);
+        next.put(key, value);
+        return next;
     }
 
     private static <T> List<T> append(List<T> list, T item) {
         List<T> next = new ArrayList<>(list);
         next.add(item);
         return List.copyOf(next);
+    }
+
+    @Override
+    public Set<String> tagsFor(Event event) {
+        return Set.of(TAG);
     }
 
     @Override

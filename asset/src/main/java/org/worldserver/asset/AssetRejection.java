@@ -25,7 +25,8 @@ public enum AssetRejection implements StableCode {
     PARCEL_OVERLAP("parcel-overlap"),
     EDITION_TAKEN("edition-taken"),
     SUPPLY_MISMATCH("edition-supply-mismatch"),
-    OVER_SUPPLY("edition-over-supply");
+    OVER_SUPPLY("edition-over-supply"),
+    TRADE_ENDED("trade-ended");
 
     private final String code;
 

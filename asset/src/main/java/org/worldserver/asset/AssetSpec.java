@@ -64,7 +64,7 @@ public record AssetSpec(
         }
 
         long cells() {
-            return (long) (maxX - minX + 1) * (maxZ - minZ + 1);
+            return ((long) maxX - minX + 1) * ((long) maxZ - minZ + 1); // in long: int extremes must not wrap
         }
     }
 

@@ -94,8 +94,14 @@ public final class Assets implements Trade.Assets {
      */
     public CompletionStage<StatusReply<Asset.Summary>> mint(String id, AssetSpec spec, String owner) {
         String problem = spec == null ? "a spec is required" : spec.problem();
-        if (problem != null || !AssetSpec.validId(id)) {
-            String why = problem != null ? problem : "an asset id of 1-128 characters without ':'";
+        if (problem == null && !AssetSpec.validId(id)) {
+            problem = "an asset id of 1-128 characters without ':'";
+        }
+        if (problem == null && owner != null && !AssetSpec.validId(owner)) {
+            problem = "an owner id of 1-128 characters without ':'"; // checked before anything is claimed
+        }
+        if (problem != null) {
+            String why = problem;
             boolean metadata = spec != null && why.equals(spec.metadataProblem());
             return CompletableFuture.completedFuture(StatusReply.error(
                     (metadata ? AssetRejection.METADATA_INVALID : AssetRejection.INVALID).message(why)));

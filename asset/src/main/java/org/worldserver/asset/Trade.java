@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -38,6 +39,7 @@ import org.worldserver.timebank.Transfer;
  * Buy(asset, buyer, price) → Requested
  *   REQUESTED  hold the price on the buyer's account (hold trade:&lt;id&gt;, expiring after holdFor)  refused → VOIDED
  *   HELD       lock the asset for this trade at that price (one trade at a time)     refused → RELEASING → VOIDED
+ *              (RELEASING: the asset marks the trade abandoned, so a late lock of it is refused; the hold is released)
  *   LOCKED     pay: transfer trade:&lt;id&gt; moves the hold to the seller                 voided → UNLOCKING → VOIDED
  *   PAID       the buyer becomes the owner (the asset is locked for this trade: it cannot be refused) → COMPLETED
  * </pre>
@@ -90,6 +92,11 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
     public record Unanswered(long ask) implements Command {}
 
     public enum Retry implements Command {
+        INSTANCE
+    }
+
+    /** A trade that never started has been idle for a while: it leaves (so that it is not remembered for ever). */
+    public enum Idle implements Command {
         INSTANCE
     }
 
@@ -147,6 +154,11 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
     private final List<ActorRef<StatusReply<Summary>>> waiting = new ArrayList<>();
     private long asks;
     private boolean asking;
+    /** An unstarted trade asked its shard to stop it: a Buy now is answered "try again" (a new one will take it). */
+    private boolean leaving;
+
+    /** How long a trade that never started stays (asked for by id, or woken by its shard) before it leaves. */
+    private static final Duration IDLE_AFTER = Duration.ofSeconds(30);
 
     private Trade(
             String id,
@@ -196,12 +208,12 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         var unrequested = newCommandHandlerWithReplyBuilder().forStateType(Unrequested.class);
         unrequested
                 .onCommand(Buy.class, this::onBuy)
-                .onCommand(
-                        Get.class,
-                        (s, c) -> Effect()
-                                .reply(
-                                        c.replyTo(),
-                                        StatusReply.error(TradeRejection.UNKNOWN.message("no trade " + id))))
+                .onCommand(Get.class, (s, c) -> reject(c.replyTo(), TradeRejection.UNKNOWN, "no trade " + id))
+                .onCommand(Idle.class, (s, c) -> {
+                    leaving = true;
+                    ended.accept(context.getSelf());
+                    return Effect().noReply();
+                })
                 .onAnyCommand((s, c) -> Effect().noReply());
         var underway = newCommandHandlerWithReplyBuilder().forStateType(Underway.class);
         underway.onCommand(Buy.class, this::onBuyAgain)
@@ -217,18 +229,23 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
                 .onCommand(Retry.class, (s, c) -> {
                     askStep(s);
                     return Effect().noReply();
-                });
+                })
+                .onCommand(Idle.class, (s, c) -> Effect().noReply());
         return unrequested.orElse(underway).build();
     }
 
     private ReplyEffect<Event, State> onBuy(Unrequested s, Buy c) {
-        if (!AssetSpec.validId(c.asset()) || !AssetSpec.validId(c.buyer())) {
-            return reject(c.replyTo(), TradeRejection.INVALID, "an asset and a buyer (ids without ':')");
+        if (leaving) {
+            return Effect().reply(c.replyTo(), StatusReply.error("world-busy: trade " + id + " is moving; try again"));
+        }
+        if (!AssetSpec.validId(id) || !AssetSpec.validId(c.asset()) || !AssetSpec.validId(c.buyer())) {
+            return reject(c.replyTo(), TradeRejection.INVALID, "a trade, an asset and a buyer (ids without ':')");
         }
         if (c.price() <= 0) {
             return reject(c.replyTo(), TradeRejection.INVALID, "the price must be positive");
         }
         waiting.add(c.replyTo());
+        timers.cancel(Idle.INSTANCE);
         Requested requested = HashChain.seal(new Requested(c.asset(), c.buyer(), c.price(), now(), null), null);
         return Effect().persist(requested).thenRun(st -> askStep((Underway) st)).thenNoReply();
     }
@@ -332,9 +349,15 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
                         });
             case PAID -> fromAsset(ask, assets.asset(s.asset(), r -> new Asset.Complete(id, r)));
             case RELEASING ->
-                fromAccount(
-                        ask,
-                        bank.account(s.buyer(), r -> new Account.Release(hold, "trade " + id + ": " + s.reason(), r)));
+                assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r))
+                        .thenCompose(marked -> marked.isError()
+                                        && !marked.getError().getMessage().startsWith("asset-unknown")
+                                ? fromAsset(ask, CompletableFuture.completedFuture(marked))
+                                : fromAccount(
+                                        ask,
+                                        bank.account(
+                                                s.buyer(),
+                                                r -> new Account.Release(hold, "trade " + id + ": " + s.reason(), r))));
             default -> fromAsset(ask, assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r)));
         };
         context.pipeToSelf(answer, (a, failure) -> failure != null ? new Unanswered(ask) : a);
@@ -382,7 +405,10 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
                     if (s instanceof Underway u && !u.phase().ended()) {
                         askStep(u); // resume the step the crash interrupted
                     } else if (s instanceof Underway) {
-                        ended.accept(context.getSelf());
+                        ended.accept(context.getSelf()); // woken to be asked: answer, then go
+                    } else {
+                        // Never started: a Buy is most likely on its way; if none comes, go after a while.
+                        timers.startSingleTimer(Idle.INSTANCE, IDLE_AFTER);
                     }
                 })
                 .build();

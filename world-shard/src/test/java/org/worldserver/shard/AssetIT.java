@@ -117,7 +117,11 @@ class AssetIT extends OneNodeIT {
                     "{\"trade\": \"%s-t%d\", \"buyer\": \"%s\", \"price\": %d}".formatted(run, i, buyer, 5 * CREDIT);
             racing.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return answered(201, "/assets/" + lantern + "/buy", body);
+                    HttpResponse<String> r = post("/assets/" + lantern + "/buy", body);
+                    JsonNode answer = JSON.readTree(r.body());
+                    // 201 and the trade when it won; 409 with what refused it when it lost.
+                    assertEquals(answer.has("phase") ? 201 : 409, r.statusCode(), r.body());
+                    return answer;
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -125,9 +129,15 @@ class AssetIT extends OneNodeIT {
         }
         List<JsonNode> trades = racing.stream().map(CompletableFuture::join).toList();
         List<JsonNode> completed = trades.stream()
-                .filter(t -> t.get("phase").asText().equals("COMPLETED"))
+                .filter(t -> t.has("phase") && t.get("phase").asText().equals("COMPLETED"))
                 .toList();
         assertEquals(1, completed.size(), trades.toString());
+        for (JsonNode lost : trades) {
+            if (!lost.has("phase")) {
+                String code = lost.get("error").asText();
+                assertTrue(code.equals("asset-locked") || code.equals("asset-not-listed"), lost.toString());
+            }
+        }
         String winner = completed.get(0).get("buyer").asText();
         assertEquals(
                 winner,

@@ -137,6 +137,9 @@ class TimeValueIT {
         assertEquals(200, released.statusCode(), released.body());
         assertEquals(0, account(ada).get("held").asLong());
         refused(404, "hold-unknown", "/accounts/" + ada + "/holds/nope/release", "{}");
+        // Derived ids (a trade's hold, a transfer's own) are not a client's to name.
+        refused(400, "hold-invalid", "/accounts/" + ada + "/holds/trade:x/release", "{}");
+        refused(400, "hold-invalid", "/accounts/" + ada + "/holds/transfer:x/capture", capture.formatted(shop, 1));
 
         long burnedBefore = account("treasury").get("burned").asLong();
         String burn = "{\"reference\": \"%s\", \"amount\": %d, \"reason\": \"expired credits\"}";

@@ -4,16 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.worldserver.persistence.testkit.FreePorts;
 import org.worldserver.persistence.testkit.RealCassandra;
 
 /**
@@ -39,63 +30,42 @@ import org.worldserver.persistence.testkit.RealCassandra;
 @ExtendWith(RealCassandra.class)
 class TransferCrashIT {
 
-    private static final Path ROOT =
-            Path.of(System.getProperty("world.root", "..")).toAbsolutePath().normalize();
     private static final long CREDIT = 1_000_000L;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dataDir;
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final List<Process> started = new ArrayList<>();
+    private NodeProcess node;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
-    private List<String> flags;
-    private int httpPort;
 
     @AfterEach
     void stopWhatWasStarted() throws Exception {
-        for (Process p : started) {
-            if (p.isAlive()) {
-                p.destroy();
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                }
-            }
+        if (node != null) {
+            node.close();
         }
     }
 
     @Test
     void shouldFinishOrVoidEveryTransferExactlyOnceAfterTheNodeIsKilled() throws Exception {
-        int[] ports = FreePorts.allocate(2);
-        int[] udp = FreePorts.udp(2);
-        httpPort = ports[1];
-        flags = List.of(
-                "--data-dir", dataDir.toString(),
-                "--cassandra", RealCassandra.contactPoint(),
-                "--port", Integer.toString(ports[0]),
-                "--http-port", Integer.toString(httpPort),
-                "--udp-port", Integer.toString(udp[0]),
-                "--udp-reply-port", Integer.toString(udp[1]));
-        Process node = start("first.log");
+        node = new NodeProcess(dataDir);
+        node.start("first.log");
 
         List<String> accounts = new ArrayList<>();
         assertEquals(
                 201,
-                post("/treasury/mint", "{\"reference\": \"" + run + "\", \"amount\": " + 1000 * CREDIT + "}")
+                node.post("/treasury/mint", "{\"reference\": \"" + run + "\", \"amount\": " + 1000 * CREDIT + "}")
                         .statusCode());
         for (String name : List.of("ada", "bob", "cyd", "dee")) {
             String id = run + "-" + name;
             assertEquals(
                     201,
-                    post("/accounts", "{\"id\": \"" + id + "\", \"owner\": \"" + name + "\", \"kind\": \"AVATAR\"}")
+                    node.post(
+                                    "/accounts",
+                                    "{\"id\": \"" + id + "\", \"owner\": \"" + name + "\", \"kind\": \"AVATAR\"}")
                             .statusCode());
             assertEquals(
                     "POSTED",
-                    JSON.readTree(transfer(run + "-fund-" + name, "treasury", id, 100 * CREDIT)
-                                    .body())
+                    NodeProcess.json(transfer(run + "-fund-" + name, "treasury", id, 100 * CREDIT))
                             .get("phase")
                             .asText());
             accounts.add(id);
@@ -113,29 +83,20 @@ class TransferCrashIT {
             long amount = (1 + random.nextInt(30)) * CREDIT;
             ids.add(id);
             terms.put(id, new String[] {accounts.get(from), accounts.get(to), Long.toString(amount)});
-            sent.add(http.sendAsync(
-                    transferRequest(id, accounts.get(from), accounts.get(to), amount),
-                    HttpResponse.BodyHandlers.ofString()));
+            sent.add(node.postAsync("/transfers", transferBody(id, accounts.get(from), accounts.get(to), amount)));
         }
         Thread.sleep(1500); // some posted, some under way, most not yet sent: then the kill
-        // bin/world writes its node's pid; it must be a child of this bin/world (never signal anything else).
-        long pid = Long.parseLong(Files.readString(dataDir.resolve("node.pid")).strip());
-        ProcessHandle java = node.descendants()
-                .filter(p -> p.pid() == pid)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("node.pid " + pid + " is not this bin/world's node"));
-        assertTrue(java.destroyForcibly(), "SIGKILL the node");
-        assertTrue(node.waitFor(60, TimeUnit.SECONDS), "bin/world did not notice its node died");
+        node.kill();
         long answeredBeforeTheKill = sent.stream()
                 .filter(f -> f.isDone() && !f.isCompletedExceptionally())
                 .count();
         System.out.printf("killed the node with %d of 300 transfers answered%n", answeredBeforeTheKill);
 
-        start("second.log");
+        node.start("second.log");
         // Nobody asks the transfers: the remembered unsettled ones must finish by themselves, holds and all.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         for (String account : accounts) {
-            while (getJson("/accounts/" + account).get("held").asLong() != 0) {
+            while (node.getJson("/accounts/" + account).get("held").asLong() != 0) {
                 assertTrue(System.nanoTime() < deadline, "holds still open on " + account + ": transfers stuck");
                 Thread.sleep(200); // polling with a deadline
             }
@@ -147,12 +108,12 @@ class TransferCrashIT {
         int voided = 0;
         int unknown = 0;
         for (String id : ids) {
-            HttpResponse<String> status = get("/transfers/" + id);
+            HttpResponse<String> status = node.get("/transfers/" + id);
             if (status.statusCode() == 404) {
                 unknown++; // never reached the node before it died
                 continue;
             }
-            JsonNode t = JSON.readTree(status.body());
+            JsonNode t = NodeProcess.json(status);
             String phase = t.get("phase").asText();
             assertTrue(phase.equals("POSTED") || phase.equals("VOIDED"), "unsettled: " + t);
             if (phase.equals("POSTED")) {
@@ -173,82 +134,22 @@ class TransferCrashIT {
         for (String account : accounts) {
             assertEquals(
                     expected.get(account),
-                    getJson("/accounts/" + account).get("balance").asLong(),
+                    node.getJson("/accounts/" + account).get("balance").asLong(),
                     account + ": every posted transfer counted exactly once, no voided one at all");
-            assertTrue(getJson("/accounts/" + account + "/verify").get("intact").asBoolean());
+            assertTrue(node.getJson("/accounts/" + account + "/verify")
+                    .get("intact")
+                    .asBoolean());
         }
-        JsonNode ledger = getJson("/ledger/check");
+        JsonNode ledger = node.getJson("/ledger/check");
         assertTrue(ledger.get("conserved").asBoolean() && ledger.get("problems").isEmpty(), ledger.toString());
     }
 
-    private Process start(String logName) throws Exception {
-        Path log = dataDir.resolve(logName);
-        List<String> args =
-                new ArrayList<>(List.of("bash", ROOT.resolve("bin/world").toString(), "start"));
-        args.addAll(flags);
-        Process p = new ProcessBuilder(args)
-                .directory(ROOT.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        started.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (System.nanoTime() < deadline) {
-            assertTrue(p.isAlive(), () -> "bin/world exited:\n" + read(log));
-            try {
-                if (get("/ready").statusCode() == 200) {
-                    return p;
-                }
-            } catch (ConnectException notYetBound) {
-                // the operator API binds once the actor system is up
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the node was not ready in 180 s:\n" + read(log));
-    }
-
-    private HttpRequest transferRequest(String id, String from, String to, long amount) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/transfers"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"" + id + "\", \"from\": \"" + from
-                        + "\", \"to\": \"" + to + "\", \"amount\": " + amount + "}"))
-                .build();
+    private static String transferBody(String id, String from, String to, long amount) {
+        return "{\"id\": \"" + id + "\", \"from\": \"" + from + "\", \"to\": \"" + to + "\", \"amount\": " + amount
+                + "}";
     }
 
     private HttpResponse<String> transfer(String id, String from, String to, long amount) throws Exception {
-        return http.send(transferRequest(id, from, to, amount), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                        .timeout(Duration.ofSeconds(30))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode getJson(String path) throws Exception {
-        HttpResponse<String> r = get(path);
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        return JSON.readTree(r.body());
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return node.post("/transfers", transferBody(id, from, to, amount));
     }
 }

@@ -16,6 +16,7 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.asset.Asset;
 import org.worldserver.asset.AssetSpec;
 import org.worldserver.asset.Assets;
@@ -38,7 +39,8 @@ import org.worldserver.asset.Trade;
  * POST   /assets/{id}/lend       {"to", "until", "by"}    back to its owner by itself at `until`  200
  * POST   /assets/{id}/versions   {"contentHash", "by"}    models and twins                        200
  * POST   /assets/{id}/burn       {"by"}                                                            200
- * POST   /assets/{id}/buy        {"trade", "buyer", "price"}   201 once COMPLETED, or VOIDED with the reason
+ * POST   /assets/{id}/buy        {"trade", "buyer", "price"}   201 once COMPLETED; voided: the refusal's code and
+ *                                status (409 asset-locked, insufficient-funds, asset-price-changed, ...)
  * GET    /trades/{id}                                                                              200 | 404 trade-unknown
  * </pre>
  */
@@ -94,7 +96,11 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
 
     private Route mint(JsonNode json) {
         AssetSpec spec = spec(json);
-        if (spec == null || !ids(json, "id")) {
+        boolean ownerShape =
+                json.path("owner").isMissingNode() || json.path("owner").isTextual();
+        boolean hashShape = json.path("contentHash").isMissingNode()
+                || json.path("contentHash").isTextual();
+        if (spec == null || !ids(json, "id") || !ownerShape || !hashShape) {
             return error(
                     StatusCodes.BAD_REQUEST,
                     "asset-invalid",
@@ -266,8 +272,15 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
         }
         String buyer = json.get("buyer").asText();
         long price = json.get("price").asLong();
+        // A voided trade is answered as what refused it: the reason starts with the refusing entity's code.
         return answer(
-                assets.trade(json.get("trade").asText(), r -> new Trade.Buy(id, buyer, price, r)), StatusCodes.CREATED);
+                assets.trade(json.get("trade").asText(), r -> new Trade.Buy(id, buyer, price, r))
+                        .thenApply(
+                                reply -> reply.isSuccess() && reply.getValue().phase() == Trade.Phase.VOIDED
+                                        ? StatusReply.<Trade.Summary>error(
+                                                reply.getValue().reason())
+                                        : reply),
+                StatusCodes.CREATED);
     }
 
     private Route verify(String id) {

@@ -88,15 +88,20 @@ public final class BankRoutes extends EntityRoutes implements ManagementRoutePro
                                         .slash("holds")
                                         .slash(PathMatchers.segment())
                                         .slash("capture"),
-                                (account, hold) -> body(b -> capture(account, hold, b))),
+                                (account, hold) -> clientId(account) && clientId(hold)
+                                        ? body(b -> capture(account, hold, b))
+                                        : badPathId("hold-invalid", account + "/" + hold)),
                         path(
                                 PathMatchers.segment("accounts")
                                         .slash(PathMatchers.segment())
                                         .slash("holds")
                                         .slash(PathMatchers.segment())
                                         .slash("release"),
-                                (account, hold) -> entity(
-                                        Unmarshaller.entityToString(), text -> release(account, hold, json(text)))),
+                                (account, hold) -> clientId(account) && clientId(hold)
+                                        ? entity(
+                                                Unmarshaller.entityToString(),
+                                                text -> release(account, hold, json(text)))
+                                        : badPathId("hold-invalid", account + "/" + hold)),
                         path("deposits", () -> body(this::deposit)),
                         path(
                                 PathMatchers.segment("deposits")

@@ -64,6 +64,9 @@ abstract class EntityRoutes extends AllDirectives {
         if (code.equals("asset-not-owner")) {
             return StatusCodes.FORBIDDEN;
         }
+        if (code.equals("world-busy")) {
+            return StatusCodes.SERVICE_UNAVAILABLE;
+        }
         if (code.endsWith("-invalid") || code.equals("amount-overflow") || code.equals("account-not-treasury")) {
             return StatusCodes.BAD_REQUEST;
         }
@@ -77,12 +80,21 @@ abstract class EntityRoutes extends AllDirectives {
      */
     static boolean ids(JsonNode json, String... fields) {
         for (String f : fields) {
-            String id = json.path(f).isTextual() ? json.path(f).asText() : "";
-            if (id.isBlank() || id.length() > 128 || id.indexOf(':') >= 0) {
+            if (!json.path(f).isTextual() || !clientId(json.path(f).asText())) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether {@code id} (from a body or a path) is an id a client may choose; see {@link #ids}. */
+    static boolean clientId(String id) {
+        return !id.isBlank() && id.length() <= 128 && id.indexOf(':') < 0;
+    }
+
+    /** 400 {@code code} for a path id a client may not name (a derived id, such as a trade's hold). */
+    static Route badPathId(String code, String id) {
+        return error(StatusCodes.BAD_REQUEST, code, "not an id a client may name: " + id);
     }
 
     /** What {@code /verify} answers: the entity's hash chain as the journal holds it. */

@@ -1,0 +1,160 @@
+package org.worldserver.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.worldserver.persistence.testkit.FreePorts;
+import org.worldserver.persistence.testkit.RealCassandra;
+
+/**
+ * A node in a JVM of its own for crash tests: {@code bin/world start} against the test's real Cassandra, on free
+ * ports, its data in {@code dataDir}. It can be killed with SIGKILL (only the node this {@code bin/world} started,
+ * found by the pid file it writes) and started again on the same ports and data; {@link #close} ends whatever is
+ * still running. HTTP helpers talk to its operator API.
+ */
+final class NodeProcess implements AutoCloseable {
+
+    private static final Path ROOT =
+            Path.of(System.getProperty("world.root", "..")).toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dataDir;
+    private final List<String> flags;
+    private final int httpPort;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<Process> started = new ArrayList<>();
+    private Process current;
+
+    NodeProcess(Path dataDir) throws IOException {
+        this.dataDir = dataDir;
+        int[] ports = FreePorts.allocate(2);
+        int[] udp = FreePorts.udp(2);
+        this.httpPort = ports[1];
+        this.flags = List.of(
+                "--data-dir", dataDir.toString(),
+                "--cassandra", RealCassandra.contactPoint(),
+                "--port", Integer.toString(ports[0]),
+                "--http-port", Integer.toString(httpPort),
+                "--udp-port", Integer.toString(udp[0]),
+                "--udp-reply-port", Integer.toString(udp[1]));
+    }
+
+    /** Starts {@code bin/world start}, its output in {@code logName}, and waits up to 180 s for {@code /ready}. */
+    void start(String logName) throws Exception {
+        Path log = dataDir.resolve(logName);
+        List<String> args =
+                new ArrayList<>(List.of("bash", ROOT.resolve("bin/world").toString(), "start"));
+        args.addAll(flags);
+        Process p = new ProcessBuilder(args)
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        started.add(p);
+        current = p;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            assertTrue(p.isAlive(), () -> "bin/world exited:\n" + read(log));
+            try {
+                if (get("/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (ConnectException notYetBound) {
+                // the operator API binds once the actor system is up
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the node was not ready in 180 s:\n" + read(log));
+    }
+
+    /** SIGKILLs the running node (a child of the last {@code bin/world}, by the pid it wrote) and waits for it. */
+    void kill() throws Exception {
+        long pid = Long.parseLong(Files.readString(dataDir.resolve("node.pid")).strip());
+        ProcessHandle java = current.descendants()
+                .filter(p -> p.pid() == pid)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("node.pid " + pid + " is not this bin/world's node"));
+        assertTrue(java.destroyForcibly(), "SIGKILL the node");
+        assertTrue(current.waitFor(60, TimeUnit.SECONDS), "bin/world did not notice its node died");
+    }
+
+    /** Ends every process this started that still runs (politely, then by force after 60 s). */
+    @Override
+    public void close() throws Exception {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                p.destroy();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    HttpRequest postRequest(String path, String body) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(postRequest(path, body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Posts without waiting (the answer may never come if the node is killed meanwhile). */
+    CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
+        return http.sendAsync(postRequest(path, body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Posts and expects {@code status}; the answer's JSON. */
+    JsonNode posted(int status, String path, String body) throws Exception {
+        HttpResponse<String> r = post(path, body);
+        assertEquals(status, r.statusCode(), path + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> r = get(path);
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}

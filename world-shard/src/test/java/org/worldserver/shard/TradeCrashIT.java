@@ -1,0 +1,176 @@
+package org.worldserver.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.worldserver.persistence.testkit.RealCassandra;
+
+/**
+ * A node running trades is killed with SIGKILL mid-stream (a separate JVM on the test's real Cassandra) and started
+ * again. Without anyone touching the trades, every one that had started finishes by itself: afterwards each is
+ * COMPLETED or VOIDED, no asset was sold twice or stays locked, every buyer paid exactly for what it bought and
+ * every seller got exactly that, no hold is left open, the ledger is conserved and every asset's chain is intact.
+ */
+@ExtendWith(RealCassandra.class)
+class TradeCrashIT {
+
+    private static final long CREDIT = 1_000_000L;
+    private static final int ASSETS = 20;
+    private static final int BUYERS = 4;
+
+    @TempDir
+    Path dataDir;
+
+    private NodeProcess node;
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @AfterEach
+    void stopWhatWasStarted() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private String account(String name, long credits) throws Exception {
+        String id = run + "-" + name;
+        node.posted(201, "/accounts", "{\"id\": \"%s\", \"owner\": \"%s\", \"kind\": \"AVATAR\"}".formatted(id, name));
+        if (credits > 0) {
+            JsonNode paid = node.posted(
+                    201,
+                    "/transfers",
+                    "{\"id\": \"%s\", \"from\": \"treasury\", \"to\": \"%s\", \"amount\": %d}"
+                            .formatted(id, id, credits * CREDIT));
+            assertEquals("POSTED", paid.get("phase").asText());
+        }
+        return id;
+    }
+
+    @Test
+    void shouldCompleteOrRollBackEveryTradeAfterTheNodeIsKilled() throws Exception {
+        node = new NodeProcess(dataDir);
+        node.start("first.log");
+        node.posted(201, "/treasury/mint", "{\"reference\": \"%s\", \"amount\": %d}".formatted(run, 1000 * CREDIT));
+        String seller = account("seller", 0);
+        List<String> buyers = new ArrayList<>();
+        for (int b = 0; b < BUYERS; b++) {
+            buyers.add(account("buyer" + b, 100));
+        }
+        Map<String, Long> prices = new HashMap<>();
+        for (int a = 0; a < ASSETS; a++) {
+            String asset = run + "-a" + a;
+            node.posted(
+                    201,
+                    "/assets",
+                    "{\"id\": \"%s\", \"kind\": \"ITEM\", \"creator\": \"%s\", \"name\": \"Item %d\"}"
+                            .formatted(asset, seller, a));
+            long price = (3 + a % 5) * CREDIT;
+            node.posted(
+                    200, "/assets/" + asset + "/listing", "{\"price\": %d, \"by\": \"%s\"}".formatted(price, seller));
+            prices.put(asset, price);
+        }
+
+        // Every buyer goes for every asset at once: 80 trades racing for 20 listings; the node dies meanwhile.
+        Map<String, String[]> trades = new HashMap<>(); // trade id → asset, buyer
+        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+        for (int a = 0; a < ASSETS; a++) {
+            for (int b = 0; b < BUYERS; b++) {
+                String asset = run + "-a" + a;
+                String trade = run + "-t" + a + "-" + b;
+                trades.put(trade, new String[] {asset, buyers.get(b)});
+                sent.add(node.postAsync(
+                        "/assets/" + asset + "/buy",
+                        "{\"trade\": \"%s\", \"buyer\": \"%s\", \"price\": %d}"
+                                .formatted(trade, buyers.get(b), prices.get(asset))));
+            }
+        }
+        Thread.sleep(2500); // some trades done, some under way, many not yet started: then the kill
+        node.kill();
+        long answered = sent.stream()
+                .filter(f -> f.isDone() && !f.isCompletedExceptionally())
+                .count();
+        System.out.printf("killed the node with %d of %d trades answered%n", answered, trades.size());
+
+        node.start("second.log");
+        // Nobody asks the trades: the remembered unfinished ones must finish by themselves.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        for (String buyer : buyers) {
+            while (node.getJson("/accounts/" + buyer).get("held").asLong() != 0) {
+                assertTrue(System.nanoTime() < deadline, "holds still open on " + buyer + ": trades stuck");
+                Thread.sleep(200); // polling with a deadline
+            }
+        }
+        for (int a = 0; a < ASSETS; a++) {
+            String asset = run + "-a" + a;
+            while (node.getJson("/assets/" + asset).get("status").asText().equals("LOCKED")) {
+                assertTrue(System.nanoTime() < deadline, asset + " still locked: a trade is stuck");
+                Thread.sleep(200);
+            }
+        }
+
+        Map<String, String> soldTo = new HashMap<>();
+        Map<String, Long> spent = new HashMap<>();
+        int completed = 0;
+        int voided = 0;
+        int unknown = 0;
+        for (Map.Entry<String, String[]> t : trades.entrySet()) {
+            HttpResponse<String> status = node.get("/trades/" + t.getKey());
+            if (status.statusCode() == 404) {
+                unknown++; // never reached the node
+                continue;
+            }
+            JsonNode trade = NodeProcess.json(status);
+            String phase = trade.get("phase").asText();
+            String asset = t.getValue()[0];
+            String buyer = t.getValue()[1];
+            if (phase.equals("COMPLETED")) {
+                completed++;
+                String before = soldTo.put(asset, buyer);
+                assertEquals(null, before, asset + " sold twice: to " + before + " and " + buyer);
+                spent.merge(buyer, prices.get(asset), Long::sum);
+            } else {
+                assertEquals("VOIDED", phase, "unfinished: " + trade);
+                voided++;
+            }
+        }
+        System.out.printf("after the restart: %d completed, %d voided, %d never started%n", completed, voided, unknown);
+        assertTrue(completed + voided > answered, "trades under way at the kill finished after the restart");
+
+        long sellerGot = 0;
+        for (int a = 0; a < ASSETS; a++) {
+            String asset = run + "-a" + a;
+            JsonNode state = node.getJson("/assets/" + asset);
+            String owner = soldTo.getOrDefault(asset, seller);
+            assertEquals(owner, state.get("owner").asText(), asset + ": its one owner is its one buyer, or its seller");
+            if (soldTo.containsKey(asset)) {
+                sellerGot += prices.get(asset);
+                assertEquals(2, state.get("provenance").size(), asset + ": minted, then sold once");
+            }
+            assertTrue(
+                    node.getJson("/assets/" + asset + "/verify").get("intact").asBoolean(), asset);
+        }
+        for (String buyer : buyers) {
+            assertEquals(
+                    100 * CREDIT - spent.getOrDefault(buyer, 0L),
+                    node.getJson("/accounts/" + buyer).get("balance").asLong(),
+                    buyer + " paid exactly for what it bought");
+        }
+        assertEquals(
+                sellerGot, node.getJson("/accounts/" + seller).get("balance").asLong(), "the seller got exactly that");
+        JsonNode ledger = node.getJson("/ledger/check");
+        assertTrue(ledger.get("conserved").asBoolean() && ledger.get("problems").isEmpty(), ledger.toString());
+    }
+}
