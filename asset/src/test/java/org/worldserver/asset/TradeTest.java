@@ -2,6 +2,7 @@ package org.worldserver.asset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.worldserver.timebank.testkit.LocalBank.ok;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.worldserver.persistence.testkit.MutableClock;
 import org.worldserver.timebank.Account;
-import org.worldserver.timebank.LedgerCheck;
-import org.worldserver.timebank.Transfer;
 import org.worldserver.timebank.testkit.LocalBank;
 
 /**
@@ -56,13 +55,7 @@ class TradeTest {
     }
 
     private String funded(String name, long credits) {
-        String id = run + "-" + name;
-        ok(bank.account(id, r -> new Account.Open(name, Account.Kind.AVATAR, 0, r)));
-        if (credits > 0) {
-            ok(bank.mintInTreasury(treasury, "seed-" + id, credits * CREDIT, "test"));
-            ok(bank.transfer("seed-" + id, r -> new Transfer.Start(treasury, id, credits * CREDIT, r)));
-        }
-        return id;
+        return bank.funded(run + "-" + name, credits, 0);
     }
 
     /** An item owned by {@code seller}, listed at {@code credits}. */
@@ -92,22 +85,6 @@ class TradeTest {
         return ok(assets.asset(id, Asset.Get::new));
     }
 
-    private static <T> T ok(CompletionStage<StatusReply<T>> stage) {
-        StatusReply<T> reply = stage.toCompletableFuture().join();
-        assertTrue(reply.isSuccess(), () -> reply.getError().getMessage());
-        return reply.getValue();
-    }
-
-    private void assertAtRest(String... accounts) {
-        List<Account.Summary> all = new ArrayList<>();
-        all.add(bank.get(treasury));
-        for (String a : accounts) {
-            all.add(bank.get(a));
-        }
-        LedgerCheck check = LedgerCheck.of(all);
-        assertTrue(check.exact(), check.toString());
-    }
-
     @Test
     void shouldPayTheSellerAndMoveTheAssetExactlyOnce() {
         String ada = funded("ada", 0);
@@ -129,7 +106,7 @@ class TradeTest {
         assertTrue(
                 reused.getError().getMessage().startsWith("id-reused: "),
                 reused.getError().getMessage());
-        assertAtRest(ada, bob);
+        bank.assertAtRest(ada, bob);
     }
 
     @Test
@@ -168,7 +145,7 @@ class TradeTest {
         assertEquals(10 * CREDIT, bank.get(ada).balance());
         List<String> everyone = new ArrayList<>(buyers);
         everyone.add(ada);
-        assertAtRest(everyone.toArray(String[]::new));
+        bank.assertAtRest(everyone.toArray(String[]::new));
     }
 
     @Test
@@ -201,7 +178,7 @@ class TradeTest {
         assertEquals(Asset.Status.LISTED, asset(run + "-helm").status());
         assertEquals(ada, asset(run + "-helm").owner());
         assertEquals(5 * CREDIT, bank.get(bob).available());
-        assertAtRest(ada, bob);
+        bank.assertAtRest(ada, bob);
     }
 
     @Test
@@ -231,6 +208,6 @@ class TradeTest {
         assertEquals(bob, asset(sword).owner());
         assertEquals(10 * CREDIT, bank.get(ada).balance(), "paid once");
         assertEquals(0, bank.get(bob).balance());
-        assertAtRest(ada, bob);
+        bank.assertAtRest(ada, bob);
     }
 }

@@ -2,11 +2,12 @@ package org.worldserver.timebank;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.worldserver.timebank.testkit.LocalBank.ok;
+import static org.worldserver.timebank.testkit.LocalBank.refused;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -41,15 +42,8 @@ class DepositTest {
         KIT.shutdownTestKit();
     }
 
-    /** An avatar account holding {@code credits}, minted by the treasury and paid to it. */
     private String funded(String name, long credits) {
-        String id = run + "-" + name;
-        ok(bank.account(id, r -> new Account.Open(name, Account.Kind.AVATAR, 0, r)));
-        ok(bank.mintInTreasury(treasury, "seed-" + id, credits * CREDIT, "test"));
-        Transfer.Summary paid =
-                ok(bank.transfer("seed-" + id, r -> new Transfer.Start(treasury, id, credits * CREDIT, r)));
-        assertEquals(Transfer.Phase.POSTED, paid.phase());
-        return id;
+        return bank.funded(run + "-" + name, credits, 0);
     }
 
     private StatusReply<Deposit.Summary> deposit(
@@ -59,39 +53,9 @@ class DepositTest {
                 .join();
     }
 
-    private static <T> T ok(java.util.concurrent.CompletionStage<StatusReply<T>> stage) {
-        StatusReply<T> reply = stage.toCompletableFuture().join();
-        assertTrue(reply.isSuccess(), () -> reply.getError().getMessage());
-        return reply.getValue();
-    }
-
-    private static void refused(String code, StatusReply<?> reply) {
-        assertTrue(reply.isError(), () -> "accepted, expected " + code + ": " + reply.getValue());
-        assertTrue(
-                reply.getError().getMessage().startsWith(code + ": "),
-                reply.getError().getMessage());
-    }
-
-    /** Asks deposit {@code id} until it satisfies {@code done} (its steps run asynchronously), for up to 10 s. */
+    /** Asks deposit {@code id} until it satisfies {@code done} (its steps run on their own timers). */
     private Deposit.Summary awaitDeposit(String id, Predicate<Deposit.Summary> done) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            Deposit.Summary s = deposit(id, Deposit.Get::new).getValue();
-            if (done.test(s)) {
-                return s;
-            }
-            assertTrue(System.nanoTime() < deadline, "deposit stuck at " + s);
-            Thread.sleep(20);
-        }
-    }
-
-    private void assertConserved(String... accounts) {
-        List<Account.Summary> all = java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of(treasury), java.util.stream.Stream.of(accounts))
-                .map(bank::get)
-                .toList();
-        LedgerCheck check = LedgerCheck.of(all);
-        assertTrue(check.exact(), check.toString());
+        return LocalBank.await(() -> deposit(id, Deposit.Get::new).getValue(), done);
     }
 
     @Test
@@ -132,7 +96,7 @@ class DepositTest {
                 Deposit.Phase.PAID, deposit("d1", Deposit.Get::new).getValue().phase());
         assertEquals(100 * CREDIT + 98_630, bank.get(ada).balance(), "nothing paid twice");
         refused("deposit-not-active", deposit("d1", Deposit.Withdraw::new));
-        assertConserved(ada);
+        bank.assertAtRest(ada);
     }
 
     @Test
@@ -154,7 +118,7 @@ class DepositTest {
                 Deposit.Phase.WITHDRAWN,
                 deposit("d2", Deposit.Get::new).getValue().phase());
         assertEquals(10 * CREDIT, bank.get(treasury).minted(), "only the seed was minted");
-        assertConserved(ada);
+        bank.assertAtRest(ada);
     }
 
     @Test
@@ -206,7 +170,7 @@ class DepositTest {
         assertEquals(600_000, stuck.interest(), "3 % of 20 credits for a year");
         assertEquals(paid.interest(), stuck.interest());
         assertEquals(20 * CREDIT + 600_000, bank.get(ada).balance());
-        assertConserved(ada);
+        bank.assertAtRest(ada);
     }
 
     @Test
@@ -228,6 +192,6 @@ class DepositTest {
                 unpaid.reason().contains("after 3 attempts") && unpaid.reason().contains("account-closed"),
                 unpaid.reason());
         assertEquals(300_000, bank.get(treasury).balance(), "the minted interest stays in the treasury");
-        assertConserved(ada, bob);
+        bank.assertAtRest(ada, bob);
     }
 }

@@ -2,13 +2,13 @@ package org.worldserver.timebank;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.worldserver.timebank.testkit.LocalBank.ok;
+import static org.worldserver.timebank.testkit.LocalBank.refused;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -43,13 +43,7 @@ class LoanTest {
     }
 
     private String funded(String name, long credits) {
-        String id = run + "-" + name;
-        ok(bank.account(id, r -> new Account.Open(name, Account.Kind.AVATAR, 2 * CREDIT, r)));
-        if (credits > 0) {
-            ok(bank.mintInTreasury(treasury, "seed-" + id, credits * CREDIT, "test"));
-            ok(bank.transfer("seed-" + id, r -> new Transfer.Start(treasury, id, credits * CREDIT, r)));
-        }
-        return id;
+        return bank.funded(run + "-" + name, credits, 2 * CREDIT);
     }
 
     private StatusReply<Loan.Summary> loan(
@@ -63,38 +57,8 @@ class LoanTest {
                 .getValue();
     }
 
-    private static <T> T ok(CompletionStage<StatusReply<T>> stage) {
-        StatusReply<T> reply = stage.toCompletableFuture().join();
-        assertTrue(reply.isSuccess(), () -> reply.getError().getMessage());
-        return reply.getValue();
-    }
-
-    private static void refused(String code, StatusReply<?> reply) {
-        assertTrue(reply.isError(), () -> "accepted, expected " + code + ": " + reply.getValue());
-        assertTrue(
-                reply.getError().getMessage().startsWith(code + ": "),
-                reply.getError().getMessage());
-    }
-
     private Loan.Summary awaitLoan(String id, Predicate<Loan.Summary> done) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            Loan.Summary s = loan(id, Loan.Get::new).getValue();
-            if (done.test(s)) {
-                return s;
-            }
-            assertTrue(System.nanoTime() < deadline, "loan stuck at " + s);
-            Thread.sleep(20);
-        }
-    }
-
-    private void assertConserved(String... accounts) {
-        List<Account.Summary> all = java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of(treasury), java.util.stream.Stream.of(accounts))
-                .map(bank::get)
-                .toList();
-        LedgerCheck check = LedgerCheck.of(all);
-        assertTrue(check.exact(), check.toString());
+        return LocalBank.await(() -> loan(id, Loan.Get::new).getValue(), done);
     }
 
     @Test
@@ -150,7 +114,7 @@ class LoanTest {
 
         bank.crashLoan(run + "-l1");
         assertEquals(repaid, loan("l1", Loan.Get::new).getValue(), "recovered as it was");
-        assertConserved(lender, borrower, shop);
+        bank.assertAtRest(lender, borrower, shop);
     }
 
     @Test
@@ -183,7 +147,7 @@ class LoanTest {
         assertEquals(10 * CREDIT + CREDIT / 2, repaid.repaid());
         assertEquals(CREDIT + CREDIT / 2, bank.get(borrower).balance(), "only what was owed was taken");
         assertEquals(10 * CREDIT + CREDIT / 2, bank.get(lender).balance());
-        assertConserved(lender, borrower, shop);
+        bank.assertAtRest(lender, borrower, shop);
     }
 
     @Test

@@ -1,10 +1,14 @@
 package org.worldserver.timebank.testkit;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -13,6 +17,7 @@ import org.worldserver.persistence.testkit.MutableClock;
 import org.worldserver.timebank.Account;
 import org.worldserver.timebank.Bank;
 import org.worldserver.timebank.Deposit;
+import org.worldserver.timebank.LedgerCheck;
 import org.worldserver.timebank.Loan;
 import org.worldserver.timebank.Transfer;
 
@@ -118,5 +123,67 @@ public final class LocalBank implements Bank {
             throw new AssertionError(reply.getError().getMessage());
         }
         return reply.getValue();
+    }
+
+    /** The answer's value; fails the test when it is a refusal. */
+    public static <T> T ok(CompletionStage<StatusReply<T>> stage) {
+        StatusReply<T> reply = stage.toCompletableFuture().join();
+        if (reply.isError()) {
+            throw new AssertionError("refused: " + reply.getError().getMessage());
+        }
+        return reply.getValue();
+    }
+
+    /** Fails the test unless {@code reply} is a refusal with the stable code {@code code}. */
+    public static void refused(String code, StatusReply<?> reply) {
+        if (reply.isSuccess()) {
+            throw new AssertionError("accepted, expected " + code + ": " + reply.getValue());
+        }
+        if (!reply.getError().getMessage().startsWith(code + ": ")) {
+            throw new AssertionError(
+                    "expected " + code + ", was " + reply.getError().getMessage());
+        }
+    }
+
+    /** Opens avatar account {@code id} and, unless {@code credits} is 0, pays it that many credits, minted for it. */
+    public String funded(String id, long credits, long overdraft) {
+        ok(account(id, r -> new Account.Open(id, Account.Kind.AVATAR, overdraft, r)));
+        if (credits > 0) {
+            long micros = credits * Account.MICROS_PER_CREDIT;
+            ok(mintInTreasury(treasury, "seed-" + id, micros, "test"));
+            Transfer.Summary paid = ok(transfer("seed-" + id, r -> new Transfer.Start(treasury, id, micros, r)));
+            if (paid.phase() != Transfer.Phase.POSTED) {
+                throw new AssertionError("funding " + id + ": " + paid);
+            }
+        }
+        return id;
+    }
+
+    /** Fails the test unless the treasury and {@code accounts} are conserved to the micro-credit (at rest). */
+    public void assertAtRest(String... accounts) {
+        List<Account.Summary> all = new ArrayList<>();
+        all.add(get(treasury));
+        for (String a : accounts) {
+            all.add(get(a));
+        }
+        LedgerCheck check = LedgerCheck.of(all);
+        if (!check.exact()) {
+            throw new AssertionError("not conserved: " + check);
+        }
+    }
+
+    /** Asks {@code get} until its answer satisfies {@code done} (steps run on their own timers), for up to 10 s. */
+    public static <T> T await(Supplier<T> get, Predicate<T> done) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            T now = get.get();
+            if (done.test(now)) {
+                return now;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("stuck at " + now);
+            }
+            Thread.sleep(20);
+        }
     }
 }
