@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -37,10 +38,14 @@ public final class Assets implements Trade.Assets {
 
     private final ClusterSharding sharding;
     private final Settings settings;
+    private final ActorRef<AssetIndexProjection.Command> index;
+    private final ActorSystem<?> system;
 
-    private Assets(ClusterSharding sharding, Settings settings) {
-        this.sharding = sharding;
+    private Assets(ActorSystem<?> system, Settings settings) {
+        this.system = system;
+        this.sharding = ClusterSharding.get(system);
         this.settings = settings;
+        this.index = AssetIndexProjection.init(system); // the cluster's one index (idempotent: its proxy)
     }
 
     /** Registers the entity types on this node (every node does); the time bank must be initialised too. */
@@ -68,9 +73,7 @@ public final class Assets implements Trade.Assets {
 
     /** The assets of {@code system}, to ask (the entity types are registered by {@link #init}). */
     public static Assets get(ActorSystem<?> system) {
-        return new Assets(
-                ClusterSharding.get(system),
-                Settings.fromRootConfig(system.settings().config()));
+        return new Assets(system, Settings.fromRootConfig(system.settings().config()));
     }
 
     @Override
@@ -83,6 +86,22 @@ public final class Assets implements Trade.Assets {
     public CompletionStage<StatusReply<Trade.Summary>> trade(
             String id, Function<ActorRef<StatusReply<Trade.Summary>>, Trade.Command> command) {
         return sharding.entityRefFor(Trade.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
+    }
+
+    /** Searches the metadata index (it may trail the assets by a few seconds: see its status). */
+    public CompletionStage<AssetIndexProjection.Results> search(AssetIndex.Query query) {
+        return AskPattern.ask(
+                index, r -> new AssetIndexProjection.Search(query, r), settings.askTimeout(), system.scheduler());
+    }
+
+    /** Where the index stands: documents, events applied, lag. */
+    public CompletionStage<AssetIndexProjection.Status> indexStatus() {
+        return AskPattern.ask(index, AssetIndexProjection.GetStatus::new, settings.askTimeout(), system.scheduler());
+    }
+
+    /** Drops the index's stored documents and offset and reads the whole journal again. */
+    public CompletionStage<AssetIndexProjection.Status> rebuildIndex() {
+        return AskPattern.ask(index, AssetIndexProjection.Rebuild::new, settings.askTimeout(), system.scheduler());
     }
 
     /**

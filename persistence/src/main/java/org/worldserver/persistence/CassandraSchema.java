@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 public final class CassandraSchema {
 
     /** The schema files, in the order they must be applied. */
-    static final List<String> RESOURCES = List.of("cql/01-journal.cql", "cql/02-snapshot.cql");
+    static final List<String> RESOURCES =
+            List.of("cql/01-journal.cql", "cql/02-snapshot.cql", "cql/03-projections.cql");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)}");
     private static final Pattern TABLE_NAME = Pattern.compile("^CREATE TABLE IF NOT EXISTS ([a-z0-9_]+\\.[a-z0-9_]+)");

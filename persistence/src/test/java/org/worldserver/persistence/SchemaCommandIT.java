@@ -42,7 +42,7 @@ class SchemaCommandIT {
 
         assertEquals(0, run(config, "apply"), err.toString(StandardCharsets.UTF_8));
         assertTrue(
-                out.toString(StandardCharsets.UTF_8).contains("applied 9 statements"),
+                out.toString(StandardCharsets.UTF_8).contains("applied 11 statements"),
                 out.toString(StandardCharsets.UTF_8));
         assertEquals(0, run(config, "apply"), "second apply: " + err.toString(StandardCharsets.UTF_8));
 
@@ -60,7 +60,9 @@ class SchemaCommandIT {
                             "tag_write_progress",
                             "tag_scanning",
                             "metadata",
-                            "all_persistence_ids"),
+                            "all_persistence_ids",
+                            "projection_offsets",
+                            "asset_index"),
                     journalTables);
             assertEquals(
                     1,

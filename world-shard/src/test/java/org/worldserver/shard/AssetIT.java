@@ -163,4 +163,96 @@ class AssetIT extends OneNodeIT {
         JsonNode verified = InProcessNode.getJson(node, "/assets/" + lantern + "/verify");
         assertTrue(verified.get("intact").asBoolean(), verified.toString());
     }
+
+    /** GETs {@code path} until {@code done} holds, for up to 60 s (the index follows the journal by seconds). */
+    private static JsonNode await(String path, java.util.function.Predicate<JsonNode> done) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            JsonNode now = InProcessNode.getJson(node, path);
+            if (done.test(now)) {
+                return now;
+            }
+            assertTrue(System.nanoTime() < deadline, path + " did not get there: " + now);
+            Thread.sleep(200);
+        }
+    }
+
+    private static List<String> ids(JsonNode results) {
+        List<String> ids = new ArrayList<>();
+        results.get("results").forEach(r -> ids.add(r.get("id").asText()));
+        return ids;
+    }
+
+    @Test
+    void shouldIndexTheAssetsAndAnswerAsTheAssetsAreEvenAfterARebuild() throws Exception {
+        String owner = run + "-collector";
+        String other = run + "-other";
+        String tag = "t" + run;
+        String item = "{\"id\": \"%s\", \"kind\": \"ITEM\", \"creator\": \"%s\", \"owner\": \"%s\","
+                + " \"name\": \"%s\", \"tags\": [\"%s\"], \"attributes\": {\"level\": {\"type\": \"NUMBER\","
+                + " \"value\": \"%d\"}}}";
+        List<String> mine = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String id = run + "-i" + (i < 10 ? "0" : "") + i;
+            String name = (i % 2 == 0 ? "Iron Sword " : "Glass Lantern ") + i;
+            answered(201, "/assets", item.formatted(id, owner, owner, name, i % 3 == 0 ? tag : "plain", i));
+            mine.add(id);
+        }
+        // Some listed at 10 + i credits, one sold away by transfer.
+        for (int i = 0; i < 12; i += 2) {
+            answered(
+                    200,
+                    "/assets/" + mine.get(i) + "/listing",
+                    "{\"price\": %d, \"by\": \"%s\"}".formatted((10 + i) * CREDIT, owner));
+        }
+        answered(
+                200,
+                "/assets/" + mine.get(1) + "/transfer",
+                "{\"to\": \"%s\", \"by\": \"%s\"}".formatted(other, owner));
+
+        String byOwner = "/assets?limit=500&owner=" + owner;
+        JsonNode indexed = await(
+                byOwner, r -> r.get("count").asInt() == 11 && r.get("live").asBoolean());
+        List<String> expectedOwned = new ArrayList<>(mine);
+        expectedOwned.remove(mine.get(1));
+        assertEquals(expectedOwned, ids(indexed), "ordered by id, the transferred one gone");
+        await("/assets?owner=" + other, r -> r.get("count").asInt() == 1);
+
+        assertEquals(
+                List.of(mine.get(0), mine.get(3), mine.get(6), mine.get(9)),
+                ids(InProcessNode.getJson(node, "/assets?limit=500&tag=" + tag)));
+        assertEquals(
+                List.of(mine.get(4), mine.get(5), mine.get(6)),
+                ids(InProcessNode.getJson(node, byOwner + "&attr.level.min=4&attr.level.max=6")));
+        assertEquals(List.of(mine.get(7)), ids(InProcessNode.getJson(node, byOwner + "&attr.level=7")));
+        assertEquals(
+                List.of(mine.get(2), mine.get(4)),
+                ids(InProcessNode.getJson(node, byOwner + "&min_price=" + 12 * CREDIT + "&max_price=" + 14 * CREDIT)));
+        assertEquals(
+                List.of(mine.get(0), mine.get(2), mine.get(4), mine.get(6), mine.get(8), mine.get(10)),
+                ids(InProcessNode.getJson(node, byOwner + "&q=iron%20sw")));
+        JsonNode page = InProcessNode.getJson(node, byOwner + "&limit=5");
+        assertEquals(5, page.get("count").asInt());
+        assertEquals(
+                expectedOwned.subList(5, 10),
+                ids(InProcessNode.getJson(
+                        node, byOwner + "&limit=5&after=" + page.get("next").asText())),
+                "the next page");
+        assertEquals(400, InProcessNode.getJsonStatus(node, "/assets?kind=SPACESHIP"));
+        assertEquals(400, InProcessNode.getJsonStatus(node, "/assets?min_price=lots"));
+
+        JsonNode status = InProcessNode.getJson(node, "/assets/index/status");
+        assertTrue(status.get("live").asBoolean(), status.toString());
+        assertTrue(status.get("applied").asLong() >= 19, status.toString());
+        assertTrue(status.get("lagMillis").asLong() >= 0, status.toString());
+
+        // Rebuilt from the journal: the same answers.
+        answered(200, "/assets/index/rebuild", "");
+        JsonNode rebuilt =
+                await(byOwner, r -> r.get("live").asBoolean() && r.get("count").asInt() == 11);
+        assertEquals(expectedOwned, ids(rebuilt));
+        assertEquals(
+                List.of(mine.get(2), mine.get(4)),
+                ids(InProcessNode.getJson(node, byOwner + "&min_price=" + 12 * CREDIT + "&max_price=" + 14 * CREDIT)));
+    }
 }

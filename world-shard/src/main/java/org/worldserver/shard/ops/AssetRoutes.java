@@ -4,6 +4,7 @@ import static org.worldserver.shard.ops.JsonReplies.error;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -18,6 +19,7 @@ import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
 import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.asset.Asset;
+import org.worldserver.asset.AssetIndex;
 import org.worldserver.asset.AssetSpec;
 import org.worldserver.asset.Assets;
 import org.worldserver.asset.Trade;
@@ -42,6 +44,10 @@ import org.worldserver.asset.Trade;
  * POST   /assets/{id}/buy        {"trade", "buyer", "price"}   201 once COMPLETED; voided: the refusal's code and
  *                                status (409 asset-locked, insufficient-funds, asset-price-changed, ...)
  * GET    /trades/{id}                                                                              200 | 404 trade-unknown
+ * GET    /assets?owner=&kind=&tag=&region=&status=&attr.NAME=&attr.NAME.min=&attr.NAME.max=&min_price=&max_price=&q=
+ *        &after=&limit=          search the metadata index (it trails the assets by seconds)  200 | 400 query-invalid
+ * GET    /assets/index/status    documents, events applied, lag of the last event
+ * POST   /assets/index/rebuild   drop the index and read the whole journal again
  * </pre>
  */
 public final class AssetRoutes extends EntityRoutes implements ManagementRouteProvider {
@@ -59,6 +65,9 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
         return JsonReplies.busyAnswered(() -> concat(
                 post(() -> concat(
                         path("assets", () -> body(this::mint)),
+                        path(
+                                PathMatchers.segment("assets").slash("index").slash("rebuild"),
+                                () -> onSuccess(assets.rebuildIndex(), JsonReplies::json)),
                         pathPrefix(
                                 PathMatchers.segment("assets").slash(PathMatchers.segment()),
                                 id -> concat(
@@ -81,6 +90,10 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
                                         StatusCodes.OK)
                                 : error(StatusCodes.BAD_REQUEST, "asset-invalid", "expected {\"by\": owner}")))),
                 get(() -> concat(
+                        path("assets", () -> parameterMap(this::search)),
+                        path(
+                                PathMatchers.segment("assets").slash("index").slash("status"),
+                                () -> onSuccess(assets.indexStatus(), JsonReplies::json)),
                         path(
                                 PathMatchers.segment("assets")
                                         .slash(PathMatchers.segment())
@@ -92,6 +105,65 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
                         path(
                                 PathMatchers.segment("trades").slash(PathMatchers.segment()),
                                 id -> answer(assets.trade(id, Trade.Get::new), StatusCodes.OK))))));
+    }
+
+    /** What {@code GET /assets} answers; {@code next} is the cursor for the following page (null on the last). */
+    public record SearchResults(List<AssetIndex.Doc> results, int count, String next, boolean live) {}
+
+    private static final int DEFAULT_LIMIT = 50;
+
+    /**
+     * {@code GET /assets?owner=&kind=&tag=&region=&status=&attr.NAME=value&attr.NAME.min=&attr.NAME.max=&min_price=
+     * &max_price=&q=&after=&limit=}: 400 {@code query-invalid} for a malformed parameter.
+     */
+    private Route search(Map<String, String> params) {
+        try {
+            Map<String, String> equals = new TreeMap<>();
+            Map<String, double[]> ranges = new TreeMap<>();
+            for (Map.Entry<String, String> p : params.entrySet()) {
+                if (!p.getKey().startsWith("attr.")) {
+                    continue;
+                }
+                String name = p.getKey().substring("attr.".length());
+                if (name.endsWith(".min") || name.endsWith(".max")) {
+                    String attribute = name.substring(0, name.length() - 4);
+                    double[] range = ranges.computeIfAbsent(
+                            attribute, a -> new double[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY});
+                    range[name.endsWith(".min") ? 0 : 1] = Double.parseDouble(p.getValue());
+                } else {
+                    equals.put(name, p.getValue());
+                }
+            }
+            int limit = params.containsKey("limit") ? Integer.parseInt(params.get("limit")) : DEFAULT_LIMIT;
+            if (limit < 1 || limit > 500) {
+                throw new IllegalArgumentException("limit must be 1 to 500");
+            }
+            AssetIndex.Query query = new AssetIndex.Query(
+                    params.get("owner"),
+                    params.containsKey("kind") ? AssetSpec.Kind.valueOf(params.get("kind")) : null,
+                    params.get("tag"),
+                    equals.isEmpty() ? null : equals,
+                    ranges.isEmpty() ? null : ranges,
+                    params.get("region"),
+                    params.containsKey("min_price") ? Long.parseLong(params.get("min_price")) : null,
+                    params.containsKey("max_price") ? Long.parseLong(params.get("max_price")) : null,
+                    params.get("q"),
+                    params.containsKey("status") ? Asset.Status.valueOf(params.get("status")) : null,
+                    params.get("after"),
+                    limit);
+            return onSuccess(assets.search(query), found -> {
+                List<AssetIndex.Doc> docs = found.docs();
+                String next = docs.size() == limit ? docs.get(docs.size() - 1).id() : null;
+                return JsonReplies.json(new SearchResults(docs, docs.size(), next, found.live()));
+            });
+        } catch (IllegalArgumentException e) { // NumberFormatException included
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "query-invalid",
+                    "owner, kind (LAND_PARCEL|ITEM|MODEL|TWIN|COLLECTIBLE), tag, region, status, attr.NAME=value,"
+                            + " attr.NAME.min|max=number, min_price, max_price (micro-credits), q, after, limit (1-500): "
+                            + e.getMessage());
+        }
     }
 
     private Route mint(JsonNode json) {
