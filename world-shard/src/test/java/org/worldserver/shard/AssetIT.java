@@ -242,6 +242,7 @@ class AssetIT extends OneNodeIT {
         assertEquals(400, InProcessNode.getJsonStatus(node, "/assets?min_price=lots"));
 
         JsonNode status = InProcessNode.getJson(node, "/assets/index/status");
+        System.out.printf("asset index after the workload: %s%n", status);
         assertTrue(status.get("live").asBoolean(), status.toString());
         assertTrue(status.get("applied").asLong() >= 19, status.toString());
         assertTrue(status.get("lagMillis").asLong() >= 0, status.toString());
