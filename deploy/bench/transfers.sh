@@ -1,22 +1,9 @@
 #!/usr/bin/env bash
 # Durable transfers per second through a node's operator API, next to the raw Cassandra write ceiling measured in
-# the same run (TransferBenchmark). Starts a node and Cassandra of its own (data in a temporary directory, ports
-# 200 above the defaults), runs, and stops both by the node's pid.
+# the same run (TransferBenchmark), on a node and Cassandra of its own (bench-node.sh).
 #
 #   deploy/bench/transfers.sh [transfers=2000] [concurrency=32] [accounts=64]
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$ROOT"
-source deploy/bench/test-classpath.sh
-data="$(mktemp -d)"
-bin/world start --data-dir "$data" --port 25720 --http-port 7826 --udp-port 40323 --udp-reply-port 40324 \
-  --cassandra-port 9242 --cassandra-storage-port 7200 >"$data/node.log" 2>&1 &
-world=$!
-trap 'kill -TERM "$world" 2>/dev/null || true; wait "$world" 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 180); do
-  curl -sf http://127.0.0.1:7826/ready >/dev/null 2>&1 && break
-  kill -0 "$world" 2>/dev/null || { cat "$data/node.log"; exit 1; }
-  sleep 1
-done
+source "$(dirname "${BASH_SOURCE[0]}")/bench-node.sh"
 java -cp "$CP" org.worldserver.shard.bench.TransferBenchmark http://127.0.0.1:7826 127.0.0.1:9242 \
   "${1:-2000}" "${2:-32}" "${3:-64}"

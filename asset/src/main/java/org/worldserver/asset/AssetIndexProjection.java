@@ -48,8 +48,8 @@ import org.worldserver.persistence.CborSerializable;
  *
  * <ul>
  *   <li><b>Durable and at-least-once.</b> Each changed document is written to {@code asset_index}; the offset of the
- *       last applied event to {@code projection_offsets} after its document (so a restart re-reads at most what came
- *       after the stored offset, and repeats are ignored by the index).
+ *       last applied event to {@code projection_offsets} after its document, at most once a second (so a restart
+ *       re-reads what came after the stored offset, about a second's worth again, and the index ignores repeats).
  *   <li><b>Gaps.</b> Should an asset's next event be missing from the tag stream, its events are read from the
  *       asset's own journal up to the one that arrived.
  *   <li><b>Rebuild.</b> Drops the stored documents and offset and reads the whole journal again.
@@ -121,7 +121,12 @@ public final class AssetIndexProjection {
     private final ActorContext<Command> context;
     private final ActorSystem<?> system;
     private final CassandraSession session;
-    private final CassandraReadJournal journal;
+    /**
+     * Taken once the projection's own tables have answered (so the schema is there): the read journal prepares its
+     * statements on first use and keeps a failure to prepare them (a missing keyspace) for good.
+     */
+    private CassandraReadJournal journal;
+
     private final String keyspace;
     private AssetIndex index = new AssetIndex();
     private UniqueKillSwitch stream;
@@ -133,13 +138,15 @@ public final class AssetIndexProjection {
     private long gapsFilled;
     private Instant lastEventAt;
     private long lagMillis = -1;
+    private long offsetStoredAt;
+
+    /** The offset is stored at most this often (events after it are applied again after a restart, as repeats). */
+    private static final long OFFSET_EVERY_MILLIS = 1_000;
 
     private AssetIndexProjection(ActorContext<Command> context) {
         this.context = context;
         this.system = context.getSystem();
         this.session = CassandraSessionRegistry.get(system).sessionFor(PLUGIN);
-        this.journal = PersistenceQuery.get(Adapter.toClassic(system))
-                .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
         this.keyspace = system.settings().config().getString(PLUGIN + ".journal.keyspace");
     }
 
@@ -178,6 +185,10 @@ public final class AssetIndexProjection {
     private Behavior<Command> onLoaded(Loaded l) {
         if (l.failure() != null) {
             throw new IllegalStateException("cannot load the asset index", l.failure()); // restarted with backoff
+        }
+        if (journal == null) {
+            journal = PersistenceQuery.get(Adapter.toClassic(system))
+                    .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
         }
         index = new AssetIndex();
         l.docs().forEach(index::put);
@@ -289,7 +300,11 @@ public final class AssetIndexProjection {
                 ? store(index.get(asset))
                 : CompletableFuture.completedFuture(Done.getInstance());
         Offset reached = offset;
-        stored.thenCompose(done -> a.fromGap() ? CompletableFuture.completedFuture(done) : storeOffset(reached))
+        boolean storeOffset = !a.fromGap() && System.currentTimeMillis() - offsetStoredAt >= OFFSET_EVERY_MILLIS;
+        if (storeOffset) {
+            offsetStoredAt = System.currentTimeMillis();
+        }
+        stored.thenCompose(done -> storeOffset ? storeOffset(reached) : CompletableFuture.completedFuture(done))
                 .whenComplete((done, failure) -> {
                     if (failure != null) {
                         context.getSelf().tell(new Stored(failure));

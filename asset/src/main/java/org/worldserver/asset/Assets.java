@@ -38,14 +38,20 @@ public final class Assets implements Trade.Assets {
 
     private final ClusterSharding sharding;
     private final Settings settings;
-    private final ActorRef<AssetIndexProjection.Command> index;
     private final ActorSystem<?> system;
 
     private Assets(ActorSystem<?> system, Settings settings) {
         this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.settings = settings;
-        this.index = AssetIndexProjection.init(system); // the cluster's one index (idempotent: its proxy)
+    }
+
+    /**
+     * The cluster's one metadata index (its proxy; idempotent). Not started when an {@code Assets} is made: the HTTP
+     * routes make theirs before the node has its schema, and the projection must not read the journal before.
+     */
+    private ActorRef<AssetIndexProjection.Command> index() {
+        return AssetIndexProjection.init(system);
     }
 
     /** Registers the entity types on this node (every node does); the time bank must be initialised too. */
@@ -68,6 +74,7 @@ public final class Assets implements Trade.Assets {
                                 assets.settings.tradeHold(),
                                 self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
                 .withSettings(ClusterShardingSettings.fromConfig(remembering)));
+        assets.index(); // the node is past its schema step: the projection may start reading
         return assets;
     }
 
@@ -91,17 +98,17 @@ public final class Assets implements Trade.Assets {
     /** Searches the metadata index (it may trail the assets by a few seconds: see its status). */
     public CompletionStage<AssetIndexProjection.Results> search(AssetIndex.Query query) {
         return AskPattern.ask(
-                index, r -> new AssetIndexProjection.Search(query, r), settings.askTimeout(), system.scheduler());
+                index(), r -> new AssetIndexProjection.Search(query, r), settings.askTimeout(), system.scheduler());
     }
 
     /** Where the index stands: documents, events applied, lag. */
     public CompletionStage<AssetIndexProjection.Status> indexStatus() {
-        return AskPattern.ask(index, AssetIndexProjection.GetStatus::new, settings.askTimeout(), system.scheduler());
+        return AskPattern.ask(index(), AssetIndexProjection.GetStatus::new, settings.askTimeout(), system.scheduler());
     }
 
     /** Drops the index's stored documents and offset and reads the whole journal again. */
     public CompletionStage<AssetIndexProjection.Status> rebuildIndex() {
-        return AskPattern.ask(index, AssetIndexProjection.Rebuild::new, settings.askTimeout(), system.scheduler());
+        return AskPattern.ask(index(), AssetIndexProjection.Rebuild::new, settings.askTimeout(), system.scheduler());
     }
 
     /**

@@ -10,6 +10,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -26,6 +27,7 @@ import org.worldserver.shard.attention.RegionAttention;
 import org.worldserver.shard.gateway.Gateway;
 import org.worldserver.shard.gateway.SessionRelay;
 import org.worldserver.shard.gateway.SessionStreams;
+import org.worldserver.shard.ops.JournalReadiness;
 import org.worldserver.shard.ops.NodeMetrics;
 import org.worldserver.shard.region.CellEnvironment;
 import org.worldserver.shard.region.RegionCell;
@@ -76,6 +78,7 @@ public final class WorldNode {
         CompletableFuture<WorldNode> node = PekkoManagement.get(system)
                 .start()
                 .thenCompose(uri -> PersistenceStartup.prepare(system).thenCompose(version -> {
+                    JournalReadiness.schemaReady(Adapter.toClassic(system));
                     joinCluster(system);
                     SessionRelay.start(system, SessionStreams.get(system));
                     Avatar.init(system);

@@ -144,7 +144,7 @@ public final class TransferBenchmark {
         }
     }
 
-    private static HttpRequest request(String api, String path, String body) {
+    static HttpRequest request(String api, String path, String body) {
         return HttpRequest.newBuilder(URI.create(api + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
@@ -152,7 +152,7 @@ public final class TransferBenchmark {
                 .build();
     }
 
-    private static void post(HttpClient http, String api, String path, String body) throws Exception {
+    static void post(HttpClient http, String api, String path, String body) throws Exception {
         HttpResponse<String> r = http.send(request(api, path, body), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
