@@ -304,10 +304,11 @@ public final class AssetIndexProjection {
         if (storeOffset) {
             offsetStoredAt = System.currentTimeMillis();
         }
+        ActorRef<Command> self = context.getSelf(); // the callback runs outside the actor
         stored.thenCompose(done -> storeOffset ? storeOffset(reached) : CompletableFuture.completedFuture(done))
                 .whenComplete((done, failure) -> {
                     if (failure != null) {
-                        context.getSelf().tell(new Stored(failure));
+                        self.tell(new Stored(failure));
                     }
                     a.replyTo().tell(new Applied(0)); // the stream goes on once this event is durable
                 });
