@@ -10,8 +10,10 @@ bin/world start --data-dir "$data" --port 25720 --http-port 7826 --udp-port 4032
   --cassandra-port 9242 --cassandra-storage-port 7200 >"$data/node.log" 2>&1 &
 world=$!
 trap 'kill -TERM "$world" 2>/dev/null || true; wait "$world" 2>/dev/null || true; rm -rf "$data"' EXIT
+trap 'exit 143' INT TERM HUP # an interrupted benchmark still stops its node (through the EXIT trap)
 for _ in $(seq 1 180); do
   curl -sf http://127.0.0.1:7826/ready >/dev/null 2>&1 && break
   kill -0 "$world" 2>/dev/null || { cat "$data/node.log"; exit 1; }
   sleep 1
 done
+curl -sf http://127.0.0.1:7826/ready >/dev/null || { echo "the node was not ready in 180 s" >&2; cat "$data/node.log"; exit 1; }

@@ -22,6 +22,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.worldserver.persistence.CborSerializable;
+import org.worldserver.persistence.ClientIds;
+import org.worldserver.persistence.TimerWaits;
 import org.worldserver.persistence.audit.ChainLink;
 import org.worldserver.persistence.audit.Chained;
 import org.worldserver.persistence.audit.HashChain;
@@ -251,8 +253,6 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
     /** The longest loan. */
     public static final Duration MAX_LOAN = Duration.ofDays(365);
 
-    private static final Duration LONGEST_WAIT = Duration.ofHours(12);
-
     private final String id;
     private final Clock clock;
     private final TimerScheduler<Command> timers;
@@ -294,13 +294,12 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
 
     private ReplyEffect<Event, State> onMint(Unminted s, Mint c) {
         AssetSpec spec = c.spec();
-        String problem = spec == null ? "a spec is required" : spec.problem();
-        if (problem != null) {
-            boolean metadata = spec != null && problem.equals(spec.metadataProblem());
-            return reject(c.replyTo(), metadata ? AssetRejection.METADATA_INVALID : AssetRejection.INVALID, problem);
+        String refusal = spec == null ? AssetRejection.INVALID.message("a spec is required") : spec.refusal();
+        if (refusal != null) {
+            return Effect().reply(c.replyTo(), StatusReply.error(refusal));
         }
         String owner = c.owner() == null ? spec.creator() : c.owner();
-        if (!AssetSpec.validId(owner)) {
+        if (!ClientIds.valid(owner)) {
             return reject(c.replyTo(), AssetRejection.INVALID, "an owner id (1-128 characters, no ':')");
         }
         Minted minted = HashChain.seal(new Minted(spec, owner, now(), null), null);
@@ -363,13 +362,13 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
             return refusedByStatus(s, request.replyTo());
         }
         if (c instanceof Transfer transfer) {
-            if (!AssetSpec.validId(transfer.to()) || transfer.to().equals(s.owner())) {
+            if (!ClientIds.valid(transfer.to()) || transfer.to().equals(s.owner())) {
                 return reject(transfer.replyTo(), AssetRejection.INVALID, "a new owner (not the current one)");
             }
             return persist(s, new OwnerChanged(s.owner(), transfer.to(), "transfer", now(), null), transfer.replyTo());
         }
         if (c instanceof Lend lend) {
-            if (!AssetSpec.validId(lend.to())
+            if (!ClientIds.valid(lend.to())
                     || lend.to().equals(s.owner())
                     || lend.until() == null
                     || !lend.until().isAfter(now())
@@ -595,9 +594,7 @@ public final class Asset extends EventSourcedBehaviorWithEnforcedReplies<Asset.C
             timers.cancel(ReturnLent.INSTANCE);
             return;
         }
-        Duration left = Duration.between(now(), s.lentUntil());
-        Duration wait = left.isNegative() ? Duration.ZERO : left.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : left;
-        timers.startSingleTimer(ReturnLent.INSTANCE, wait);
+        timers.startSingleTimer(ReturnLent.INSTANCE, TimerWaits.until(now(), s.lentUntil()));
     }
 
     private Summary summary(Held s) {

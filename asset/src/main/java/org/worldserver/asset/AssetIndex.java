@@ -250,8 +250,12 @@ public final class AssetIndex {
         return words;
     }
 
-    /** The docs matching {@code q}, ordered by id, at most {@code q.limit()}. */
+    /** The most results one query answers. */
+    public static final int MAX_LIMIT = 500;
+
+    /** The docs matching {@code q}, ordered by id, at most {@code q.limit()} (clamped to 1-{@value #MAX_LIMIT}). */
     public List<Doc> query(Query q) {
+        int limit = Math.max(1, Math.min(MAX_LIMIT, q.limit()));
         List<Set<String>> sets = new ArrayList<>();
         if (q.owner() != null) {
             sets.add(byOwner.getOrDefault(q.owner(), Set.of()));
@@ -318,7 +322,7 @@ public final class AssetIndex {
             }
             if (all && (q.status() != null || docs.get(id).status() != Asset.Status.BURNED)) {
                 result.add(id);
-                if (result.size() > q.limit()) {
+                if (result.size() > limit) {
                     result.pollLast();
                 }
             }

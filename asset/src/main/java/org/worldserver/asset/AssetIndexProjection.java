@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
@@ -66,7 +67,6 @@ public final class AssetIndexProjection {
 
     public sealed interface Command extends CborSerializable {}
 
-    /** @param limit at most this many results (1-500) */
     public record Search(AssetIndex.Query query, ActorRef<Results> replyTo) implements Command {}
 
     public record Results(List<AssetIndex.Doc> docs, boolean live) implements CborSerializable {}
@@ -165,21 +165,7 @@ public final class AssetIndexProjection {
                     return new Loaded(loaded, uuid == null ? NoOffset.getInstance() : new TimeBasedUUID(uuid), null);
                 }),
                 (loaded, failure) -> failure != null ? new Loaded(List.of(), null, failure) : loaded);
-        return Behaviors.receive(Command.class)
-                .onMessage(Loaded.class, this::onLoaded)
-                .onMessage(Search.class, s -> {
-                    s.replyTo().tell(new Results(List.of(), false));
-                    return Behaviors.same();
-                })
-                .onMessage(GetStatus.class, s -> {
-                    s.replyTo().tell(status(false));
-                    return Behaviors.same();
-                })
-                .onMessage(Rebuild.class, s -> {
-                    s.replyTo().tell(status(false));
-                    return Behaviors.same();
-                })
-                .build();
+        return waitingToLoad().build();
     }
 
     private Behavior<Command> onLoaded(Loaded l) {
@@ -193,31 +179,34 @@ public final class AssetIndexProjection {
         index = new AssetIndex();
         l.docs().forEach(index::put);
         offset = l.offset();
-        follow(offset);
+        follow();
         context.getLog().info("Asset index: {} documents loaded, following events from {}", index.size(), offset);
         return live();
+    }
+
+    /** While the stored state loads (at start, or after a rebuild's reset): answers as not live. */
+    private BehaviorBuilder<Command> waitingToLoad() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Loaded.class, this::onLoaded)
+                .onMessage(Search.class, s -> {
+                    s.replyTo().tell(new Results(List.of(), false));
+                    return Behaviors.same();
+                })
+                .onMessage(GetStatus.class, s -> {
+                    s.replyTo().tell(status(false));
+                    return Behaviors.same();
+                })
+                .onMessage(Rebuild.class, s -> {
+                    s.replyTo().tell(status(false));
+                    return Behaviors.same();
+                });
     }
 
     private Behavior<Command> live() {
         return Behaviors.receive(Command.class)
                 .onMessage(Apply.class, this::onApply)
                 .onMessage(Search.class, s -> {
-                    int limit = Math.max(1, Math.min(500, s.query().limit()));
-                    AssetIndex.Query q = s.query();
-                    AssetIndex.Query bounded = new AssetIndex.Query(
-                            q.owner(),
-                            q.kind(),
-                            q.tag(),
-                            q.attributeEquals(),
-                            q.attributeRanges(),
-                            q.region(),
-                            q.minPrice(),
-                            q.maxPrice(),
-                            q.text(),
-                            q.status(),
-                            q.after(),
-                            limit);
-                    s.replyTo().tell(new Results(index.query(bounded), true));
+                    s.replyTo().tell(new Results(index.query(s.query()), true));
                     return Behaviors.same();
                 })
                 .onMessage(GetStatus.class, s -> {
@@ -244,8 +233,8 @@ public final class AssetIndexProjection {
         return Behaviors.same();
     }
 
-    /** Starts the event stream from {@code from}: each event is applied by this actor, one at a time. */
-    private void follow(Offset from) {
+    /** Starts the event stream from the current offset: each event is applied by this actor, one at a time. */
+    private void follow() {
         ActorRef<Command> self = context.getSelf();
         Source<EventEnvelope, ?> events = RestartSource.withBackoff(
                 RestartSettings.create(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2),
@@ -332,21 +321,8 @@ public final class AssetIndexProjection {
                 (loaded, failure) -> failure != null ? new Loaded(List.of(), null, failure) : loaded);
         r.replyTo().tell(status(false));
         context.getLog().info("Asset index: rebuilding from the journal");
-        return Behaviors.receive(Command.class)
-                .onMessage(Loaded.class, this::onLoaded)
+        return waitingToLoad()
                 .onMessage(Apply.class, a -> Behaviors.same()) // the old stream's last words
-                .onMessage(Search.class, s -> {
-                    s.replyTo().tell(new Results(List.of(), false));
-                    return Behaviors.same();
-                })
-                .onMessage(GetStatus.class, s -> {
-                    s.replyTo().tell(status(false));
-                    return Behaviors.same();
-                })
-                .onMessage(Rebuild.class, s -> {
-                    s.replyTo().tell(status(false));
-                    return Behaviors.same();
-                })
                 .build();
     }
 

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.worldserver.persistence.CborSerializable;
+import org.worldserver.persistence.ClientIds;
 
 /**
  * What an asset is, fixed when it is minted: its kind, creator, name, typed metadata and tags, and what its kind
@@ -80,19 +81,13 @@ public record AssetSpec(
     private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
     private static final Pattern TAG = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     private static final Pattern SHA_256 = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern ID = Pattern.compile("[^:\\s][^:]{0,127}");
-
-    /** An id a client may choose for an asset, a series, a region or a party: 1-128 characters, no ':'. */
-    public static boolean validId(String id) {
-        return id != null && ID.matcher(id).matches() && !id.isBlank();
-    }
 
     /** What is wrong with this spec (the first problem found), or null when it is well formed. */
     public String problem() {
         if (kind == null) {
             return "a kind is required";
         }
-        if (!validId(creator)) {
+        if (!ClientIds.valid(creator)) {
             return "a creator id (1-128 characters, no ':') is required";
         }
         if (name == null || name.isBlank() || name.length() > 128) {
@@ -106,7 +101,7 @@ public record AssetSpec(
             return "a land parcel, and only a land parcel, has cells";
         }
         if (parcel != null
-                && (!validId(parcel.region())
+                && (!ClientIds.valid(parcel.region())
                         || parcel.minX() > parcel.maxX()
                         || parcel.minZ() > parcel.maxZ()
                         || parcel.cells() > MAX_PARCEL_CELLS)) {
@@ -115,7 +110,8 @@ public record AssetSpec(
         if ((kind == Kind.COLLECTIBLE) != (edition != null)) {
             return "a collectible, and only a collectible, has an edition";
         }
-        if (edition != null && (!validId(edition.series()) || edition.maxSupply() < 1 || edition.number() < 1)) {
+        if (edition != null
+                && (!ClientIds.valid(edition.series()) || edition.maxSupply() < 1 || edition.number() < 1)) {
             return "an edition is a series, a number ≥ 1 and a maximum supply ≥ 1";
         }
         boolean hasContent = kind == Kind.MODEL || kind == Kind.TWIN;
@@ -126,6 +122,19 @@ public record AssetSpec(
             return "a content hash is SHA-256: 64 lowercase hex digits";
         }
         return null;
+    }
+
+    /**
+     * The refusal of a malformed spec ({@code metadata-invalid} for its attributes and tags, {@code asset-invalid}
+     * otherwise, with what is wrong), or null when it is well formed.
+     */
+    public String refusal() {
+        String problem = problem();
+        if (problem == null) {
+            return null;
+        }
+        return (problem.equals(metadataProblem()) ? AssetRejection.METADATA_INVALID : AssetRejection.INVALID)
+                .message(problem);
     }
 
     /** Whether the attributes and tags are malformed (null: they are fine); the code for it is metadata-invalid. */

@@ -1,7 +1,6 @@
 package org.worldserver.asset;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -10,10 +9,11 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.pattern.StatusReply;
+import org.worldserver.persistence.ClientIds;
+import org.worldserver.persistence.RememberedEntities;
 import org.worldserver.timebank.TimeBank;
 
 /**
@@ -51,8 +51,16 @@ public final class Assets implements Trade.Assets {
      * routes make theirs before the node has its schema, and the projection must not read the journal before.
      */
     private ActorRef<AssetIndexProjection.Command> index() {
-        return AssetIndexProjection.init(system);
+        ActorRef<AssetIndexProjection.Command> ref = index;
+        if (ref == null) {
+            ref = AssetIndexProjection.init(system);
+            index = ref;
+        }
+        return ref;
     }
+
+    /** The index's proxy once asked for (set at most a few times, to the same proxy: hence no lock). */
+    private volatile ActorRef<AssetIndexProjection.Command> index;
 
     /** Registers the entity types on this node (every node does); the time bank must be initialised too. */
     public static Assets init(ActorSystem<?> system) {
@@ -61,8 +69,6 @@ public final class Assets implements Trade.Assets {
         assets.sharding.init(Entity.of(Asset.ENTITY_KEY, ctx -> Asset.create(ctx.getEntityId(), Clock.systemUTC())));
         assets.sharding.init(Entity.of(Claims.ENTITY_KEY, ctx -> Claims.create(ctx.getEntityId(), Clock.systemUTC())));
         // Trades are remembered, like transfers: after a crash every unfinished trade starts again and resumes.
-        Config remembering = ConfigFactory.parseString("remember-entities = on\nremember-entities-store = eventsourced")
-                .withFallback(system.settings().config().getConfig("pekko.cluster.sharding"));
         assets.sharding.init(Entity.of(
                         Trade.ENTITY_KEY,
                         ctx -> Trade.create(
@@ -72,8 +78,8 @@ public final class Assets implements Trade.Assets {
                                 Clock.systemUTC(),
                                 assets.settings.retry(),
                                 assets.settings.tradeHold(),
-                                self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
-                .withSettings(ClusterShardingSettings.fromConfig(remembering)));
+                                RememberedEntities.passivate(ctx)))
+                .withSettings(RememberedEntities.settings(system)));
         assets.index(); // the node is past its schema step: the projection may start reading
         return assets;
     }
@@ -119,18 +125,15 @@ public final class Assets implements Trade.Assets {
      * new id may leave the loser's claim behind.
      */
     public CompletionStage<StatusReply<Asset.Summary>> mint(String id, AssetSpec spec, String owner) {
-        String problem = spec == null ? "a spec is required" : spec.problem();
-        if (problem == null && !AssetSpec.validId(id)) {
-            problem = "an asset id of 1-128 characters without ':'";
+        String refusal = spec == null ? AssetRejection.INVALID.message("a spec is required") : spec.refusal();
+        if (refusal == null && !ClientIds.valid(id)) {
+            refusal = AssetRejection.INVALID.message("an asset id of 1-128 characters without ':'");
         }
-        if (problem == null && owner != null && !AssetSpec.validId(owner)) {
-            problem = "an owner id of 1-128 characters without ':'"; // checked before anything is claimed
+        if (refusal == null && owner != null && !ClientIds.valid(owner)) { // checked before anything is claimed
+            refusal = AssetRejection.INVALID.message("an owner id of 1-128 characters without ':'");
         }
-        if (problem != null) {
-            String why = problem;
-            boolean metadata = spec != null && why.equals(spec.metadataProblem());
-            return CompletableFuture.completedFuture(StatusReply.error(
-                    (metadata ? AssetRejection.METADATA_INVALID : AssetRejection.INVALID).message(why)));
+        if (refusal != null) {
+            return CompletableFuture.completedFuture(StatusReply.error(refusal));
         }
         String scope = spec.parcel() != null
                 ? Claims.landOf(spec.parcel())

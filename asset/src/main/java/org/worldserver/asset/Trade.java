@@ -24,6 +24,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.worldserver.persistence.CborSerializable;
+import org.worldserver.persistence.ClientIds;
 import org.worldserver.persistence.audit.ChainLink;
 import org.worldserver.persistence.audit.Chained;
 import org.worldserver.persistence.audit.HashChain;
@@ -238,7 +239,7 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         if (leaving) {
             return Effect().reply(c.replyTo(), StatusReply.error("world-busy: trade " + id + " is moving; try again"));
         }
-        if (!AssetSpec.validId(id) || !AssetSpec.validId(c.asset()) || !AssetSpec.validId(c.buyer())) {
+        if (!ClientIds.valid(id) || !ClientIds.valid(c.asset()) || !ClientIds.valid(c.buyer())) {
             return reject(c.replyTo(), TradeRejection.INVALID, "a trade, an asset and a buyer (ids without ':')");
         }
         if (c.price() <= 0) {
@@ -323,7 +324,7 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         String hold = holdId(id);
         CompletionStage<StepAnswered> answer = switch (s.phase()) {
             case REQUESTED ->
-                fromAccount(
+                answered(
                         ask,
                         bank.account(
                                 s.buyer(),
@@ -347,31 +348,24 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
                                     ? new StepAnswered(ask, true, null, null)
                                     : new StepAnswered(ask, false, t.reason(), null);
                         });
-            case PAID -> fromAsset(ask, assets.asset(s.asset(), r -> new Asset.Complete(id, r)));
+            case PAID -> answered(ask, assets.asset(s.asset(), r -> new Asset.Complete(id, r)));
             case RELEASING ->
                 assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r))
                         .thenCompose(marked -> marked.isError()
-                                        && !marked.getError().getMessage().startsWith("asset-unknown")
-                                ? fromAsset(ask, CompletableFuture.completedFuture(marked))
-                                : fromAccount(
+                                        && !marked.getError().getMessage().startsWith(AssetRejection.UNKNOWN.code())
+                                ? answered(ask, CompletableFuture.completedFuture(marked))
+                                : answered(
                                         ask,
                                         bank.account(
                                                 s.buyer(),
                                                 r -> new Account.Release(hold, "trade " + id + ": " + s.reason(), r))));
-            default -> fromAsset(ask, assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r)));
+            default -> answered(ask, assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r)));
         };
         context.pipeToSelf(answer, (a, failure) -> failure != null ? new Unanswered(ask) : a);
     }
 
-    private static CompletionStage<StepAnswered> fromAccount(
-            long ask, CompletionStage<StatusReply<Account.Summary>> reply) {
-        return reply.thenApply(r -> r.isSuccess()
-                ? new StepAnswered(ask, true, null, null)
-                : new StepAnswered(ask, false, r.getError().getMessage(), null));
-    }
-
-    private static CompletionStage<StepAnswered> fromAsset(
-            long ask, CompletionStage<StatusReply<Asset.Summary>> reply) {
+    /** An entity's answer (an account's or an asset's) as the answer to ask number {@code ask}. */
+    private static CompletionStage<StepAnswered> answered(long ask, CompletionStage<? extends StatusReply<?>> reply) {
         return reply.thenApply(r -> r.isSuccess()
                 ? new StepAnswered(ask, true, null, null)
                 : new StepAnswered(ask, false, r.getError().getMessage(), null));

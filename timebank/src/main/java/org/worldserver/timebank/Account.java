@@ -313,26 +313,6 @@ public final class Account
             long free = free();
             return free > 0 && overdraftLimit > Long.MAX_VALUE - free ? Long.MAX_VALUE : free + overdraftLimit;
         }
-
-        Opened with(ChainLink link) {
-            return new Opened(
-                    owner,
-                    kind,
-                    status,
-                    overdraftLimit,
-                    balance,
-                    held,
-                    deposited,
-                    minted,
-                    burned,
-                    holds,
-                    settled,
-                    deposits,
-                    unlocked,
-                    credited,
-                    references,
-                    link);
-        }
     }
 
     /**

@@ -22,6 +22,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.worldserver.persistence.CborSerializable;
+import org.worldserver.persistence.TimerWaits;
 import org.worldserver.persistence.audit.ChainLink;
 import org.worldserver.persistence.audit.Chained;
 import org.worldserver.persistence.audit.HashChain;
@@ -201,9 +202,6 @@ public final class Deposit
             Phase phase,
             String reason)
             implements CborSerializable {}
-
-    /** The longest single timer wait; a longer term is waited out in steps (Pekko timers are bounded). */
-    private static final Duration LONGEST_WAIT = Duration.ofHours(12);
 
     private final String id;
     private final Bank bank;
@@ -454,9 +452,7 @@ public final class Deposit
     }
 
     private ReplyEffect<Event, State> waitForMaturity(Opened s) {
-        Duration left = Duration.between(now(), s.maturesAt());
-        Duration wait = left.isNegative() ? Duration.ZERO : left.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : left;
-        timers.startSingleTimer(Tick.INSTANCE, wait);
+        timers.startSingleTimer(Tick.INSTANCE, TimerWaits.until(now(), s.maturesAt()));
         return Effect().noReply();
     }
 
@@ -483,7 +479,7 @@ public final class Deposit
                 bank.transfer(
                                 interestTransferId(id, attempt),
                                 r -> new Transfer.Start(treasury, s.account(), s.interest(), r))
-                        .thenApply(Deposit::postedOrRefused);
+                        .thenApply(Transfer::postedOrRefused);
         };
         context.pipeToSelf(
                 answer,
@@ -499,14 +495,6 @@ public final class Deposit
     @SuppressWarnings("unchecked")
     private static CompletionStage<StatusReply<?>> widen(CompletionStage<? extends StatusReply<?>> stage) {
         return (CompletionStage<StatusReply<?>>) stage;
-    }
-
-    /** A settled transfer as a step's answer: success when posted, else the reason it was voided. */
-    static StatusReply<?> postedOrRefused(StatusReply<Transfer.Summary> reply) {
-        if (reply.isError() || reply.getValue().phase() == Transfer.Phase.POSTED) {
-            return reply;
-        }
-        return StatusReply.error(reply.getValue().reason());
     }
 
     @Override

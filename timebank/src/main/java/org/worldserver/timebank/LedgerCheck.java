@@ -61,9 +61,6 @@ public record LedgerCheck(
                     inFlight += h.amount();
                 }
             }
-            if (a.free() + a.held() + a.deposited() != a.balance()) {
-                problems.add(a.id() + ": free + held + deposited differs from its balance " + a.balance());
-            }
             if (a.free() < -a.overdraftLimit()) {
                 problems.add(a.id() + ": free " + a.free() + " is below its overdraft limit −" + a.overdraftLimit());
             }

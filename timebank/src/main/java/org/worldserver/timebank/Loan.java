@@ -26,6 +26,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.worldserver.persistence.CborSerializable;
+import org.worldserver.persistence.ClientIds;
+import org.worldserver.persistence.TimerWaits;
 import org.worldserver.persistence.audit.ChainLink;
 import org.worldserver.persistence.audit.Chained;
 import org.worldserver.persistence.audit.HashChain;
@@ -235,7 +237,6 @@ public final class Loan extends EventSourcedBehaviorWithEnforcedReplies<Loan.Com
         return "loan:" + loanId + ":payment:" + paymentId;
     }
 
-    private static final Duration LONGEST_WAIT = Duration.ofHours(12);
     private static final String COLLECTION = "collection-";
 
     private final String id;
@@ -374,10 +375,7 @@ public final class Loan extends EventSourcedBehaviorWithEnforcedReplies<Loan.Com
     }
 
     private ReplyEffect<Event, State> onRepay(Opened s, Repay c) {
-        if (c.paymentId() == null
-                || c.paymentId().isBlank()
-                || c.paymentId().contains(":")
-                || c.paymentId().startsWith(COLLECTION)) {
+        if (!ClientIds.valid(c.paymentId()) || c.paymentId().startsWith(COLLECTION)) {
             return reject(
                     c.replyTo(),
                     TermRejection.LOAN_INVALID,
@@ -524,8 +522,7 @@ public final class Loan extends EventSourcedBehaviorWithEnforcedReplies<Loan.Com
         } else if (s.phase() == Phase.OVERDUE) {
             wait = rules.collectEvery();
         } else {
-            Duration left = Duration.between(now(), s.dueAt());
-            wait = left.isNegative() ? Duration.ZERO : left.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : left;
+            wait = TimerWaits.until(now(), s.dueAt());
         }
         timers.startSingleTimer(Tick.INSTANCE, wait);
     }
@@ -545,7 +542,7 @@ public final class Loan extends EventSourcedBehaviorWithEnforcedReplies<Loan.Com
                     if (failure != null) {
                         return new TransferUnanswered(transferId);
                     }
-                    StatusReply<?> outcome = Deposit.postedOrRefused(reply);
+                    StatusReply<?> outcome = Transfer.postedOrRefused(reply);
                     return new TransferSettled(
                             paymentId,
                             outcome.isSuccess(),

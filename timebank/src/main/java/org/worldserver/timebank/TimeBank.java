@@ -1,7 +1,6 @@
 package org.worldserver.timebank;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -12,6 +11,7 @@ import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.pattern.StatusReply;
+import org.worldserver.persistence.RememberedEntities;
 
 /**
  * The time bank on a node: registers the Account and Transfer entity types with Cluster Sharding and asks them.
@@ -76,10 +76,9 @@ public final class TimeBank implements Bank {
         ClusterSharding sharding = bank.sharding;
         Settings settings = bank.settings;
         sharding.init(Entity.of(Account.ENTITY_KEY, ctx -> Account.create(ctx.getEntityId(), Clock.systemUTC())));
-        // Transfers are remembered (in the journal), so that a crash never leaves one half done: the shards start
-        // every unsettled transfer again, and settled ones passivate themselves (and are forgotten).
-        Config remembering = ConfigFactory.parseString("remember-entities = on\nremember-entities-store = eventsourced")
-                .withFallback(system.settings().config().getConfig("pekko.cluster.sharding"));
+        // Transfers, deposits and loans are remembered: a crash never leaves one half done, and deposits and loans
+        // wake for their maturity or due time.
+        ClusterShardingSettings remembering = RememberedEntities.settings(system);
         sharding.init(Entity.of(
                         Transfer.ENTITY_KEY,
                         ctx -> Transfer.create(
@@ -87,9 +86,8 @@ public final class TimeBank implements Bank {
                                 bank::account,
                                 Clock.systemUTC(),
                                 settings.transferRetry(),
-                                self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
-                .withSettings(ClusterShardingSettings.fromConfig(remembering)));
-        // Deposits and loans are remembered for the same reason: each must wake for its maturity or due time.
+                                RememberedEntities.passivate(ctx)))
+                .withSettings(remembering));
         sharding.init(Entity.of(
                         Deposit.ENTITY_KEY,
                         ctx -> Deposit.create(
@@ -99,8 +97,8 @@ public final class TimeBank implements Bank {
                                 settings.deposits(),
                                 Clock.systemUTC(),
                                 settings.transferRetry(),
-                                self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
-                .withSettings(ClusterShardingSettings.fromConfig(remembering)));
+                                RememberedEntities.passivate(ctx)))
+                .withSettings(remembering));
         sharding.init(Entity.of(
                         Loan.ENTITY_KEY,
                         ctx -> Loan.create(
@@ -109,8 +107,8 @@ public final class TimeBank implements Bank {
                                 settings.loans(),
                                 Clock.systemUTC(),
                                 settings.transferRetry(),
-                                self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))
-                .withSettings(ClusterShardingSettings.fromConfig(remembering)));
+                                RememberedEntities.passivate(ctx)))
+                .withSettings(remembering));
         return bank;
     }
 

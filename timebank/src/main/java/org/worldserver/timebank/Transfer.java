@@ -354,6 +354,14 @@ public final class Transfer
         return Effect().noReply();
     }
 
+    /** A settled transfer as a coordinator's step answer: success when posted, else the reason it was voided. */
+    public static StatusReply<?> postedOrRefused(StatusReply<Summary> reply) {
+        if (reply.isError() || reply.getValue().phase() == Phase.POSTED) {
+            return reply;
+        }
+        return StatusReply.error(reply.getValue().reason());
+    }
+
     /** The name this transfer goes by in accounts: its own hold's id, and the owner of any hold it pins. */
     public static String holder(String transferId) {
         return "transfer:" + transferId;

@@ -25,6 +25,7 @@ import org.worldserver.timebank.Account.Event;
 import org.worldserver.timebank.Account.Kind;
 import org.worldserver.timebank.Account.State;
 import org.worldserver.timebank.Account.Summary;
+import org.worldserver.timebank.testkit.LocalBank;
 
 /**
  * Account entity logic on the in-memory journal (the testkit also round-trips every command, event and state
@@ -169,15 +170,11 @@ class AccountTest {
         real.<StatusReply<Summary>>runCommand(r -> new Account.Credit("t1", CREDIT, "treasury", r));
         real.<StatusReply<Summary>>runCommand(
                 r -> new Account.PlaceHold("h", CREDIT, Instant.now().plusMillis(300), "trade", r));
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (real.<StatusReply<Summary>>runCommand(Account.Get::new)
+        LocalBank.await(
+                () -> real.<StatusReply<Summary>>runCommand(Account.Get::new)
                         .reply()
-                        .getValue()
-                        .held()
-                != 0) {
-            assertTrue(System.nanoTime() < deadline, "the hold was not released by its timer");
-            Thread.sleep(50);
-        }
+                        .getValue(),
+                s -> s.held() == 0); // released by its timer
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.worldserver.persistence.testkit.MutableClock;
+import org.worldserver.timebank.testkit.LocalBank;
 
 /**
  * Transfers between real Account entities on the in-memory journal: posted once however often it is started,
@@ -160,14 +161,12 @@ class TransferTest {
         // Its successor starts from the hold: every step already done is answered as done, the capture happens.
         ActorRef<Transfer.Command> again = transfer("t-crash");
         TestProbe<StatusReply<Transfer.Summary>> probe = KIT.createTestProbe();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        Transfer.Phase phase;
-        do {
-            again.tell(new Transfer.Get(probe.ref()));
-            phase = probe.receiveMessage().getValue().phase();
-            assertTrue(System.nanoTime() < deadline, "stuck at " + phase);
-            Thread.sleep(20);
-        } while (phase != Transfer.Phase.POSTED);
+        LocalBank.await(
+                () -> {
+                    again.tell(new Transfer.Get(probe.ref()));
+                    return probe.receiveMessage().getValue();
+                },
+                t -> t.phase() == Transfer.Phase.POSTED);
         assertEquals(6 * CREDIT, ask(ada, Account.Get::new).balance());
         assertEquals(0, ask(ada, Account.Get::new).held());
         assertEquals(4 * CREDIT, ask(bob, Account.Get::new).balance(), "credited once");

@@ -164,19 +164,6 @@ class AssetIT extends OneNodeIT {
         assertTrue(verified.get("intact").asBoolean(), verified.toString());
     }
 
-    /** GETs {@code path} until {@code done} holds, for up to 60 s (the index follows the journal by seconds). */
-    private static JsonNode await(String path, java.util.function.Predicate<JsonNode> done) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            JsonNode now = InProcessNode.getJson(node, path);
-            if (done.test(now)) {
-                return now;
-            }
-            assertTrue(System.nanoTime() < deadline, path + " did not get there: " + now);
-            Thread.sleep(200);
-        }
-    }
-
     private static List<String> ids(JsonNode results) {
         List<String> ids = new ArrayList<>();
         results.get("results").forEach(r -> ids.add(r.get("id").asText()));
@@ -211,12 +198,12 @@ class AssetIT extends OneNodeIT {
                 "{\"to\": \"%s\", \"by\": \"%s\"}".formatted(other, owner));
 
         String byOwner = "/assets?limit=500&owner=" + owner;
-        JsonNode indexed = await(
+        JsonNode indexed = awaitIndex(
                 byOwner, r -> r.get("count").asInt() == 11 && r.get("live").asBoolean());
         List<String> expectedOwned = new ArrayList<>(mine);
         expectedOwned.remove(mine.get(1));
         assertEquals(expectedOwned, ids(indexed), "ordered by id, the transferred one gone");
-        await("/assets?owner=" + other, r -> r.get("count").asInt() == 1);
+        awaitIndex("/assets?owner=" + other, r -> r.get("count").asInt() == 1);
 
         assertEquals(
                 List.of(mine.get(0), mine.get(3), mine.get(6), mine.get(9)),
@@ -249,11 +236,16 @@ class AssetIT extends OneNodeIT {
 
         // Rebuilt from the journal: the same answers.
         answered(200, "/assets/index/rebuild", "");
-        JsonNode rebuilt =
-                await(byOwner, r -> r.get("live").asBoolean() && r.get("count").asInt() == 11);
+        JsonNode rebuilt = awaitIndex(
+                byOwner, r -> r.get("live").asBoolean() && r.get("count").asInt() == 11);
         assertEquals(expectedOwned, ids(rebuilt));
         assertEquals(
                 List.of(mine.get(2), mine.get(4)),
                 ids(InProcessNode.getJson(node, byOwner + "&min_price=" + 12 * CREDIT + "&max_price=" + 14 * CREDIT)));
+    }
+
+    /** The index follows the journal by seconds (its events-by-tag delay and polling). */
+    private static JsonNode awaitIndex(String path, java.util.function.Predicate<JsonNode> done) throws Exception {
+        return InProcessNode.awaitJson(node, path, done, java.time.Duration.ofSeconds(60));
     }
 }

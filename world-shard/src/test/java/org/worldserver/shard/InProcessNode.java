@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.worldserver.persistence.testkit.FreePorts;
 import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.protocol.SessionLogin;
@@ -57,6 +58,24 @@ final class InProcessNode {
     }
 
     /** The status code of GET {@code path} on the node's HTTP API. */
+    /**
+     * GETs {@code path} until its JSON satisfies {@code done}, for up to {@code within} (for what a node does on its
+     * own timers or streams); fails the test with the last answer otherwise.
+     */
+    static JsonNode awaitJson(WorldNode node, String path, Predicate<JsonNode> done, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            JsonNode now = getJson(node, path);
+            if (done.test(now)) {
+                return now;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(path + " did not get there within " + within + ": " + now);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     static int getJsonStatus(WorldNode node, String path) throws Exception {
         return HttpClient.newHttpClient()
                 .send(

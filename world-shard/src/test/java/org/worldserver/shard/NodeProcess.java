@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.worldserver.persistence.testkit.FreePorts;
 import org.worldserver.persistence.testkit.RealCassandra;
 
@@ -144,6 +145,26 @@ final class NodeProcess implements AutoCloseable {
         HttpResponse<String> r = get(path);
         assertEquals(200, r.statusCode(), path + ": " + r.body());
         return JSON.readTree(r.body());
+    }
+
+    /** GETs {@code path} until its JSON satisfies {@code done}, for up to {@code within}; fails the test otherwise. */
+    JsonNode awaitJson(String path, Predicate<JsonNode> done, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            JsonNode now = getJson(path);
+            if (done.test(now)) {
+                return now;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(path + " did not get there within " + within + ": " + now);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Waits (up to a minute) until the first of {@code requests} has its answer: the node is at work. */
+    static void awaitFirstAnswer(List<? extends CompletableFuture<?>> requests) throws Exception {
+        CompletableFuture.anyOf(requests.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     }
 
     static JsonNode json(HttpResponse<String> response) throws IOException {

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +26,9 @@ class TimeValueIT {
 
     private static final long CREDIT = 1_000_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How long the deposits' and loans' own timers are given (terms here are seconds long). */
+    private static final Duration TIMERS = Duration.ofSeconds(20);
 
     private static WorldNode node;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -78,19 +81,6 @@ class TimeValueIT {
                         .formatted(id, id, credits * CREDIT));
         assertEquals("POSTED", paid.get("phase").asText());
         return id;
-    }
-
-    /** GETs {@code path} until {@code done} holds, for up to 20 s (the entity works on its own timers). */
-    private static JsonNode await(String path, Predicate<JsonNode> done) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (true) {
-            JsonNode now = InProcessNode.getJson(node, path);
-            if (done.test(now)) {
-                return now;
-            }
-            assertTrue(System.nanoTime() < deadline, path + " did not get there: " + now);
-            Thread.sleep(100);
-        }
     }
 
     @Test
@@ -171,8 +161,8 @@ class TimeValueIT {
         String rich = funded("rich", 1_000);
         JsonNode d2 = created("/deposits", open.formatted(run + "-d2", rich, 1_000 * CREDIT, "PT10S"));
         assertEquals(9, d2.get("interest").asLong(), d2.toString());
-        JsonNode paid =
-                await("/deposits/" + run + "-d2", d -> d.get("phase").asText().equals("PAID"));
+        JsonNode paid = InProcessNode.awaitJson(
+                node, "/deposits/" + run + "-d2", d -> d.get("phase").asText().equals("PAID"), TIMERS);
         assertEquals(9, paid.get("interest").asLong());
         assertEquals(1_000 * CREDIT + 9, account(rich).get("balance").asLong());
         assertEquals(0, account(rich).get("deposited").asLong());
@@ -213,7 +203,8 @@ class TimeValueIT {
                 "{\"id\": \"%s-spend\", \"from\": \"%s\", \"to\": \"%s\", \"amount\": %d}"
                         .formatted(run, ada, shop, 10 * CREDIT));
 
-        JsonNode collected = await("/loans/" + run + "-l1", l -> l.get("repaid").asLong() == 10 * CREDIT);
+        JsonNode collected = InProcessNode.awaitJson(
+                node, "/loans/" + run + "-l1", l -> l.get("repaid").asLong() == 10 * CREDIT, TIMERS);
         assertEquals("OVERDUE", collected.get("phase").asText(), collected.toString());
         assertEquals(750_000, collected.get("lateFee").asLong(), "5 % of the 15 owed at the due time");
         assertEquals(10 * CREDIT + 750_000, collected.get("owed").asLong());
@@ -223,8 +214,8 @@ class TimeValueIT {
                 "/transfers",
                 "{\"id\": \"%s-wage\", \"from\": \"%s\", \"to\": \"%s\", \"amount\": %d}"
                         .formatted(run, shop, ada, 11 * CREDIT));
-        JsonNode repaid =
-                await("/loans/" + run + "-l1", l -> l.get("phase").asText().equals("REPAID"));
+        JsonNode repaid = InProcessNode.awaitJson(
+                node, "/loans/" + run + "-l1", l -> l.get("phase").asText().equals("REPAID"), TIMERS);
         assertEquals(20 * CREDIT + 750_000, repaid.get("repaid").asLong());
         assertEquals(250_000, account(ada).get("balance").asLong(), "only what was owed is collected");
         assertEquals(50 * CREDIT + 750_000, account(bank).get("balance").asLong());

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,6 +31,8 @@ class TradeCrashIT {
     private static final long CREDIT = 1_000_000L;
     private static final int ASSETS = 20;
     private static final int BUYERS = 4;
+    /** How long the restarted node is given to finish every trade it remembers. */
+    private static final Duration SETTLING = Duration.ofSeconds(120);
 
     @TempDir
     Path dataDir;
@@ -97,7 +99,8 @@ class TradeCrashIT {
                                 .formatted(trade, buyers.get(b), prices.get(asset))));
             }
         }
-        Thread.sleep(2500); // some trades done, some under way, many not yet started: then the kill
+        // Kill as soon as the first purchase is answered: some done, some under way, many not yet started.
+        NodeProcess.awaitFirstAnswer(sent);
         node.kill();
         long answered = sent.stream()
                 .filter(f -> f.isDone() && !f.isCompletedExceptionally())
@@ -106,19 +109,12 @@ class TradeCrashIT {
 
         node.start("second.log");
         // Nobody asks the trades: the remembered unfinished ones must finish by themselves.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         for (String buyer : buyers) {
-            while (node.getJson("/accounts/" + buyer).get("held").asLong() != 0) {
-                assertTrue(System.nanoTime() < deadline, "holds still open on " + buyer + ": trades stuck");
-                Thread.sleep(200); // polling with a deadline
-            }
+            node.awaitJson("/accounts/" + buyer, a -> a.get("held").asLong() == 0, SETTLING); // holds open: stuck
         }
         for (int a = 0; a < ASSETS; a++) {
-            String asset = run + "-a" + a;
-            while (node.getJson("/assets/" + asset).get("status").asText().equals("LOCKED")) {
-                assertTrue(System.nanoTime() < deadline, asset + " still locked: a trade is stuck");
-                Thread.sleep(200);
-            }
+            node.awaitJson(
+                    "/assets/" + run + "-a" + a, s -> !s.get("status").asText().equals("LOCKED"), SETTLING);
         }
 
         Map<String, String> soldTo = new HashMap<>();

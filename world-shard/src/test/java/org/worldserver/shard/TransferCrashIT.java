@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,18 +51,11 @@ class TransferCrashIT {
         node.start("first.log");
 
         List<String> accounts = new ArrayList<>();
-        assertEquals(
-                201,
-                node.post("/treasury/mint", "{\"reference\": \"" + run + "\", \"amount\": " + 1000 * CREDIT + "}")
-                        .statusCode());
+        node.posted(201, "/treasury/mint", "{\"reference\": \"" + run + "\", \"amount\": " + 1000 * CREDIT + "}");
         for (String name : List.of("ada", "bob", "cyd", "dee")) {
             String id = run + "-" + name;
-            assertEquals(
-                    201,
-                    node.post(
-                                    "/accounts",
-                                    "{\"id\": \"" + id + "\", \"owner\": \"" + name + "\", \"kind\": \"AVATAR\"}")
-                            .statusCode());
+            node.posted(
+                    201, "/accounts", "{\"id\": \"" + id + "\", \"owner\": \"" + name + "\", \"kind\": \"AVATAR\"}");
             assertEquals(
                     "POSTED",
                     NodeProcess.json(transfer(run + "-fund-" + name, "treasury", id, 100 * CREDIT))
@@ -85,7 +78,8 @@ class TransferCrashIT {
             terms.put(id, new String[] {accounts.get(from), accounts.get(to), Long.toString(amount)});
             sent.add(node.postAsync("/transfers", transferBody(id, accounts.get(from), accounts.get(to), amount)));
         }
-        Thread.sleep(1500); // some posted, some under way, most not yet sent: then the kill
+        // Kill as soon as the first transfer is answered: some posted, some under way, most not yet sent.
+        NodeProcess.awaitFirstAnswer(sent);
         node.kill();
         long answeredBeforeTheKill = sent.stream()
                 .filter(f -> f.isDone() && !f.isCompletedExceptionally())
@@ -94,12 +88,8 @@ class TransferCrashIT {
 
         node.start("second.log");
         // Nobody asks the transfers: the remembered unsettled ones must finish by themselves, holds and all.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        for (String account : accounts) {
-            while (node.getJson("/accounts/" + account).get("held").asLong() != 0) {
-                assertTrue(System.nanoTime() < deadline, "holds still open on " + account + ": transfers stuck");
-                Thread.sleep(200); // polling with a deadline
-            }
+        for (String account : accounts) { // holds still open would mean transfers stuck
+            node.awaitJson("/accounts/" + account, a -> a.get("held").asLong() == 0, Duration.ofSeconds(90));
         }
 
         Map<String, Long> expected = new HashMap<>();

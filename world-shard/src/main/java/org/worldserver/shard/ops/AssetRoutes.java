@@ -168,11 +168,7 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
 
     private Route mint(JsonNode json) {
         AssetSpec spec = spec(json);
-        boolean ownerShape =
-                json.path("owner").isMissingNode() || json.path("owner").isTextual();
-        boolean hashShape = json.path("contentHash").isMissingNode()
-                || json.path("contentHash").isTextual();
-        if (spec == null || !ids(json, "id") || !ownerShape || !hashShape) {
+        if (spec == null || !ids(json, "id")) {
             return error(
                     StatusCodes.BAD_REQUEST,
                     "asset-invalid",
@@ -193,6 +189,12 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
         }
         if (!json.path("creator").isTextual() || !json.path("name").isTextual()) {
             return null;
+        }
+        for (String optionalText : new String[] {"owner", "contentHash"}) {
+            if (!json.path(optionalText).isMissingNode()
+                    && !json.path(optionalText).isTextual()) {
+                return null;
+            }
         }
         Map<String, AssetSpec.Attribute> attributes = new TreeMap<>();
         JsonNode attrs = json.path("attributes");

@@ -20,9 +20,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
-import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.worldserver.persistence.ClientIds;
 import org.worldserver.timebank.Account;
 import org.worldserver.timebank.Deposit;
 import org.worldserver.timebank.LedgerCheck;
@@ -88,7 +87,7 @@ public final class BankRoutes extends EntityRoutes implements ManagementRoutePro
                                         .slash("holds")
                                         .slash(PathMatchers.segment())
                                         .slash("capture"),
-                                (account, hold) -> clientId(account) && clientId(hold)
+                                (account, hold) -> ClientIds.valid(account) && ClientIds.valid(hold)
                                         ? body(b -> capture(account, hold, b))
                                         : badPathId("hold-invalid", account + "/" + hold)),
                         path(
@@ -97,7 +96,7 @@ public final class BankRoutes extends EntityRoutes implements ManagementRoutePro
                                         .slash("holds")
                                         .slash(PathMatchers.segment())
                                         .slash("release"),
-                                (account, hold) -> clientId(account) && clientId(hold)
+                                (account, hold) -> ClientIds.valid(account) && ClientIds.valid(hold)
                                         ? entity(
                                                 Unmarshaller.entityToString(),
                                                 text -> release(account, hold, json(text)))
@@ -159,22 +158,9 @@ public final class BankRoutes extends EntityRoutes implements ManagementRoutePro
         return answer(bank.account(id, Account.Get::new), StatusCodes.OK);
     }
 
-    private CassandraReadJournal journal() {
-        return PersistenceQuery.get(Adapter.toClassic(system))
-                .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
-    }
-
-    /** The account's events as the journal in Cassandra holds them, in order. */
-    private CompletionStage<List<Account.Event>> journalOf(String id) {
-        return journal()
-                .currentEventsByPersistenceId(Account.ENTITY_KEY.name() + "|" + id, 0L, Long.MAX_VALUE)
-                .map(e -> (Account.Event) e.event())
-                .runWith(Sink.seq(), system);
-    }
-
     private Route statement(String id) {
         return onSuccess(
-                journalOf(id),
+                EntityRoutes.<Account.Event>eventsOf(system, Account.ENTITY_KEY.name() + "|" + id),
                 events -> events.isEmpty()
                         ? error(StatusCodes.NOT_FOUND, "account-not-open", "no account " + id)
                         : JsonReplies.json(new AccountStatement(id, Statement.of(events))));
@@ -186,7 +172,7 @@ public final class BankRoutes extends EntityRoutes implements ManagementRoutePro
     /** Every account in the journal, asked for its summary, then checked as one ledger. */
     private Route ledgerCheck() {
         String prefix = Account.ENTITY_KEY.name() + "|";
-        CompletionStage<List<String>> ids = journal()
+        CompletionStage<List<String>> ids = journal(system)
                 .currentPersistenceIds()
                 .filter(p -> p.startsWith(prefix))
                 .map(p -> p.substring(prefix.length()))

@@ -21,6 +21,7 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.worldserver.persistence.ClientIds;
 import org.worldserver.persistence.audit.Chained;
 import org.worldserver.persistence.audit.HashChain;
 
@@ -73,23 +74,14 @@ abstract class EntityRoutes extends AllDirectives {
         return StatusCodes.CONFLICT;
     }
 
-    /**
-     * Whether every one of {@code fields} is an id a client may choose: 1 to 128 characters, not blank, without ':'
-     * (the server derives its own ids by joining parts with ':', such as {@code capture:<account>:<hold>}, {@code
-     * transfer:<id>} or {@code trade:<id>}, so no client id can take the place of one).
-     */
+    /** Whether every one of {@code fields} is a string that is an id a client may choose ({@link ClientIds}). */
     static boolean ids(JsonNode json, String... fields) {
         for (String f : fields) {
-            if (!json.path(f).isTextual() || !clientId(json.path(f).asText())) {
+            if (!json.path(f).isTextual() || !ClientIds.valid(json.path(f).asText())) {
                 return false;
             }
         }
         return true;
-    }
-
-    /** Whether {@code id} (from a body or a path) is an id a client may choose; see {@link #ids}. */
-    static boolean clientId(String id) {
-        return !id.isBlank() && id.length() <= 128 && id.indexOf(':') < 0;
     }
 
     /** 400 {@code code} for a path id a client may not name (a derived id, such as a trade's hold). */
@@ -105,11 +97,7 @@ abstract class EntityRoutes extends AllDirectives {
      * with the verdict, or 404 {@code unknownCode} when it has no events.
      */
     Route verify(ActorSystem<?> system, String persistenceId, String id, String unknownCode) {
-        CompletionStage<List<Chained<?>>> events = PersistenceQuery.get(Adapter.toClassic(system))
-                .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier())
-                .currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE)
-                .<Chained<?>>map(e -> (Chained<?>) e.event())
-                .runWith(Sink.seq(), system);
+        CompletionStage<List<Chained<?>>> events = EntityRoutes.<Chained<?>>eventsOf(system, persistenceId);
         return onSuccess(events, list -> {
             if (list.isEmpty()) {
                 return error(StatusCodes.NOT_FOUND, unknownCode, "no " + persistenceId);
@@ -118,6 +106,21 @@ abstract class EntityRoutes extends AllDirectives {
             return JsonReplies.json(new Verified(
                     id, verdict.intact(), verdict.events(), verdict.firstBadSequence(), verdict.problem()));
         });
+    }
+
+    /** The Cassandra read journal (the node has its schema by the time a request reaches a route). */
+    static CassandraReadJournal journal(ActorSystem<?> system) {
+        return PersistenceQuery.get(Adapter.toClassic(system))
+                .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    }
+
+    /** Entity {@code persistenceId}'s events as the journal in Cassandra holds them, in order. */
+    @SuppressWarnings("unchecked")
+    static <E> CompletionStage<List<E>> eventsOf(ActorSystem<?> system, String persistenceId) {
+        return journal(system)
+                .currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE)
+                .map(e -> (E) e.event())
+                .runWith(Sink.seq(), system);
     }
 
     /** Whether {@code field} is an integer that fits a long (an amount in micro-credits, a rate in basis points). */

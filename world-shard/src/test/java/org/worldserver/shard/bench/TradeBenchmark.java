@@ -59,15 +59,15 @@ public final class TradeBenchmark {
         }
         long listed = System.nanoTime();
         int warmUp = Math.min(100, count);
-        all(http, concurrency, count + warmUp, i -> {
+        all(concurrency, count + warmUp, i -> {
             String asset = run + "-a" + i;
-            return post(
+            return postAsync(
                             http,
                             api,
                             "/assets",
                             "{\"id\": \"" + asset + "\", \"kind\": \"ITEM\", \"creator\": \"" + seller
                                     + "\", \"name\": \"Bench item " + i + "\", \"tags\": [\"bench\"]}")
-                    .thenCompose(r -> post(
+                    .thenCompose(r -> postAsync(
                             http,
                             api,
                             "/assets/" + asset + "/listing",
@@ -135,7 +135,7 @@ public final class TradeBenchmark {
             Histogram latency,
             AtomicLong failed)
             throws Exception {
-        all(http, concurrency, count, n -> {
+        all(concurrency, count, n -> {
             int i = from + n;
             long sent = System.nanoTime();
             String body = "{\"trade\": \"" + run + "-t" + i + "\", \"buyer\": \"" + buyers.get(i % buyers.size())
@@ -155,8 +155,7 @@ public final class TradeBenchmark {
     }
 
     /** Runs {@code count} asynchronous tasks, {@code concurrency} at a time, and waits for all. */
-    private static void all(
-            HttpClient http, int concurrency, int count, java.util.function.IntFunction<CompletableFuture<?>> task)
+    private static void all(int concurrency, int count, java.util.function.IntFunction<CompletableFuture<?>> task)
             throws Exception {
         Semaphore inFlight = new Semaphore(concurrency);
         List<CompletableFuture<?>> started = new ArrayList<>();
@@ -167,7 +166,9 @@ public final class TradeBenchmark {
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).join();
     }
 
-    private static CompletableFuture<HttpResponse<String>> post(HttpClient http, String api, String path, String body) {
+    /** Posts without waiting; the future fails unless the answer is 2xx. */
+    private static CompletableFuture<HttpResponse<String>> postAsync(
+            HttpClient http, String api, String path, String body) {
         return http.sendAsync(request(api, path, body), HttpResponse.BodyHandlers.ofString())
                 .thenApply(r -> {
                     if (r.statusCode() / 100 != 2) {
