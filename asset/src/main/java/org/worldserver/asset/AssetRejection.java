@@ -26,7 +26,13 @@ public enum AssetRejection implements StableCode {
     EDITION_TAKEN("edition-taken"),
     SUPPLY_MISMATCH("edition-supply-mismatch"),
     OVER_SUPPLY("edition-over-supply"),
-    TRADE_ENDED("trade-ended");
+    TRADE_ENDED("trade-ended"),
+    NOT_PLACEABLE("asset-not-placeable"),
+    NOT_PLACED("asset-not-placed"),
+    PLACEMENT_EXISTS("placement-exists"),
+    PLACEMENT_UNKNOWN("placement-unknown"),
+    PLACEMENTS_FULL("placements-full"),
+    USAGE_INVALID("usage-invalid");
 
     private final String code;
 

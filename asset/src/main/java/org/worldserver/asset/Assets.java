@@ -28,11 +28,16 @@ public final class Assets implements Trade.Assets {
      * @param tradeHold how long a buyer's hold lasts if a trade stalls before it pays
      * @param retry how long a trade waits for an unanswered step before asking again
      * @param askTimeout how long callers wait for an asset, a claim or a settled trade
+     * @param feeBps the operator's fee on a trade, basis points of its price ({@link OperatorFee})
      */
-    public record Settings(Duration tradeHold, Duration retry, Duration askTimeout) {
+    public record Settings(Duration tradeHold, Duration retry, Duration askTimeout, int feeBps) {
         public static Settings fromRootConfig(Config root) {
             Config c = root.getConfig("world.asset");
-            return new Settings(c.getDuration("trade-hold"), c.getDuration("retry"), c.getDuration("ask-timeout"));
+            return new Settings(
+                    c.getDuration("trade-hold"),
+                    c.getDuration("retry"),
+                    c.getDuration("ask-timeout"),
+                    c.getInt("fee-bps"));
         }
     }
 
@@ -66,8 +71,11 @@ public final class Assets implements Trade.Assets {
     public static Assets init(ActorSystem<?> system) {
         Assets assets = get(system);
         TimeBank bank = TimeBank.get(system);
+        OperatorFee fee = new OperatorFee(bank.settings().treasuryAccount(), assets.settings.feeBps());
         assets.sharding.init(Entity.of(Asset.ENTITY_KEY, ctx -> Asset.create(ctx.getEntityId(), Clock.systemUTC())));
         assets.sharding.init(Entity.of(Claims.ENTITY_KEY, ctx -> Claims.create(ctx.getEntityId(), Clock.systemUTC())));
+        assets.sharding.init(
+                Entity.of(AssetUsage.ENTITY_KEY, ctx -> AssetUsage.create(ctx.getEntityId(), Clock.systemUTC())));
         // Trades are remembered, like transfers: after a crash every unfinished trade starts again and resumes.
         assets.sharding.init(Entity.of(
                         Trade.ENTITY_KEY,
@@ -78,6 +86,7 @@ public final class Assets implements Trade.Assets {
                                 Clock.systemUTC(),
                                 assets.settings.retry(),
                                 assets.settings.tradeHold(),
+                                fee,
                                 RememberedEntities.passivate(ctx)))
                 .withSettings(RememberedEntities.settings(system)));
         assets.index(); // the node is past its schema step: the projection may start reading
@@ -149,6 +158,81 @@ public final class Assets implements Trade.Assets {
                                 .thenCompose(staked -> staked.isError()
                                         ? CompletableFuture.completedFuture(StatusReply.error(staked.getError()))
                                         : asset(id, r -> new Asset.Mint(spec, owner, r))));
+    }
+
+    /**
+     * Places model or twin {@code id} in the world: by its holder (its owner, or its borrower while lent), at a point
+     * of {@code region} the caller checked exists. Refused for an unknown, burned or not placeable asset
+     * ({@code asset-not-placeable}: only models and twins are placed) and for anyone else ({@code asset-not-owner}).
+     */
+    public CompletionStage<StatusReply<AssetUsage.Summary>> place(
+            String id, String placement, String region, float x, float y, float z, String by) {
+        return usable(id).thenCompose(asset -> {
+            if (asset.isError()) {
+                return CompletableFuture.completedFuture(StatusReply.error(asset.getError()));
+            }
+            Asset.Summary a = asset.getValue();
+            if (a.spec().kind() != AssetSpec.Kind.MODEL && a.spec().kind() != AssetSpec.Kind.TWIN) {
+                return refused(
+                        AssetRejection.NOT_PLACEABLE,
+                        "only models and twins are placed, not a " + a.spec().kind());
+            }
+            if (!holder(a).equals(by)) {
+                return refused(AssetRejection.NOT_OWNER, by + " does not hold asset " + id);
+            }
+            return usage(id, r -> new AssetUsage.Place(placement, region, x, y, z, by, r));
+        });
+    }
+
+    /** Removes a placement: by whoever made it, or the asset's holder now. */
+    public CompletionStage<StatusReply<AssetUsage.Summary>> removePlacement(String id, String placement, String by) {
+        return asset(id, Asset.Get::new)
+                .thenCompose(asset -> asset.isError()
+                        ? CompletableFuture.completedFuture(StatusReply.error(asset.getError()))
+                        : usage(id, r -> new AssetUsage.Remove(placement, by, holder(asset.getValue()), r)));
+    }
+
+    /** Counts a use of asset {@code id} by {@code user} in {@code region}, where it must be placed; once per use id. */
+    public CompletionStage<StatusReply<AssetUsage.Summary>> use(String id, String use, String region, String user) {
+        return usable(id)
+                .thenCompose(asset -> asset.isError()
+                        ? CompletableFuture.completedFuture(StatusReply.error(asset.getError()))
+                        : usage(id, r -> new AssetUsage.Use(use, region, user, r)));
+    }
+
+    /** The usage of asset {@code id}, for its owner {@code by} only ({@code asset-not-owner} for anyone else). */
+    public CompletionStage<StatusReply<AssetUsage.Summary>> usage(String id, String by) {
+        return asset(id, Asset.Get::new).thenCompose(asset -> {
+            if (asset.isError()) {
+                return CompletableFuture.completedFuture(StatusReply.error(asset.getError()));
+            }
+            if (!asset.getValue().owner().equals(by)) {
+                return refused(AssetRejection.NOT_OWNER, "only the owner of asset " + id + " sees its usage");
+            }
+            return usage(id, AssetUsage.Get::new);
+        });
+    }
+
+    /** The asset, unless it is unknown or burned (refused with that code). */
+    private CompletionStage<StatusReply<Asset.Summary>> usable(String id) {
+        return asset(id, Asset.Get::new)
+                .thenApply(asset -> asset.isSuccess() && asset.getValue().status() == Asset.Status.BURNED
+                        ? StatusReply.error(AssetRejection.BURNED.message("asset " + id + " was burned"))
+                        : asset);
+    }
+
+    /** Who holds an asset now: its borrower while lent, else its owner. */
+    private static String holder(Asset.Summary asset) {
+        return asset.lentTo() != null ? asset.lentTo() : asset.owner();
+    }
+
+    private static <T> CompletionStage<StatusReply<T>> refused(AssetRejection why, String details) {
+        return CompletableFuture.completedFuture(StatusReply.error(why.message(details)));
+    }
+
+    private CompletionStage<StatusReply<AssetUsage.Summary>> usage(
+            String id, Function<ActorRef<StatusReply<AssetUsage.Summary>>, AssetUsage.Command> command) {
+        return sharding.entityRefFor(AssetUsage.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
     }
 
     private CompletionStage<StatusReply<Claims.Claim>> claims(

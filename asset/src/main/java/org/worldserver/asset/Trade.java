@@ -37,12 +37,18 @@ import org.worldserver.timebank.Transfer;
  * it), remembered by its shard until it ends, so that a crash never leaves a trade half done.
  *
  * <pre>
- * Buy(asset, buyer, price) → Requested
- *   REQUESTED  hold the price on the buyer's account (hold trade:&lt;id&gt;, expiring after holdFor)  refused → VOIDED
+ * Buy(asset, buyer, price) → Requested (with the operator's fee on the price, fixed now)
+ *   REQUESTED  hold the price on the buyer's account, expiring after holdFor: the seller's part (hold
+ *              trade:&lt;id&gt;), then the fee (hold trade:&lt;id&gt;:fee; none without a fee)            refused → VOIDED
+ *              (a refused fee hold releases the seller's part first)
  *   HELD       lock the asset for this trade at that price (one trade at a time)     refused → RELEASING → VOIDED
- *              (RELEASING: the asset marks the trade abandoned, so a late lock of it is refused; the hold is released)
- *   LOCKED     pay: transfer trade:&lt;id&gt; moves the hold to the seller                 voided → UNLOCKING → VOIDED
- *   PAID       the buyer becomes the owner (the asset is locked for this trade: it cannot be refused) → COMPLETED
+ *              (RELEASING: the asset marks the trade abandoned, so a late lock of it is refused; the holds are released)
+ *   LOCKED     pay: transfer trade:&lt;id&gt; moves the seller's part to the seller      voided → UNLOCKING → VOIDED
+ *              (UNLOCKING: the asset is unlocked and the fee hold released)
+ *   PAID       pay the fee: transfer trade:&lt;id&gt;:fee moves the fee hold into the treasury → FEE_PAID
+ *              (none without a fee; should the treasury refuse it, the fee is waived, with the reason, and the hold
+ *              released: the sale stands)
+ *   FEE_PAID   the buyer becomes the owner (the asset is locked for this trade: it cannot be refused) → COMPLETED
  * </pre>
  *
  * The asset is paid for before it changes hands, and it is locked before it is paid for: at every point of a crash
@@ -61,6 +67,7 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         HELD,
         LOCKED,
         PAID,
+        FEE_PAID,
         COMPLETED,
         RELEASING,
         UNLOCKING,
@@ -107,15 +114,19 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         ChainLink link();
     }
 
-    public record Requested(String asset, String buyer, long price, Instant at, ChainLink link)
+    /** @param fee the operator's part of the price, micro-credits (the seller gets {@code price - fee}) */
+    public record Requested(String asset, String buyer, long price, long fee, Instant at, ChainLink link)
             implements Event, Chained<Requested> {
         @Override
         public Requested withLink(ChainLink l) {
-            return new Requested(asset, buyer, price, at, l);
+            return new Requested(asset, buyer, price, fee, at, l);
         }
     }
 
-    /** @param seller the owner that locked the asset for this trade (LOCKED only) */
+    /**
+     * @param seller the owner that locked the asset for this trade (LOCKED only)
+     * @param reason why the trade was voided (VOIDED, RELEASING, UNLOCKING), or why its fee was waived (FEE_PAID)
+     */
     public record Advanced(Phase phase, String reason, String seller, Instant at, ChainLink link)
             implements Event, Chained<Advanced> {
         @Override
@@ -131,16 +142,27 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
     public record Unrequested() implements State {}
 
     public record Underway(
-            String asset, String buyer, long price, String seller, Phase phase, String reason, ChainLink last)
+            String asset, String buyer, long price, long fee, String seller, Phase phase, String reason, ChainLink last)
             implements State {}
 
-    /** A trade as its buyer sees it. */
-    public record Summary(String id, String asset, String buyer, String seller, long price, Phase phase, String reason)
+    /**
+     * A trade as its buyer sees it.
+     *
+     * @param fee the operator's part of {@code price}, micro-credits; the seller receives the rest
+     * @param reason why it was voided, or why its fee was waived (a completed trade), else null
+     */
+    public record Summary(
+            String id, String asset, String buyer, String seller, long price, long fee, Phase phase, String reason)
             implements CborSerializable {}
 
-    /** The hold on the buyer's account, and the transfer that pays the seller with it. */
+    /** The hold on the buyer's account of the seller's part, and the transfer that pays the seller with it. */
     public static String holdId(String tradeId) {
         return "trade:" + tradeId;
+    }
+
+    /** The hold on the buyer's account of the operator's fee, and the transfer that pays the treasury with it. */
+    public static String feeHoldId(String tradeId) {
+        return holdId(tradeId) + ":fee";
     }
 
     private final String id;
@@ -149,6 +171,7 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
     private final Clock clock;
     private final Duration retry;
     private final Duration holdFor;
+    private final OperatorFee fee;
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final Consumer<ActorRef<Command>> ended;
@@ -168,6 +191,7 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
             Clock clock,
             Duration retry,
             Duration holdFor,
+            OperatorFee fee,
             ActorContext<Command> context,
             TimerScheduler<Command> timers,
             Consumer<ActorRef<Command>> ended) {
@@ -178,13 +202,15 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         this.clock = clock;
         this.retry = retry;
         this.holdFor = holdFor;
+        this.fee = fee;
         this.context = context;
         this.timers = timers;
         this.ended = ended;
     }
 
     /**
-     * @param holdFor how long the buyer's hold lasts if the saga stalls before paying (it is pinned when paying)
+     * @param holdFor how long the buyer's holds last if the saga stalls before paying (each is pinned when paid)
+     * @param fee the operator's fee on new trades (a trade keeps the fee it started with)
      * @param ended told the trade's own reference once it has ended: on a node, it asks its shard to passivate it
      */
     public static Behavior<Command> create(
@@ -194,9 +220,10 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
             Clock clock,
             Duration retry,
             Duration holdFor,
+            OperatorFee fee,
             Consumer<ActorRef<Command>> ended) {
         return Behaviors.setup(context -> Behaviors.withTimers(
-                timers -> new Trade(id, bank, assets, clock, retry, holdFor, context, timers, ended)));
+                timers -> new Trade(id, bank, assets, clock, retry, holdFor, fee, context, timers, ended)));
     }
 
     @Override
@@ -247,7 +274,8 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         }
         waiting.add(c.replyTo());
         timers.cancel(Idle.INSTANCE);
-        Requested requested = HashChain.seal(new Requested(c.asset(), c.buyer(), c.price(), now(), null), null);
+        Requested requested =
+                HashChain.seal(new Requested(c.asset(), c.buyer(), c.price(), fee.on(c.price()), now(), null), null);
         return Effect().persist(requested).thenRun(st -> askStep((Underway) st)).thenNoReply();
     }
 
@@ -280,6 +308,11 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
             case LOCKED:
                 return a.ok() ? advance(s, Phase.PAID, null, null) : advance(s, Phase.UNLOCKING, a.refusal(), null);
             case PAID:
+                if (a.ok() && a.refusal() != null) {
+                    context.getLog().warn("Trade {}: the operator fee was waived: {}", id, a.refusal());
+                }
+                return a.ok() ? advance(s, Phase.FEE_PAID, a.refusal(), null) : stuck(s, a);
+            case FEE_PAID:
                 return a.ok() ? advance(s, Phase.COMPLETED, null, null) : stuck(s, a);
             case RELEASING:
             case UNLOCKING:
@@ -323,13 +356,7 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         long ask = ++asks;
         String hold = holdId(id);
         CompletionStage<StepAnswered> answer = switch (s.phase()) {
-            case REQUESTED ->
-                answered(
-                        ask,
-                        bank.account(
-                                s.buyer(),
-                                r -> new Account.PlaceHold(
-                                        hold, s.price(), now().plus(holdFor), "buying asset " + s.asset(), r)));
+            case REQUESTED -> answered(ask, placeHolds(s));
             case HELD ->
                 assets.asset(s.asset(), r -> new Asset.Lock(id, s.buyer(), s.price(), r))
                         .thenApply(reply -> reply.isSuccess()
@@ -337,18 +364,10 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
                                         ask, true, null, reply.getValue().owner())
                                 : new StepAnswered(ask, false, reply.getError().getMessage(), null));
             case LOCKED ->
-                bank.transfer(hold, r -> new Transfer.Start(s.buyer(), s.seller(), s.price(), hold, r))
-                        .thenApply(reply -> {
-                            if (reply.isError()) {
-                                return new StepAnswered(
-                                        ask, false, reply.getError().getMessage(), null);
-                            }
-                            Transfer.Summary t = reply.getValue();
-                            return t.phase() == Transfer.Phase.POSTED
-                                    ? new StepAnswered(ask, true, null, null)
-                                    : new StepAnswered(ask, false, t.reason(), null);
-                        });
-            case PAID -> answered(ask, assets.asset(s.asset(), r -> new Asset.Complete(id, r)));
+                pay(hold, s.buyer(), s.seller(), s.price() - s.fee())
+                        .thenApply(voided -> new StepAnswered(ask, voided == null, voided, null));
+            case PAID -> payFee(s).thenApply(waived -> new StepAnswered(ask, true, waived, null));
+            case FEE_PAID -> answered(ask, assets.asset(s.asset(), r -> new Asset.Complete(id, r)));
             case RELEASING ->
                 assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r))
                         .thenCompose(marked -> marked.isError()
@@ -356,12 +375,74 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
                                 ? answered(ask, CompletableFuture.completedFuture(marked))
                                 : answered(
                                         ask,
-                                        bank.account(
-                                                s.buyer(),
-                                                r -> new Account.Release(hold, "trade " + id + ": " + s.reason(), r))));
-            default -> answered(ask, assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r)));
+                                        release(s, hold)
+                                                .thenCompose(released -> released.isError()
+                                                        ? CompletableFuture.completedFuture(released)
+                                                        : releaseFee(s))));
+            default ->
+                answered(ask, assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r)))
+                        .thenCompose(unlocked -> unlocked.ok()
+                                ? answered(ask, releaseFee(s))
+                                : CompletableFuture.completedFuture(unlocked));
         };
         context.pipeToSelf(answer, (a, failure) -> failure != null ? new Unanswered(ask) : a);
+    }
+
+    /**
+     * Places the buyer's holds: the seller's part, then the fee (if any). A refused fee hold releases the seller's
+     * part again and answers the refusal (a repeat of this step after a crash places, or finds, both again).
+     */
+    private CompletionStage<StatusReply<Account.Summary>> placeHolds(Underway s) {
+        Instant expires = now().plus(holdFor);
+        String why = "buying asset " + s.asset();
+        CompletionStage<StatusReply<Account.Summary>> seller =
+                bank.account(s.buyer(), r -> new Account.PlaceHold(holdId(id), s.price() - s.fee(), expires, why, r));
+        if (s.fee() == 0) {
+            return seller;
+        }
+        return seller.thenCompose(held -> held.isError()
+                ? CompletableFuture.completedFuture(held)
+                : bank.account(
+                                s.buyer(),
+                                r -> new Account.PlaceHold(feeHoldId(id), s.fee(), expires, why + " (operator fee)", r))
+                        .thenCompose(feeHeld -> feeHeld.isSuccess()
+                                ? CompletableFuture.completedFuture(feeHeld)
+                                : release(s, holdId(id)).thenApply(released -> feeHeld)));
+    }
+
+    /**
+     * Moves hold {@code hold} of {@code from} to {@code to} by transfer {@code hold}; completes with null once it
+     * posted, with the reason once it was voided (the transfer then released the hold), or fails unanswered.
+     */
+    private CompletionStage<String> pay(String hold, String from, String to, long amount) {
+        return bank.transfer(hold, r -> new Transfer.Start(from, to, amount, hold, r))
+                .thenApply(reply -> reply.isError()
+                        ? reply.getError().getMessage()
+                        : reply.getValue().phase() == Transfer.Phase.POSTED
+                                ? null
+                                : reply.getValue().reason());
+    }
+
+    /**
+     * Pays the fee hold into the treasury (opened first if it never was); completes with null once paid (or with no
+     * fee), else with why the fee was waived (the treasury refused it; the voided transfer released the hold).
+     */
+    private CompletionStage<String> payFee(Underway s) {
+        if (s.fee() == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return bank.openTreasury(fee.treasury())
+                .thenCompose(opened -> pay(feeHoldId(id), s.buyer(), fee.treasury(), s.fee()))
+                .thenApply(voided -> voided == null ? null : "fee-waived: " + voided);
+    }
+
+    private CompletionStage<StatusReply<Account.Summary>> release(Underway s, String hold) {
+        return bank.account(s.buyer(), r -> new Account.Release(hold, "trade " + id + ": " + s.reason(), r));
+    }
+
+    /** Releases the fee hold, if the trade has one. */
+    private CompletionStage<StatusReply<Account.Summary>> releaseFee(Underway s) {
+        return s.fee() == 0 ? CompletableFuture.completedFuture(StatusReply.success(null)) : release(s, feeHoldId(id));
     }
 
     /** An entity's answer (an account's or an asset's) as the answer to ask number {@code ask}. */
@@ -377,7 +458,8 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         builder.forStateType(Unrequested.class)
                 .onEvent(
                         Requested.class,
-                        (s, e) -> new Underway(e.asset(), e.buyer(), e.price(), null, Phase.REQUESTED, null, e.link()));
+                        (s, e) -> new Underway(
+                                e.asset(), e.buyer(), e.price(), e.fee(), null, Phase.REQUESTED, null, e.link()));
         builder.forStateType(Underway.class)
                 .onEvent(
                         Advanced.class,
@@ -385,6 +467,7 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
                                 s.asset(),
                                 s.buyer(),
                                 s.price(),
+                                s.fee(),
                                 e.seller() != null ? e.seller() : s.seller(),
                                 e.phase(),
                                 e.reason() != null ? e.reason() : s.reason(),
@@ -415,8 +498,9 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
                 s.buyer(),
                 s.seller(),
                 s.price(),
+                s.fee(),
                 s.phase(),
-                s.phase() == Phase.VOIDED ? s.reason() : null);
+                s.phase() == Phase.VOIDED || s.phase() == Phase.COMPLETED ? s.reason() : null);
     }
 
     private Instant now() {

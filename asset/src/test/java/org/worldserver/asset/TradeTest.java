@@ -42,6 +42,9 @@ class TradeTest {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String treasury = run + "-treasury";
     private final LocalBank bank = new LocalBank(KIT, clock, treasury);
+    /** The operator's fee on the trades a test makes. */
+    private OperatorFee fee = OperatorFee.none(treasury);
+
     private final Map<String, ActorRef<Asset.Command>> assetRefs = new ConcurrentHashMap<>();
     private final Trade.Assets assets = (id, command) -> AskPattern.ask(
             assetRefs.computeIfAbsent(id, i -> KIT.spawn(Asset.create(i, clock))),
@@ -68,7 +71,7 @@ class TradeTest {
 
     private ActorRef<Trade.Command> trade(String id, Trade.Assets through) {
         return KIT.spawn(Trade.create(
-                run + "-" + id, bank, through, clock, LocalBank.RETRY, Duration.ofMinutes(10), self -> {}));
+                run + "-" + id, bank, through, clock, LocalBank.RETRY, Duration.ofMinutes(10), fee, self -> {}));
     }
 
     private CompletionStage<StatusReply<Trade.Summary>> buy(
@@ -106,6 +109,69 @@ class TradeTest {
         assertTrue(
                 reused.getError().getMessage().startsWith("id-reused: "),
                 reused.getError().getMessage());
+        bank.assertAtRest(ada, bob);
+    }
+
+    @Test
+    void shouldPayTheOperatorFeeOutOfThePriceIntoTheTreasury() {
+        fee = new OperatorFee(treasury, 250); // 2.5 %
+        String ada = funded("ada", 0);
+        String bob = funded("bob", 20);
+        long treasuryBefore = bank.get(treasury).balance();
+        Trade.Summary done = bought("t-fee", listed("sword", ada, 12), bob, 12);
+        assertEquals(Trade.Phase.COMPLETED, done.phase(), done.toString());
+        assertEquals(300_000, done.fee(), "2.5 % of 12 credits");
+        assertEquals(null, done.reason());
+        assertEquals(12 * CREDIT - 300_000, bank.get(ada).balance(), "the seller gets the price less the fee");
+        assertEquals(8 * CREDIT, bank.get(bob).balance(), "the buyer pays the price");
+        assertEquals(0, bank.get(bob).held());
+        assertEquals(treasuryBefore + 300_000, bank.get(treasury).balance());
+        assertEquals(bob, asset(run + "-sword").owner());
+        bank.assertAtRest(ada, bob);
+
+        // 1 micro-credit: a fee of 2.5 % rounds down to nothing, and no fee hold is placed.
+        String pin = run + "-pin";
+        ok(assets.asset(pin, r -> new Asset.Mint(AssetTest.item(ada), null, r)));
+        ok(assets.asset(pin, r -> new Asset.ListForSale(1, ada, r)));
+        Trade.Summary tiny = ok(AskPattern.ask(
+                trade("t-tiny", assets), r -> new Trade.Buy(pin, bob, 1, r), LocalBank.ASK, KIT.scheduler()));
+        assertEquals(Trade.Phase.COMPLETED, tiny.phase(), tiny.toString());
+        assertEquals(0, tiny.fee());
+        assertEquals(12 * CREDIT - 300_000 + 1, bank.get(ada).balance());
+        assertEquals(treasuryBefore + 300_000, bank.get(treasury).balance());
+        bank.assertAtRest(ada, bob);
+    }
+
+    @Test
+    void shouldReleaseTheSellersPartWhenTheBuyerCannotAlsoHoldTheFee() {
+        fee = new OperatorFee(treasury, 1_000); // 10 %
+        String ada = funded("ada", 0);
+        String bob = funded("bob", 9); // 9 credits: enough for the seller's part of 10 (9), not for the fee too
+        Trade.Summary poor = bought("t-poor", listed("sword", ada, 10), bob, 10);
+        assertEquals(Trade.Phase.VOIDED, poor.phase(), poor.toString());
+        assertTrue(poor.reason().startsWith("insufficient-funds"), poor.reason());
+        assertEquals(0, bank.get(bob).held(), "the seller's part was released again");
+        assertEquals(9 * CREDIT, bank.get(bob).available());
+        assertEquals(Asset.Status.LISTED, asset(run + "-sword").status());
+        bank.assertAtRest(ada, bob);
+    }
+
+    @Test
+    void shouldWaiveTheFeeAndKeepTheSaleWhenTheTreasuryRefusesIt() {
+        String closed = run + "-closed-treasury";
+        ok(bank.account(closed, r -> new Account.Open("operator", Account.Kind.OPERATOR_TREASURY, 0, r)));
+        ok(bank.account(closed, Account.Close::new));
+        fee = new OperatorFee(closed, 500); // 5 %
+        String ada = funded("ada", 0);
+        String bob = funded("bob", 10);
+        Trade.Summary done = bought("t-waived", listed("sword", ada, 10), bob, 10);
+        assertEquals(Trade.Phase.COMPLETED, done.phase(), done.toString());
+        assertTrue(done.reason().startsWith("fee-waived: account-closed"), done.reason());
+        assertEquals(bob, asset(run + "-sword").owner());
+        assertEquals(10 * CREDIT - 500_000, bank.get(ada).balance(), "the seller's part only");
+        assertEquals(500_000, bank.get(bob).balance(), "the buyer keeps the waived fee");
+        assertEquals(0, bank.get(bob).held());
+        assertEquals(0, bank.get(closed).balance());
         bank.assertAtRest(ada, bob);
     }
 

@@ -22,7 +22,15 @@ public interface Bank extends Transfer.Accounts {
      */
     default CompletionStage<StatusReply<Account.Summary>> mintInTreasury(
             String treasury, String reference, long amount, String reason) {
-        return account(treasury, r -> new Account.Open("operator", Account.Kind.OPERATOR_TREASURY, 0, r))
+        return openTreasury(treasury)
                 .thenCompose(opened -> account(treasury, r -> new Account.Mint(reference, amount, reason, r)));
+    }
+
+    /**
+     * Opens the operator treasury {@code treasury} if it has never been opened (with no overdraft); an existing
+     * account is left as it is, and the answer (refused for an existing one) can be ignored.
+     */
+    default CompletionStage<StatusReply<Account.Summary>> openTreasury(String treasury) {
+        return account(treasury, r -> new Account.Open("operator", Account.Kind.OPERATOR_TREASURY, 0, r));
     }
 }

@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Assets through the operator API on a whole node and the real Cassandra: minting with its checks (overlapping
  * parcels, editions beyond their supply, malformed metadata), moves by the owner only, and buyers racing for one
- * listing: exactly one gets it, the others' credits are released, the ledger stays exact and every chain intact.
+ * listing: exactly one gets it, the others' credits are released, the seller is paid the price less the operator's
+ * fee (2.5 % here) and the treasury the fee, the ledger stays exact and every chain intact.
  */
+@WithSettings("world.asset.fee-bps = 250")
 class AssetIT extends OneNodeIT {
 
     private static final long CREDIT = 1_000_000L;
@@ -109,10 +111,14 @@ class AssetIT extends OneNodeIT {
         answered(200, "/assets/" + lantern + "/listing", listing.formatted(5 * CREDIT, ada));
 
         List<String> buyers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            buyers.add(funded("buyer" + i, 8));
+        }
+        long treasuryBefore =
+                InProcessNode.getJson(node, "/accounts/treasury").get("balance").asLong();
         List<CompletableFuture<JsonNode>> racing = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            String buyer = funded("buyer" + i, 8);
-            buyers.add(buyer);
+            String buyer = buyers.get(i);
             String body =
                     "{\"trade\": \"%s-t%d\", \"buyer\": \"%s\", \"price\": %d}".formatted(run, i, buyer, 5 * CREDIT);
             racing.add(CompletableFuture.supplyAsync(() -> {
@@ -149,9 +155,16 @@ class AssetIT extends OneNodeIT {
                     buyer.equals(winner) ? 3 * CREDIT : 8 * CREDIT,
                     account.get("balance").asLong());
         }
+        long fee = 5 * CREDIT / 40;
+        assertEquals(fee, completed.get(0).get("fee").asLong(), completed.get(0).toString());
         assertEquals(
-                6 * CREDIT,
-                InProcessNode.getJson(node, "/accounts/" + ada).get("balance").asLong());
+                6 * CREDIT - fee,
+                InProcessNode.getJson(node, "/accounts/" + ada).get("balance").asLong(),
+                "the seller gets the price less the operator's fee");
+        assertEquals(
+                treasuryBefore + fee,
+                InProcessNode.getJson(node, "/accounts/treasury").get("balance").asLong(),
+                "the treasury gets the fee");
         assertEquals(
                 "COMPLETED",
                 InProcessNode.getJson(

@@ -42,18 +42,23 @@ final class NodeProcess implements AutoCloseable {
     private final List<Process> started = new ArrayList<>();
     private Process current;
 
-    NodeProcess(Path dataDir) throws IOException {
+    /** @param settings configuration settings for the node, {@code KEY=VALUE} each ({@code bin/world --set}) */
+    NodeProcess(Path dataDir, String... settings) throws IOException {
         this.dataDir = dataDir;
         int[] ports = FreePorts.allocate(2);
         int[] udp = FreePorts.udp(2);
         this.httpPort = ports[1];
-        this.flags = List.of(
+        List<String> flags = new ArrayList<>(List.of(
                 "--data-dir", dataDir.toString(),
                 "--cassandra", RealCassandra.contactPoint(),
                 "--port", Integer.toString(ports[0]),
                 "--http-port", Integer.toString(httpPort),
                 "--udp-port", Integer.toString(udp[0]),
-                "--udp-reply-port", Integer.toString(udp[1]));
+                "--udp-reply-port", Integer.toString(udp[1])));
+        for (String setting : settings) {
+            flags.addAll(List.of("--set", setting));
+        }
+        this.flags = List.copyOf(flags);
     }
 
     /** Starts {@code bin/world start}, its output in {@code logName}, and waits up to 180 s for {@code /ready}. */

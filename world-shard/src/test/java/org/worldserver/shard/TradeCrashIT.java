@@ -23,7 +23,8 @@ import org.worldserver.persistence.testkit.RealCassandra;
  * A node running trades is killed with SIGKILL mid-stream (a separate JVM on the test's real Cassandra) and started
  * again. Without anyone touching the trades, every one that had started finishes by itself: afterwards each is
  * COMPLETED or VOIDED, no asset was sold twice or stays locked, every buyer paid exactly for what it bought and
- * every seller got exactly that, no hold is left open, the ledger is conserved and every asset's chain is intact.
+ * every seller got exactly that less the operator's fee (2.5 % here), the treasury exactly the fees, no hold is left
+ * open, the ledger is conserved and every asset's chain is intact.
  */
 @ExtendWith(RealCassandra.class)
 class TradeCrashIT {
@@ -31,6 +32,8 @@ class TradeCrashIT {
     private static final long CREDIT = 1_000_000L;
     private static final int ASSETS = 20;
     private static final int BUYERS = 4;
+    /** The operator's fee on every trade: 250 bps, a 40th of each price. */
+    private static final long FEE_DIVISOR = 40;
     /** How long the restarted node is given to finish every trade it remembers. */
     private static final Duration SETTLING = Duration.ofSeconds(120);
 
@@ -63,7 +66,7 @@ class TradeCrashIT {
 
     @Test
     void shouldCompleteOrRollBackEveryTradeAfterTheNodeIsKilled() throws Exception {
-        node = new NodeProcess(dataDir);
+        node = new NodeProcess(dataDir, "world.asset.fee-bps=250");
         node.start("first.log");
         node.posted(201, "/treasury/mint", "{\"reference\": \"%s\", \"amount\": %d}".formatted(run, 1000 * CREDIT));
         String seller = account("seller", 0);
@@ -85,6 +88,7 @@ class TradeCrashIT {
             prices.put(asset, price);
         }
 
+        long treasuryBefore = node.getJson("/accounts/treasury").get("balance").asLong();
         // Every buyer goes for every asset at once: 80 trades racing for 20 listings; the node dies meanwhile.
         Map<String, String[]> trades = new HashMap<>(); // trade id → asset, buyer
         List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
@@ -146,13 +150,15 @@ class TradeCrashIT {
         assertTrue(completed + voided > answered, "trades under way at the kill finished after the restart");
 
         long sellerGot = 0;
+        long fees = 0;
         for (int a = 0; a < ASSETS; a++) {
             String asset = run + "-a" + a;
             JsonNode state = node.getJson("/assets/" + asset);
             String owner = soldTo.getOrDefault(asset, seller);
             assertEquals(owner, state.get("owner").asText(), asset + ": its one owner is its one buyer, or its seller");
             if (soldTo.containsKey(asset)) {
-                sellerGot += prices.get(asset);
+                sellerGot += prices.get(asset) - prices.get(asset) / FEE_DIVISOR;
+                fees += prices.get(asset) / FEE_DIVISOR;
                 assertEquals(2, state.get("provenance").size(), asset + ": minted, then sold once");
             }
             assertTrue(
@@ -165,7 +171,13 @@ class TradeCrashIT {
                     buyer + " paid exactly for what it bought");
         }
         assertEquals(
-                sellerGot, node.getJson("/accounts/" + seller).get("balance").asLong(), "the seller got exactly that");
+                sellerGot,
+                node.getJson("/accounts/" + seller).get("balance").asLong(),
+                "the seller got exactly the prices less the fees");
+        assertEquals(
+                treasuryBefore + fees,
+                node.getJson("/accounts/treasury").get("balance").asLong(),
+                "the treasury got exactly the fees");
         JsonNode ledger = node.getJson("/ledger/check");
         assertTrue(ledger.get("conserved").asBoolean() && ledger.get("problems").isEmpty(), ledger.toString());
     }
