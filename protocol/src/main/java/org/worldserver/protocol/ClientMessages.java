@@ -140,13 +140,26 @@ public final class ClientMessages {
      */
     public int teleport(long session, long requestId, float x, float y, float z) {
         int length = Requests.putTeleport(scratch, 0, x, y, z);
+        return request(session, requestId, Requests.TELEPORT, scratch, length);
+    }
+
+    /**
+     * A request of any kind ({@link Requests}, {@link AssetRequests}) with its payload.
+     *
+     * @param requestId chosen by the client, unique within the session; a repeat of the same request uses it again
+     */
+    public int request(long session, long requestId, int kind, byte[] payload) {
+        return request(session, requestId, kind, new UnsafeBuffer(payload), payload.length);
+    }
+
+    private int request(long session, long requestId, int kind, DirectBuffer payload, int length) {
         return MessageHeaderEncoder.ENCODED_LENGTH
                 + new RequestEncoder()
                         .wrapAndApplyHeader(buffer, 0, header)
                         .sessionId(session)
                         .requestId(requestId)
-                        .kind(Requests.TELEPORT)
-                        .putPayload(scratch, 0, length)
+                        .kind(kind)
+                        .putPayload(payload, 0, length)
                         .encodedLength();
     }
 

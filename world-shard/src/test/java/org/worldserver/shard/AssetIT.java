@@ -177,6 +177,64 @@ class AssetIT extends OneNodeIT {
         assertTrue(verified.get("intact").asBoolean(), verified.toString());
     }
 
+    @Test
+    void shouldCountPlacementsAndUsesOfAModelForItsOwnerOnly() throws Exception {
+        String chair = run + "-chair";
+        answered(
+                201,
+                "/assets",
+                ("{\"id\": \"%s\", \"kind\": \"MODEL\", \"creator\": \"ada\", \"owner\": \"ada\","
+                                + " \"name\": \"Chair\", \"contentHash\": \"%s\"}")
+                        .formatted(chair, "ab".repeat(32)));
+        String item = run + "-cup";
+        answered(
+                201,
+                "/assets",
+                "{\"id\": \"%s\", \"kind\": \"ITEM\", \"creator\": \"ada\", \"owner\": \"ada\", \"name\": \"Cup\"}"
+                        .formatted(item));
+        String placement =
+                "{\"placement\": \"%s\", \"region\": \"%s\", \"x\": %s, \"y\": 0, \"z\": 10, \"by\": \"%s\"}";
+        String at = "/assets/" + chair;
+        JsonNode placed = answered(201, at + "/placements", placement.formatted("p1", "lobby", "10", "ada"));
+        assertEquals(1, placed.get("livePlacements").asInt());
+        answered(201, at + "/placements", placement.formatted("p1", "lobby", "10", "ada")); // a repeat
+        refused(409, "placement-exists", at + "/placements", placement.formatted("p1", "lobby", "12", "ada"));
+        refused(400, "usage-invalid", at + "/placements", placement.formatted("p2", "lobby", "5000", "ada"));
+        refused(404, "region-unknown", at + "/placements", placement.formatted("p2", "atlantis", "10", "ada"));
+        refused(403, "asset-not-owner", at + "/placements", placement.formatted("p2", "lobby", "10", "eve"));
+        refused(
+                409,
+                "asset-not-placeable",
+                "/assets/" + item + "/placements",
+                placement.formatted("p1", "lobby", "10", "ada"));
+        refused(
+                404,
+                "asset-unknown",
+                "/assets/" + run + "-none/placements",
+                placement.formatted("p1", "lobby", "10", "ada"));
+
+        String use = "{\"use\": \"%s\", \"region\": \"%s\", \"user\": \"bob\"}";
+        answered(201, at + "/uses", use.formatted("u1", "lobby"));
+        answered(201, at + "/uses", use.formatted("u1", "lobby")); // a repeat counts once
+        answered(201, at + "/uses", use.formatted("u2", "lobby"));
+        refused(409, "asset-not-placed", at + "/uses", use.formatted("u3", "harbour"));
+        refused(400, "usage-invalid", at + "/uses", "{\"use\": \"u:4\", \"region\": \"lobby\", \"user\": \"bob\"}");
+
+        assertEquals(403, InProcessNode.getJsonStatus(node, at + "/usage?by=bob"), "the owner's only");
+        JsonNode usage = InProcessNode.getJson(node, at + "/usage?by=ada");
+        assertEquals(2, usage.get("uses").asLong(), usage.toString());
+        assertEquals(2, usage.get("usesByRegion").get("lobby").asLong());
+        assertEquals(1, usage.get("placed").asLong());
+        assertEquals("p1", usage.get("placements").get(0).get("id").asText());
+
+        HttpResponse<String> removed = InProcessNode.delete(node, at + "/placements/p1", "{\"by\": \"ada\"}");
+        assertEquals(200, removed.statusCode(), removed.body());
+        refused(409, "asset-not-placed", at + "/uses", use.formatted("u5", "lobby"));
+        usage = InProcessNode.getJson(node, at + "/usage?by=ada");
+        assertEquals(0, usage.get("livePlacements").asInt());
+        assertEquals(2, usage.get("uses").asLong());
+    }
+
     private static List<String> ids(JsonNode results) {
         List<String> ids = new ArrayList<>();
         results.get("results").forEach(r -> ids.add(r.get("id").asText()));

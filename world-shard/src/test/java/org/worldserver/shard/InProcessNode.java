@@ -108,12 +108,21 @@ final class InProcessNode {
 
     /** POST {@code body} as JSON to the node's HTTP API. */
     static HttpResponse<String> post(WorldNode node, String path, String body) throws Exception {
+        return send(node, "POST", path, body);
+    }
+
+    /** DELETE with {@code body} as JSON. */
+    static HttpResponse<String> delete(WorldNode node, String path, String body) throws Exception {
+        return send(node, "DELETE", path, body);
+    }
+
+    private static HttpResponse<String> send(WorldNode node, String method, String path, String body) throws Exception {
         return HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create(node.operatorUri() + path))
                                 .timeout(Duration.ofSeconds(30))
                                 .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .method(method, HttpRequest.BodyPublishers.ofString(body))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
     }

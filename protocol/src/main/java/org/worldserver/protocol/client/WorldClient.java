@@ -18,6 +18,7 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.worldserver.protocol.AssetRequests;
 import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.DatagramCheck;
 import org.worldserver.protocol.EntityStates;
@@ -296,7 +297,26 @@ public final class WorldClient implements AutoCloseable {
             return -1;
         }
         long id = nextRequestId++;
-        int length = messages.teleport(sessionId, id, x, y, z);
+        return send(id, messages.teleport(sessionId, id, x, y, z), nowNanos);
+    }
+
+    /**
+     * Sends a request of any kind with its payload (an asset's: {@link AssetRequests}, whose static methods make the
+     * payloads), repeated and answered as {@link #teleport} is; an OK answer's message is the result (JSON for the
+     * asset kinds).
+     *
+     * @return the request's id, or −1 if not {@link State#CONNECTED} (nothing sent)
+     */
+    public long request(int kind, byte[] payload, long nowNanos) {
+        if (state != State.CONNECTED) {
+            return -1;
+        }
+        long id = nextRequestId++;
+        return send(id, messages.request(sessionId, id, kind, payload), nowNanos);
+    }
+
+    /** Sends the request just written to the messages' buffer and keeps it until it is answered; returns its id. */
+    private long send(long id, int length, long nowNanos) {
         byte[] datagram = new byte[length];
         messages.buffer().getBytes(0, datagram);
         PendingRequest request = new PendingRequest(new UnsafeBuffer(datagram), nowNanos);

@@ -13,6 +13,7 @@ import java.security.SecureRandom;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,6 +24,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.worldserver.protocol.AssetRequests;
 import org.worldserver.protocol.DatagramCheck;
 import org.worldserver.protocol.Offers;
 import org.worldserver.protocol.ProtocolLimits;
@@ -80,9 +82,20 @@ public final class GatewayAgent implements Agent {
          */
         CompletionStage<Optional<String>> teleport(String avatarId, float x, float y, float z);
 
+        /**
+         * A session's asset request ({@link AssetRequests}), done as its avatar: completes with the answer (OK and
+         * the result, or a refusal's status and {@code "<code>: <detail>"}), or fails (the world did not answer).
+         *
+         * @param useId an id unique to this request (its session's and its own), for what counts once (a use)
+         */
+        CompletionStage<Reply> asset(String avatarId, String useId, AssetRequests.AssetRequest request);
+
         /** The session ended (disconnect, idle timeout): log the avatar out. */
         void left(String avatarId);
     }
+
+    /** The world's answer to a request: an OK's result, or a refusal's {@code "<code>: <detail>"}. */
+    public record Reply(ResponseStatus status, String message) {}
 
     /** Why a datagram was dropped without effect. */
     public enum Drop {
@@ -525,29 +538,65 @@ public final class GatewayAgent implements Agent {
                     requestId,
                     ResponseStatus.UNAVAILABLE,
                     Requests.RATE_LIMITED + ": at most " + GatewaySession.REQUESTS_PER_SECOND + " requests a second");
-        } else if (kind != Requests.TELEPORT) {
-            answer(session, requestId, ResponseStatus.BAD_REQUEST, Requests.UNKNOWN_KIND + ": " + kind);
-        } else if (!Requests.readTeleport(payloadIn, 0, payloadIn.capacity(), teleportTo)) {
-            answer(
+        } else if (kind == Requests.TELEPORT) {
+            if (!Requests.readTeleport(payloadIn, 0, payloadIn.capacity(), teleportTo)) {
+                answer(
+                        session,
+                        requestId,
+                        ResponseStatus.BAD_REQUEST,
+                        Requests.MALFORMED + ": a teleport is x, y, z: three finite float32, little-endian");
+                return;
+            }
+            execute(
                     session,
                     requestId,
-                    ResponseStatus.BAD_REQUEST,
-                    Requests.MALFORMED + ": a teleport is x, y, z: three finite float32, little-endian");
+                    world.teleport(session.avatarId(), teleportTo[0], teleportTo[1], teleportTo[2])
+                            .thenApply(refusal -> refusal.isPresent()
+                                    ? new Reply(ResponseStatus.BAD_REQUEST, refusal.get())
+                                    : new Reply(ResponseStatus.OK, "")));
+        } else if (AssetRequests.isAssetKind(kind)) {
+            AssetRequests.AssetRequest asset = AssetRequests.read(kind, payloadIn, 0, payloadIn.capacity());
+            if (asset == null) {
+                answer(
+                        session,
+                        requestId,
+                        ResponseStatus.BAD_REQUEST,
+                        Requests.MALFORMED + ": the payload does not fit asset request kind " + kind);
+                return;
+            }
+            String useId = session.avatarId() + "-" + Long.toUnsignedString(session.sessionId(), 36) + "-" + requestId;
+            execute(session, requestId, world.asset(session.avatarId(), useId, asset));
         } else {
-            session.requests().record(requestId, RequestLedger.RUNNING);
-            long sessionId = session.sessionId();
-            world.teleport(session.avatarId(), teleportTo[0], teleportTo[1], teleportTo[2])
-                    .whenComplete((refusal, failure) -> answered.add(new Answered(
-                            sessionId,
-                            requestId,
-                            failure != null
-                                    ? answer(
-                                            ResponseStatus.UNAVAILABLE,
-                                            Requests.WORLD_UNAVAILABLE + ": " + failure.getMessage())
-                                    : refusal.isPresent()
-                                            ? answer(ResponseStatus.BAD_REQUEST, refusal.get())
-                                            : answer(ResponseStatus.OK, ""))));
+            answer(session, requestId, ResponseStatus.BAD_REQUEST, Requests.UNKNOWN_KIND + ": " + kind);
         }
+    }
+
+    /** Runs a checked request: remembered as running, its answer sent once the world replies (on this thread). */
+    private void execute(GatewaySession session, long requestId, CompletionStage<Reply> reply) {
+        session.requests().record(requestId, RequestLedger.RUNNING);
+        long sessionId = session.sessionId();
+        reply.whenComplete((r, failure) -> answered.add(new Answered(sessionId, requestId, answerOf(r, failure))));
+    }
+
+    private static RequestLedger.Answer answerOf(Reply reply, Throwable failure) {
+        if (failure != null) {
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            String why = cause.getMessage() != null
+                    ? cause.getMessage()
+                    : "no answer (" + cause.getClass().getSimpleName() + ")";
+            return answer(ResponseStatus.UNAVAILABLE, Requests.WORLD_UNAVAILABLE + ": " + why);
+        }
+        if (reply.status() != ResponseStatus.OK) {
+            return answer(reply.status(), reply.message());
+        }
+        byte[] result = AssetRequests.resultBytes(reply.message());
+        return result != null
+                ? new RequestLedger.Answer(ResponseStatus.OK, result)
+                : answer(
+                        ResponseStatus.UNAVAILABLE,
+                        AssetRequests.RESULT_TOO_LARGE + ": done, but its result is over "
+                                + AssetRequests.MAX_RESULT_BYTES + " bytes");
     }
 
     private static RequestLedger.Answer answer(ResponseStatus status, String message) {

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -14,6 +15,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.avatar.AvatarRejection;
+import org.worldserver.protocol.AssetRequests;
 import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDefinition;
@@ -36,6 +38,7 @@ public final class WorldPlacement implements GatewayAgent.World {
     private final WorldRegions regions;
     private final SessionStreams streams;
     private final Map<String, Placement> placed = new ConcurrentHashMap<>();
+    private final SessionAssets assets;
 
     private record Placement(String region, CellId cell) {}
 
@@ -43,6 +46,10 @@ public final class WorldPlacement implements GatewayAgent.World {
         this.system = system;
         this.streams = streams;
         this.regions = WorldRegions.get(system);
+        this.assets = new SessionAssets(system, regions, avatarId -> {
+            CellId cell = cellOf(avatarId);
+            return cell == null ? null : cell.region();
+        });
     }
 
     private EntityRef<Avatar.Command> avatar(String avatarId) {
@@ -127,6 +134,15 @@ public final class WorldPlacement implements GatewayAgent.World {
                     }
                     throw new CompletionException(cause); // no answer: the gateway reports the world unavailable
                 });
+    }
+
+    /** Answered within {@link #ASK}, or failed (the gateway answers UNAVAILABLE: it may or may not have been done). */
+    @Override
+    public CompletionStage<GatewayAgent.Reply> asset(
+            String avatarId, String useId, AssetRequests.AssetRequest request) {
+        return assets.execute(avatarId, useId, request)
+                .toCompletableFuture()
+                .orTimeout(ASK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The cell that owns the avatar now: the one that last ticked it for its session, or the one it joined. */

@@ -23,6 +23,8 @@ import org.worldserver.asset.AssetIndex;
 import org.worldserver.asset.AssetSpec;
 import org.worldserver.asset.Assets;
 import org.worldserver.asset.Trade;
+import org.worldserver.shard.region.AssetPlacements;
+import org.worldserver.shard.region.WorldRegions;
 
 /**
  * The assets' operator API (JSON; prices in integer micro-credits; errors {@code {"error": code, "message": text}}
@@ -44,6 +46,11 @@ import org.worldserver.asset.Trade;
  * POST   /assets/{id}/buy        {"trade", "buyer", "price"}   201 once COMPLETED; voided: the refusal's code and
  *                                status (409 asset-locked, insufficient-funds, asset-price-changed, ...)
  * GET    /trades/{id}                                                                              200 | 404 trade-unknown
+ * POST   /assets/{id}/placements {"placement", "region", "x", "y", "z", "by"}   a model or twin placed at a point of
+ *                                an open region by its holder                          201 the usage | 404 region-unknown
+ * DELETE /assets/{id}/placements/{placement}  {"by"}   by whoever placed it or the holder        200 the usage
+ * POST   /assets/{id}/uses       {"use", "region", "user"}   one use where it is placed (once per use id)  201 the usage
+ * GET    /assets/{id}/usage?by=  placements and uses, for the owner                           200 | 403 asset-not-owner
  * GET    /assets?owner=&kind=&tag=&region=&status=&attr.NAME=&attr.NAME.min=&attr.NAME.max=&min_price=&max_price=&q=
  *        &after=&limit=          search the metadata index (it trails the assets by seconds)  200 | 400 query-invalid
  * GET    /assets/index/status    documents, events applied, lag of the last event
@@ -76,19 +83,38 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
                                         path("lend", () -> body(b -> lend(id, b))),
                                         path("versions", () -> body(b -> version(id, b))),
                                         path("burn", () -> body(b -> byOwner(id, b, null))),
-                                        path("buy", () -> body(b -> buy(id, b))))))),
-                delete(() -> path(
-                        PathMatchers.segment("assets")
-                                .slash(PathMatchers.segment())
-                                .slash("listing"),
-                        id -> body(b -> ids(b, "by")
-                                ? answer(
-                                        assets.asset(
-                                                id,
-                                                r -> new Asset.Delist(
-                                                        b.get("by").asText(), r)),
-                                        StatusCodes.OK)
-                                : error(StatusCodes.BAD_REQUEST, "asset-invalid", "expected {\"by\": owner}")))),
+                                        path("buy", () -> body(b -> buy(id, b))),
+                                        path("placements", () -> body(b -> place(id, b))),
+                                        path("uses", () -> body(b -> use(id, b))))))),
+                delete(() -> concat(
+                        path(
+                                PathMatchers.segment("assets")
+                                        .slash(PathMatchers.segment())
+                                        .slash("listing"),
+                                id -> body(b -> ids(b, "by")
+                                        ? answer(
+                                                assets.asset(
+                                                        id,
+                                                        r -> new Asset.Delist(
+                                                                b.get("by").asText(), r)),
+                                                StatusCodes.OK)
+                                        : error(StatusCodes.BAD_REQUEST, "asset-invalid", "expected {\"by\": owner}"))),
+                        path(
+                                PathMatchers.segment("assets")
+                                        .slash(PathMatchers.segment())
+                                        .slash("placements")
+                                        .slash(PathMatchers.segment()),
+                                (id, placement) -> body(b -> ids(b, "by")
+                                        ? answer(
+                                                assets.removePlacement(
+                                                        id,
+                                                        placement,
+                                                        b.get("by").asText()),
+                                                StatusCodes.OK)
+                                        : error(
+                                                StatusCodes.BAD_REQUEST,
+                                                "usage-invalid",
+                                                "expected {\"by\": who placed it or holds the asset}"))))),
                 get(() -> concat(
                         path("assets", () -> parameterMap(this::search)),
                         path(
@@ -99,6 +125,11 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
                                         .slash(PathMatchers.segment())
                                         .slash("verify"),
                                 this::verify),
+                        path(
+                                PathMatchers.segment("assets")
+                                        .slash(PathMatchers.segment())
+                                        .slash("usage"),
+                                id -> parameter("by", by -> answer(assets.usage(id, by), StatusCodes.OK))),
                         path(
                                 PathMatchers.segment("assets").slash(PathMatchers.segment()),
                                 id -> answer(assets.asset(id, Asset.Get::new), StatusCodes.OK)),
@@ -354,6 +385,44 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
                                         ? StatusReply.<Trade.Summary>error(
                                                 reply.getValue().reason())
                                         : reply),
+                StatusCodes.CREATED);
+    }
+
+    private Route place(String id, JsonNode json) {
+        if (!ids(json, "placement", "region", "by")
+                || !json.path("x").isNumber()
+                || !json.path("y").isNumber()
+                || !json.path("z").isNumber()) {
+            return error(
+                    StatusCodes.BAD_REQUEST,
+                    "usage-invalid",
+                    "expected {\"placement\": id, \"region\", \"x\", \"y\", \"z\": metres, \"by\": holder}");
+        }
+        return answer(
+                AssetPlacements.place(
+                        WorldRegions.get(system), // when asked: the extension starts the node's regions
+                        assets,
+                        id,
+                        json.get("placement").asText(),
+                        json.get("region").asText(),
+                        (float) json.get("x").asDouble(),
+                        (float) json.get("y").asDouble(),
+                        (float) json.get("z").asDouble(),
+                        json.get("by").asText()),
+                StatusCodes.CREATED);
+    }
+
+    private Route use(String id, JsonNode json) {
+        if (!ids(json, "use", "region", "user")) {
+            return error(
+                    StatusCodes.BAD_REQUEST, "usage-invalid", "expected {\"use\": id, \"region\", \"user\": avatar}");
+        }
+        return answer(
+                assets.use(
+                        id,
+                        json.get("use").asText(),
+                        json.get("region").asText(),
+                        json.get("user").asText()),
                 StatusCodes.CREATED);
     }
 

@@ -49,29 +49,20 @@ abstract class EntityRoutes extends AllDirectives {
                 return JsonReplies.json(ok, r.getValue());
             }
             String message = r.getError().getMessage();
-            String code = message.contains(":") ? message.substring(0, message.indexOf(':')) : "world-error";
+            String code = Refusal.codeOf(message);
             return error(statusOf(code), code, message);
         });
     }
 
-    /**
-     * Not found for unknown things, forbidden for a caller who may not, bad request for malformed input, conflict
-     * for what the state of the ledger or the asset forbids.
-     */
+    /** The HTTP status of a refusal with {@code code} ({@link Refusal}). */
     static StatusCode statusOf(String code) {
-        if (code.endsWith("-unknown") || code.equals("account-not-open")) {
-            return StatusCodes.NOT_FOUND;
-        }
-        if (code.equals("asset-not-owner")) {
-            return StatusCodes.FORBIDDEN;
-        }
-        if (code.equals("world-busy")) {
-            return StatusCodes.SERVICE_UNAVAILABLE;
-        }
-        if (code.endsWith("-invalid") || code.equals("amount-overflow") || code.equals("account-not-treasury")) {
-            return StatusCodes.BAD_REQUEST;
-        }
-        return StatusCodes.CONFLICT;
+        return switch (Refusal.of(code)) {
+            case NOT_FOUND -> StatusCodes.NOT_FOUND;
+            case FORBIDDEN -> StatusCodes.FORBIDDEN;
+            case INVALID -> StatusCodes.BAD_REQUEST;
+            case BUSY -> StatusCodes.SERVICE_UNAVAILABLE;
+            case CONFLICT -> StatusCodes.CONFLICT;
+        };
     }
 
     /** Whether every one of {@code fields} is a string that is an id a client may choose ({@link ClientIds}). */

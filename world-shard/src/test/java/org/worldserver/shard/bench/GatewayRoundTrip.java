@@ -16,11 +16,13 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.worldserver.persistence.testkit.FreePorts;
+import org.worldserver.protocol.AssetRequests;
 import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.ConnectToken;
 import org.worldserver.protocol.DatagramCheck;
 import org.worldserver.protocol.sbe.HeartbeatDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
+import org.worldserver.protocol.sbe.ResponseStatus;
 import org.worldserver.shard.gateway.ChallengeCookies;
 import org.worldserver.shard.gateway.GatewayAgent;
 import org.worldserver.shard.gateway.GatewayDriver;
@@ -156,6 +158,13 @@ public final class GatewayRoundTrip {
         @Override
         public CompletionStage<Optional<String>> teleport(String avatarId, float x, float y, float z) {
             return CompletableFuture.completedFuture(Optional.of("region-teleport-refused: no world"));
+        }
+
+        @Override
+        public CompletionStage<GatewayAgent.Reply> asset(
+                String avatarId, String useId, AssetRequests.AssetRequest request) {
+            return CompletableFuture.completedFuture(
+                    new GatewayAgent.Reply(ResponseStatus.NOT_FOUND, "asset-unknown: no world"));
         }
 
         @Override

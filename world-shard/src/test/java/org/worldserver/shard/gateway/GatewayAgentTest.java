@@ -8,6 +8,7 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
@@ -17,18 +18,17 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.worldserver.protocol.AssetRequests;
 import org.worldserver.protocol.ClientMessages;
 import org.worldserver.protocol.ConnectToken;
 import org.worldserver.protocol.Requests;
 import org.worldserver.protocol.sbe.DenyReason;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
-import org.worldserver.protocol.sbe.MessageHeaderEncoder;
-import org.worldserver.protocol.sbe.RequestEncoder;
 import org.worldserver.protocol.sbe.ResponseDecoder;
+import org.worldserver.protocol.sbe.ResponseStatus;
 
 /**
  * The gateway's receiver on real Aeron UDP (loopback, two media drivers), with a recording world: a client with a
@@ -47,6 +47,10 @@ class GatewayAgentTest {
         /** What the world answers the next teleports, in order (completed by the test when it likes). */
         final Queue<CompletableFuture<Optional<String>>> teleportAnswers = new ConcurrentLinkedQueue<>();
 
+        final List<String> assetRequests = new CopyOnWriteArrayList<>();
+        /** What the world answers the next asset requests, in order; then OK {"asset": id}. */
+        final Queue<GatewayAgent.Reply> assetAnswers = new ConcurrentLinkedQueue<>();
+
         @Override
         public CompletionStage<Integer> place(String avatarId) {
             return CompletableFuture.completedFuture(42);
@@ -62,6 +66,18 @@ class GatewayAgentTest {
             teleports.add(avatarId + "@" + x + "," + y + "," + z);
             CompletableFuture<Optional<String>> answer = teleportAnswers.poll();
             return answer != null ? answer : CompletableFuture.completedFuture(Optional.empty());
+        }
+
+        @Override
+        public CompletionStage<GatewayAgent.Reply> asset(
+                String avatarId, String useId, AssetRequests.AssetRequest request) {
+            assetRequests.add(avatarId + " " + useId + " " + request.kind() + " " + request.asset() + " "
+                    + request.other() + " " + request.price());
+            GatewayAgent.Reply answer = assetAnswers.poll();
+            return CompletableFuture.completedFuture(
+                    answer != null
+                            ? answer
+                            : new GatewayAgent.Reply(ResponseStatus.OK, "{\"asset\":\"" + request.asset() + "\"}"));
         }
 
         @Override
@@ -83,7 +99,6 @@ class GatewayAgentTest {
             world,
             new SessionStreams());
     private final ClientMessages messages = new ClientMessages();
-    private final UnsafeBuffer raw = new UnsafeBuffer(new byte[1024]);
 
     @AfterEach
     void stop() {
@@ -233,7 +248,7 @@ class GatewayAgentTest {
         until(() -> world.teleports.size() == 1, () -> {});
         assertEquals("cyd-0001@10.0,0.0,20.0", world.teleports.get(0));
         send(c, messages.teleport(session, 5, 10, 0, 20));
-        send(c, raw, request(session, 8, 99, new byte[12])); // answered at once, so after the repeat was handled
+        send(c, messages.request(session, 8, 99, new byte[12])); // answered at once, after the repeat was handled
         awaitResponses(c, responses, 1);
         slow.complete(Optional.empty());
         awaitResponses(c, responses, 2);
@@ -246,10 +261,10 @@ class GatewayAgentTest {
         send(c, messages.teleport(session, 6, 1, 0, 1));
         world.teleportAnswers.add(CompletableFuture.failedFuture(new IllegalStateException("ask timed out")));
         send(c, messages.teleport(session, 7, 2, 0, 2));
-        send(c, raw, request(session, 9, Requests.TELEPORT, new byte[8]));
+        send(c, messages.request(session, 9, Requests.TELEPORT, new byte[8]));
         UnsafeBuffer nan = new UnsafeBuffer(new byte[12]);
         Requests.putTeleport(nan, 0, 1, Float.NaN, 1);
-        send(c, raw, request(session, 10, Requests.TELEPORT, nan.byteArray()));
+        send(c, messages.request(session, 10, Requests.TELEPORT, nan.byteArray()));
         awaitResponses(c, responses, 7);
         assertEquals( // in any order: the world's answers come back through a queue
                 Set.of(
@@ -281,16 +296,45 @@ class GatewayAgentTest {
         until(() -> gateway.dropped().get(GatewayAgent.Drop.UNKNOWN_SESSION).get() == 1, () -> {});
     }
 
-    /** A Request of any kind and payload into the test's buffer; its length. */
-    private int request(long session, long requestId, int kind, byte[] payload) {
-        return MessageHeaderEncoder.ENCODED_LENGTH
-                + new RequestEncoder()
-                        .wrapAndApplyHeader(raw, 0, new MessageHeaderEncoder())
-                        .sessionId(session)
-                        .requestId(requestId)
-                        .kind(kind)
-                        .putPayload(payload, 0, payload.length)
-                        .encodedLength();
+    @Test
+    void shouldDoAssetRequestsAsTheSessionsAvatarAndRefuseMalformedOnes() {
+        Client c = connectClient();
+        long nonce = 83L;
+        handshake(c, nonce, token("dee-0002", nonce), 0, ClientMessages.Answer.ACCEPTED);
+        long session = messages.sessionId();
+        List<String> responses = new ArrayList<>();
+
+        send(c, messages.request(session, 1, AssetRequests.BUY, AssetRequests.buy("lamp", "t1", 5_000_000)));
+        awaitResponses(c, responses, 1);
+        assertEquals("1 OK {\"asset\":\"lamp\"}", responses.get(0));
+        String useId = "dee-0002-" + Long.toUnsignedString(session, 36) + "-1";
+        assertEquals(List.of("dee-0002 " + useId + " 6 lamp t1 5000000"), world.assetRequests, "as the avatar");
+
+        byte[] buy = AssetRequests.buy("lamp", "t2", 5_000_000);
+        send(c, messages.request(session, 2, AssetRequests.BUY, Arrays.copyOf(buy, buy.length - 1)));
+        send(c, messages.request(session, 3, AssetRequests.GET, new byte[] {3, 'a', (byte) 0xC3, 'b'}));
+        byte[] get = AssetRequests.get("lamp");
+        send(c, messages.request(session, 4, AssetRequests.GET, Arrays.copyOf(get, get.length + 1)));
+        send(c, messages.request(session, 5, AssetRequests.PLACE, new byte[] {
+            1, 'a', 1, 'p', 0, 0, (byte) 0xC0, 0x7F, 0, 0, 0, 0, 0, 0, 0, 0
+        }));
+        world.assetAnswers.add(new GatewayAgent.Reply(ResponseStatus.CONFLICT, "asset-locked: lamp is in a trade"));
+        send(c, messages.request(session, 6, AssetRequests.LIST, AssetRequests.list("lamp", 1)));
+        world.assetAnswers.add(
+                new GatewayAgent.Reply(ResponseStatus.OK, "x".repeat(AssetRequests.MAX_RESULT_BYTES + 1)));
+        send(c, messages.request(session, 7, AssetRequests.GET, get));
+        awaitResponses(c, responses, 7);
+        String malformed = " BAD_REQUEST request-malformed: the payload does not fit asset request kind ";
+        assertEquals(
+                Set.of(
+                        "2" + malformed + AssetRequests.BUY, // one byte short
+                        "3" + malformed + AssetRequests.GET, // not UTF-8
+                        "4" + malformed + AssetRequests.GET, // one byte too many
+                        "5" + malformed + AssetRequests.PLACE, // a NaN coordinate
+                        "6 CONFLICT asset-locked: lamp is in a trade",
+                        "7 UNAVAILABLE result-too-large: done, but its result is over 1024 bytes"),
+                Set.copyOf(responses.subList(1, 7)));
+        assertEquals(3, world.assetRequests.size(), "the malformed ones reached no world");
     }
 
     /** Polls the client's replies until {@code responses} holds {@code count} "id STATUS message" lines. */
@@ -316,10 +360,6 @@ class GatewayAgentTest {
     }
 
     private void send(Client c, int length) {
-        send(c, messages.buffer(), length);
-    }
-
-    private void send(Client c, DirectBuffer buffer, int length) {
-        until(() -> c.requests().offer(buffer, 0, length) > 0, () -> {});
+        until(() -> c.requests().offer(messages.buffer(), 0, length) > 0, () -> {});
     }
 }
