@@ -90,7 +90,26 @@ public final class Assets implements Trade.Assets {
                                 RememberedEntities.passivate(ctx)))
                 .withSettings(RememberedEntities.settings(system)));
         assets.index(); // the node is past its schema step: the projection may start reading
+        if (fee.bps() > 0) {
+            assets.openTreasury(bank, fee.treasury(), 1);
+        }
         return assets;
+    }
+
+    /**
+     * Opens the treasury the fees are paid into, once per node start (a trade's fee to a treasury never opened is
+     * waived): asked again every 2 s, up to 30 times, until the account answers either way.
+     */
+    private void openTreasury(TimeBank bank, String treasury, int attempt) {
+        bank.openTreasury(treasury).whenComplete((opened, failure) -> {
+            if (failure != null && attempt < 30) {
+                system.scheduler()
+                        .scheduleOnce(
+                                Duration.ofSeconds(2),
+                                () -> openTreasury(bank, treasury, attempt + 1),
+                                system.executionContext());
+            }
+        });
     }
 
     /** The assets of {@code system}, to ask (the entity types are registered by {@link #init}). */
@@ -102,6 +121,17 @@ public final class Assets implements Trade.Assets {
     public CompletionStage<StatusReply<Asset.Summary>> asset(
             String id, Function<ActorRef<StatusReply<Asset.Summary>>, Asset.Command> command) {
         return sharding.entityRefFor(Asset.ENTITY_KEY, id).ask(command::apply, settings.askTimeout());
+    }
+
+    /**
+     * Buys {@code asset} for {@code buyer} at {@code price} through trade {@code trade}: the trade once COMPLETED; a
+     * voided one is answered as the refusal that voided it (its reason starts with the refusing entity's code).
+     */
+    public CompletionStage<StatusReply<Trade.Summary>> buy(String trade, String asset, String buyer, long price) {
+        return trade(trade, r -> new Trade.Buy(asset, buyer, price, r))
+                .thenApply(reply -> reply.isSuccess() && reply.getValue().phase() == Trade.Phase.VOIDED
+                        ? StatusReply.error(reply.getValue().reason())
+                        : reply);
     }
 
     /** Asks trade {@code id}; a Buy is answered once the trade has completed or been voided. */

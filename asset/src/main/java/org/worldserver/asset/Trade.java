@@ -1,5 +1,6 @@
 package org.worldserver.asset;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,7 @@ import org.worldserver.persistence.audit.ChainLink;
 import org.worldserver.persistence.audit.Chained;
 import org.worldserver.persistence.audit.HashChain;
 import org.worldserver.timebank.Account;
+import org.worldserver.timebank.AccountRejection;
 import org.worldserver.timebank.Bank;
 import org.worldserver.timebank.Transfer;
 
@@ -37,17 +39,18 @@ import org.worldserver.timebank.Transfer;
  * it), remembered by its shard until it ends, so that a crash never leaves a trade half done.
  *
  * <pre>
- * Buy(asset, buyer, price) → Requested (with the operator's fee on the price, fixed now)
+ * Buy(asset, buyer, price) → Requested (with the operator's fee on the price, fixed now; none for the treasury)
  *   REQUESTED  hold the price on the buyer's account, expiring after holdFor: the seller's part (hold
- *              trade:&lt;id&gt;), then the fee (hold trade:&lt;id&gt;:fee; none without a fee)            refused → VOIDED
- *              (a refused fee hold releases the seller's part first)
+ *              trade:&lt;id&gt;), then the fee (hold trade:&lt;id&gt;:fee; none without a fee)
+ *                                                     refused → VOIDED (with a fee: UNHOLDING, the holds released, → VOIDED)
  *   HELD       lock the asset for this trade at that price (one trade at a time)     refused → RELEASING → VOIDED
  *              (RELEASING: the asset marks the trade abandoned, so a late lock of it is refused; the holds are released)
- *   LOCKED     pay: transfer trade:&lt;id&gt; moves the seller's part to the seller      voided → UNLOCKING → VOIDED
- *              (UNLOCKING: the asset is unlocked and the fee hold released)
+ *   LOCKED     pin the fee hold for its transfer, then pay: transfer trade:&lt;id&gt; moves the seller's part to the
+ *              seller                                                       refused or voided → UNLOCKING → VOIDED
+ *              (UNLOCKING: the asset is unlocked and the holds released)
  *   PAID       pay the fee: transfer trade:&lt;id&gt;:fee moves the fee hold into the treasury → FEE_PAID
  *              (none without a fee; should the treasury refuse it, the fee is waived, with the reason, and the hold
- *              released: the sale stands)
+ *              released to the buyer: the sale stands)
  *   FEE_PAID   the buyer becomes the owner (the asset is locked for this trade: it cannot be refused) → COMPLETED
  * </pre>
  *
@@ -69,6 +72,7 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         PAID,
         FEE_PAID,
         COMPLETED,
+        UNHOLDING,
         RELEASING,
         UNLOCKING,
         VOIDED;
@@ -114,8 +118,17 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         ChainLink link();
     }
 
-    /** @param fee the operator's part of the price, micro-credits (the seller gets {@code price - fee}) */
-    public record Requested(String asset, String buyer, long price, long fee, Instant at, ChainLink link)
+    /**
+     * @param fee the operator's part of the price, micro-credits (the seller gets {@code price - fee}); left out of
+     *     the serialized event when 0, so that events from before fees existed keep their hashes
+     */
+    public record Requested(
+            String asset,
+            String buyer,
+            long price,
+            @JsonInclude(JsonInclude.Include.NON_DEFAULT) long fee,
+            Instant at,
+            ChainLink link)
             implements Event, Chained<Requested> {
         @Override
         public Requested withLink(ChainLink l) {
@@ -274,8 +287,9 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         }
         waiting.add(c.replyTo());
         timers.cancel(Idle.INSTANCE);
+        long operatorFee = c.buyer().equals(fee.treasury()) ? 0 : fee.on(c.price()); // no fee to itself
         Requested requested =
-                HashChain.seal(new Requested(c.asset(), c.buyer(), c.price(), fee.on(c.price()), now(), null), null);
+                HashChain.seal(new Requested(c.asset(), c.buyer(), c.price(), operatorFee, now(), null), null);
         return Effect().persist(requested).thenRun(st -> askStep((Underway) st)).thenNoReply();
     }
 
@@ -299,21 +313,24 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         }
         asking = false;
         switch (s.phase()) {
-            case REQUESTED:
-                return a.ok() ? advance(s, Phase.HELD, null, null) : advance(s, Phase.VOIDED, a.refusal(), null);
+            case REQUESTED: // with a fee, a refusal may have come after the seller's part was held: release it
+                return a.ok()
+                        ? advance(s, Phase.HELD, null, null)
+                        : advance(s, s.fee() > 0 ? Phase.UNHOLDING : Phase.VOIDED, a.refusal(), null);
             case HELD:
                 return a.ok()
                         ? advance(s, Phase.LOCKED, null, a.seller())
                         : advance(s, Phase.RELEASING, a.refusal(), null);
             case LOCKED:
                 return a.ok() ? advance(s, Phase.PAID, null, null) : advance(s, Phase.UNLOCKING, a.refusal(), null);
-            case PAID:
-                if (a.ok() && a.refusal() != null) {
+            case PAID: // always answered ok: a fee the treasury refuses is waived (a.refusal() says why)
+                if (a.refusal() != null) {
                     context.getLog().warn("Trade {}: the operator fee was waived: {}", id, a.refusal());
                 }
-                return a.ok() ? advance(s, Phase.FEE_PAID, a.refusal(), null) : stuck(s, a);
+                return advance(s, Phase.FEE_PAID, a.refusal(), null);
             case FEE_PAID:
                 return a.ok() ? advance(s, Phase.COMPLETED, null, null) : stuck(s, a);
+            case UNHOLDING:
             case RELEASING:
             case UNLOCKING:
                 return a.ok() ? advance(s, Phase.VOIDED, s.reason(), null) : stuck(s, a);
@@ -364,33 +381,34 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
                                         ask, true, null, reply.getValue().owner())
                                 : new StepAnswered(ask, false, reply.getError().getMessage(), null));
             case LOCKED ->
-                pay(hold, s.buyer(), s.seller(), s.price() - s.fee())
+                pinFee(s)
+                        .thenCompose(pinned -> pinned.isError()
+                                ? CompletableFuture.completedFuture(
+                                        pinned.getError().getMessage())
+                                : pay(hold, s.buyer(), s.seller(), s.price() - s.fee()))
                         .thenApply(voided -> new StepAnswered(ask, voided == null, voided, null));
             case PAID -> payFee(s).thenApply(waived -> new StepAnswered(ask, true, waived, null));
             case FEE_PAID -> answered(ask, assets.asset(s.asset(), r -> new Asset.Complete(id, r)));
+            case UNHOLDING -> answered(ask, releaseHolds(s)); // no lock was ever asked for: the asset is not told
             case RELEASING ->
+                // The asset marks the trade abandoned (an asset never minted has nothing to mark), then the holds go.
                 assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r))
                         .thenCompose(marked -> marked.isError()
                                         && !marked.getError().getMessage().startsWith(AssetRejection.UNKNOWN.code())
                                 ? answered(ask, CompletableFuture.completedFuture(marked))
-                                : answered(
-                                        ask,
-                                        release(s, hold)
-                                                .thenCompose(released -> released.isError()
-                                                        ? CompletableFuture.completedFuture(released)
-                                                        : releaseFee(s))));
-            default ->
+                                : answered(ask, releaseHolds(s)));
+            default -> // UNLOCKING: the seller was not paid
                 answered(ask, assets.asset(s.asset(), r -> new Asset.Unlock(id, s.reason(), r)))
                         .thenCompose(unlocked -> unlocked.ok()
-                                ? answered(ask, releaseFee(s))
+                                ? answered(ask, releaseHolds(s))
                                 : CompletableFuture.completedFuture(unlocked));
         };
         context.pipeToSelf(answer, (a, failure) -> failure != null ? new Unanswered(ask) : a);
     }
 
     /**
-     * Places the buyer's holds: the seller's part, then the fee (if any). A refused fee hold releases the seller's
-     * part again and answers the refusal (a repeat of this step after a crash places, or finds, both again).
+     * Places the buyer's holds: the seller's part, then the fee (if any). A refusal of either is answered (the trade
+     * then releases whatever was held, UNHOLDING); a repeat of this step after a crash finds what it placed.
      */
     private CompletionStage<StatusReply<Account.Summary>> placeHolds(Underway s) {
         Instant expires = now().plus(holdFor);
@@ -403,11 +421,23 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
         return seller.thenCompose(held -> held.isError()
                 ? CompletableFuture.completedFuture(held)
                 : bank.account(
-                                s.buyer(),
-                                r -> new Account.PlaceHold(feeHoldId(id), s.fee(), expires, why + " (operator fee)", r))
-                        .thenCompose(feeHeld -> feeHeld.isSuccess()
-                                ? CompletableFuture.completedFuture(feeHeld)
-                                : release(s, holdId(id)).thenApply(released -> feeHeld)));
+                        s.buyer(),
+                        r -> new Account.PlaceHold(feeHoldId(id), s.fee(), expires, why + " (operator fee)", r)));
+    }
+
+    /**
+     * Pins the fee hold for the transfer that will pay it (none without a fee) before the seller is paid, so that the
+     * fee cannot expire once the sale is under way; a refusal (it expired while the trade was stalled) is answered.
+     */
+    private CompletionStage<StatusReply<Account.Summary>> pinFee(Underway s) {
+        return s.fee() == 0
+                ? CompletableFuture.completedFuture(StatusReply.success(null))
+                : bank.account(s.buyer(), r -> new Account.PinHold(feeHoldId(id), s.fee(), feePayer(), r));
+    }
+
+    /** The fee transfer as accounts know it: the owner of the fee hold once pinned. */
+    private String feePayer() {
+        return Transfer.holder(feeHoldId(id));
     }
 
     /**
@@ -424,25 +454,49 @@ public final class Trade extends EventSourcedBehaviorWithEnforcedReplies<Trade.C
     }
 
     /**
-     * Pays the fee hold into the treasury (opened first if it never was); completes with null once paid (or with no
-     * fee), else with why the fee was waived (the treasury refused it; the voided transfer released the hold).
+     * Pays the fee hold into the treasury; completes with null once paid (or with no fee), else with why the fee was
+     * waived (the treasury refused it, or the transfer was refused) once the fee hold is released to the buyer.
      */
     private CompletionStage<String> payFee(Underway s) {
         if (s.fee() == 0) {
             return CompletableFuture.completedFuture(null);
         }
-        return bank.openTreasury(fee.treasury())
-                .thenCompose(opened -> pay(feeHoldId(id), s.buyer(), fee.treasury(), s.fee()))
-                .thenApply(voided -> voided == null ? null : "fee-waived: " + voided);
+        return pay(feeHoldId(id), s.buyer(), fee.treasury(), s.fee())
+                .thenCompose(voided -> voided == null
+                        ? CompletableFuture.completedFuture(null)
+                        : releaseFee(s, "fee waived: " + voided).thenApply(released -> {
+                            if (released.isError()) { // unanswered: the step is asked again, and pays or waives again
+                                throw new IllegalStateException(
+                                        released.getError().getMessage());
+                            }
+                            return "fee-waived: " + voided;
+                        }));
     }
 
-    private CompletionStage<StatusReply<Account.Summary>> release(Underway s, String hold) {
-        return bank.account(s.buyer(), r -> new Account.Release(hold, "trade " + id + ": " + s.reason(), r));
+    /**
+     * Releases the seller's part and the fee hold (if any), each answered as done when it was never placed or has
+     * ended without being captured (a voided transfer released it, it expired, or an earlier ask did).
+     */
+    private CompletionStage<StatusReply<Account.Summary>> releaseHolds(Underway s) {
+        String why = "trade " + id + ": " + s.reason();
+        return released(bank.account(s.buyer(), r -> new Account.Release(holdId(id), why, r)))
+                .thenCompose(seller -> seller.isError() || s.fee() == 0
+                        ? CompletableFuture.completedFuture(seller)
+                        : releaseFee(s, why));
     }
 
-    /** Releases the fee hold, if the trade has one. */
-    private CompletionStage<StatusReply<Account.Summary>> releaseFee(Underway s) {
-        return s.fee() == 0 ? CompletableFuture.completedFuture(StatusReply.success(null)) : release(s, feeHoldId(id));
+    /** Releases the fee hold as the fee transfer it may have been pinned for (it never started, or was voided). */
+    private CompletionStage<StatusReply<Account.Summary>> releaseFee(Underway s, String why) {
+        return released(bank.account(s.buyer(), r -> new Account.Release(feeHoldId(id), why, feePayer(), r)));
+    }
+
+    /** A release's answer, with "no such hold" (never placed) counted as released. */
+    private static CompletionStage<StatusReply<Account.Summary>> released(
+            CompletionStage<StatusReply<Account.Summary>> release) {
+        return release.thenApply(r ->
+                r.isError() && r.getError().getMessage().startsWith(AccountRejection.HOLD_UNKNOWN.code() + ":")
+                        ? StatusReply.success(null)
+                        : r);
     }
 
     /** An entity's answer (an account's or an asset's) as the answer to ask number {@code ask}. */

@@ -124,5 +124,10 @@ class AssetUsageTest {
         assertEquals(AssetUsage.MAX_LIVE, full.livePlacements());
         assertEquals(AssetUsage.LISTED, full.placements().size());
         assertEquals("p0", full.placements().get(0).id(), "oldest first");
+
+        usage.restart(); // over 2,000 events: recovered from a snapshot (every 500) and the events after it
+        assertEquals(full, done(AssetUsage.Get::new), "the same usage, placements in the same order");
+        done(r -> new AssetUsage.Use("u" + AssetUsage.REMEMBERED, "plaza", "bob", r));
+        assertEquals(full.uses(), done(AssetUsage.Get::new).uses(), "the remembered use ids survive recovery");
     }
 }

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.worldserver.persistence.testkit.MutableClock;
 import org.worldserver.timebank.Account;
+import org.worldserver.timebank.Bank;
+import org.worldserver.timebank.Transfer;
 import org.worldserver.timebank.testkit.LocalBank;
 
 /**
@@ -70,8 +73,12 @@ class TradeTest {
     }
 
     private ActorRef<Trade.Command> trade(String id, Trade.Assets through) {
+        return trade(id, bank, through);
+    }
+
+    private ActorRef<Trade.Command> trade(String id, Bank paying, Trade.Assets through) {
         return KIT.spawn(Trade.create(
-                run + "-" + id, bank, through, clock, LocalBank.RETRY, Duration.ofMinutes(10), fee, self -> {}));
+                run + "-" + id, paying, through, clock, LocalBank.RETRY, Duration.ofMinutes(10), fee, self -> {}));
     }
 
     private CompletionStage<StatusReply<Trade.Summary>> buy(
@@ -216,6 +223,7 @@ class TradeTest {
 
     @Test
     void shouldLeaveCreditsAndAssetWhereTheyWereWhenATradeFails() {
+        fee = new OperatorFee(treasury, 250); // every failure must release the fee hold as well
         String ada = funded("ada", 0);
         String bob = funded("bob", 5);
         String sword = listed("sword", ada, 12);
@@ -244,11 +252,13 @@ class TradeTest {
         assertEquals(Asset.Status.LISTED, asset(run + "-helm").status());
         assertEquals(ada, asset(run + "-helm").owner());
         assertEquals(5 * CREDIT, bank.get(bob).available());
+        assertEquals(0, bank.get(bob).held(), "the seller's part and the fee hold released");
         bank.assertAtRest(ada, bob);
     }
 
     @Test
     void shouldFinishATradeLostBetweenPaymentAndOwnership() throws InterruptedException {
+        fee = new OperatorFee(treasury, 1_000); // 10 %: paid before ownership moves, once
         String ada = funded("ada", 0);
         String bob = funded("bob", 10);
         String sword = listed("sword", ada, 10);
@@ -262,18 +272,76 @@ class TradeTest {
             }
             return assets.asset(id, command);
         };
+        long treasuryBefore = bank.get(treasury).balance();
         ActorRef<Trade.Command> first = trade("t-crash", dropsCompletes);
         buy(first, sword, bob, 10);
         completes.expectMessage(Duration.ofSeconds(10), sword);
-        assertEquals(10 * CREDIT, bank.get(ada).balance(), "paid");
+        assertEquals(9 * CREDIT, bank.get(ada).balance(), "paid");
         assertEquals(ada, asset(sword).owner(), "not yet moved");
         KIT.stop(first);
 
         Trade.Summary finished = ok(buy(trade("t-crash", assets), sword, bob, 10));
         assertEquals(Trade.Phase.COMPLETED, finished.phase());
         assertEquals(bob, asset(sword).owner());
-        assertEquals(10 * CREDIT, bank.get(ada).balance(), "paid once");
+        assertEquals(9 * CREDIT, bank.get(ada).balance(), "paid once");
+        assertEquals(treasuryBefore + CREDIT, bank.get(treasury).balance(), "the fee paid once");
         assertEquals(0, bank.get(bob).balance());
         bank.assertAtRest(ada, bob);
+    }
+
+    @Test
+    void shouldPayTheFeeOnceWhenATradeIsLostBetweenTheSellerAndTheFee() {
+        fee = new OperatorFee(treasury, 1_000);
+        String ada = funded("ada", 0);
+        String bob = funded("bob", 10);
+        String sword = listed("sword", ada, 10);
+        // A saga whose fee transfer never gets going: the seller is paid, then the node goes down.
+        TestProbe<String> feeAsked = KIT.createTestProbe();
+        Bank dropsTheFee = new Bank() {
+            @Override
+            public CompletionStage<StatusReply<Account.Summary>> account(
+                    String id, Function<ActorRef<StatusReply<Account.Summary>>, Account.Command> command) {
+                return bank.account(id, command);
+            }
+
+            @Override
+            public CompletionStage<StatusReply<Transfer.Summary>> transfer(
+                    String id, Function<ActorRef<StatusReply<Transfer.Summary>>, Transfer.Command> command) {
+                if (id.endsWith(":fee")) {
+                    feeAsked.ref().tell(id);
+                    return new CompletableFuture<>();
+                }
+                return bank.transfer(id, command);
+            }
+        };
+        long treasuryBefore = bank.get(treasury).balance();
+        ActorRef<Trade.Command> first = trade("t-fee-lost", dropsTheFee, assets);
+        buy(first, sword, bob, 10);
+        feeAsked.expectMessage(Duration.ofSeconds(10), Trade.feeHoldId(run + "-t-fee-lost"));
+        assertEquals(9 * CREDIT, bank.get(ada).balance(), "the seller paid");
+        assertEquals(CREDIT, bank.get(bob).held(), "the fee still held, pinned for its transfer");
+        KIT.stop(first);
+        clock.advance(Duration.ofHours(1)); // far beyond the holds' expiry: the pinned fee hold cannot expire
+
+        Trade.Summary finished = ok(buy(trade("t-fee-lost", assets), sword, bob, 10));
+        assertEquals(Trade.Phase.COMPLETED, finished.phase(), finished.toString());
+        assertEquals(null, finished.reason(), "not waived");
+        assertEquals(bob, asset(sword).owner());
+        assertEquals(treasuryBefore + CREDIT, bank.get(treasury).balance(), "the fee paid once");
+        assertEquals(0, bank.get(bob).balance());
+        assertEquals(0, bank.get(bob).held());
+        bank.assertAtRest(ada, bob);
+    }
+
+    @Test
+    void shouldChargeTheTreasuryNoFeeWhenItBuys() {
+        fee = new OperatorFee(treasury, 1_000);
+        String ada = funded("ada", 0);
+        ok(bank.mintInTreasury(treasury, run + "-spend", 10 * CREDIT, "test"));
+        Trade.Summary bought = bought("t-treasury", listed("sword", ada, 10), treasury, 10);
+        assertEquals(Trade.Phase.COMPLETED, bought.phase(), bought.toString());
+        assertEquals(0, bought.fee());
+        assertEquals(10 * CREDIT, bank.get(ada).balance(), "the whole price");
+        bank.assertAtRest(ada);
     }
 }

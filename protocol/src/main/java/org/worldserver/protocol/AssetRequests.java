@@ -29,7 +29,8 @@ public final class AssetRequests {
     /** asset → the asset, no longer listed. */
     public static final int DELIST = 5;
     /**
-     * asset, trade, price → once the trade completed: {"trade", "asset", "seller", "price", "fee", "phase"}; a
+     * asset, trade, price → once the trade completed: {"trade", "asset", "seller", "price", "fee", "feeWaived",
+     * "phase"}; paid from the avatar's own account (kind AVATAR, owned by it: {@code account-not-owner} else); a
      * voided trade is answered with the code of what refused it. The trade id is the client's (repeat it to learn a
      * trade's outcome after {@code world-unavailable}).
      */
@@ -80,10 +81,11 @@ public final class AssetRequests {
      * Reads an asset request's payload.
      *
      * @return null if it does not fit {@code kind}: a missing or extra byte, a text that is not UTF-8, a coordinate
-     *     that is not finite (ids, prices and points are checked by the world, which names what is wrong)
+     *     that is not finite, or a range outside the buffer (ids, prices and points are checked by the world, which
+     *     names what is wrong); never throws
      */
     public static AssetRequest read(int kind, DirectBuffer payload, int offset, int length) {
-        if (!isAssetKind(kind)) {
+        if (!isAssetKind(kind) || offset < 0 || length < 0 || (long) offset + length > payload.capacity()) {
             return null;
         }
         Reader in = new Reader(payload, offset, offset + length);

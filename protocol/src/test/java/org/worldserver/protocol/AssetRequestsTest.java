@@ -62,6 +62,10 @@ class AssetRequestsTest {
         assertNull(read(1, AssetRequests.get("lamp")), "a teleport is not an asset request");
         assertNull(read(11, AssetRequests.get("lamp")), "no such kind");
         assertThrows(IllegalArgumentException.class, () -> AssetRequests.get("x".repeat(256)), "too long to send");
+        UnsafeBuffer four = new UnsafeBuffer(new byte[4]);
+        assertNull(AssetRequests.read(AssetRequests.GET, four, -1, 2), "a range before the buffer");
+        assertNull(AssetRequests.read(AssetRequests.GET, four, 3, 2), "a range past the buffer");
+        assertNull(AssetRequests.read(AssetRequests.GET, four, 0, -1), "a negative length");
     }
 
     @Test

@@ -73,6 +73,12 @@ class AssetProtocolIT extends OneNodeIT {
     void shouldTradePlaceAndUseAssetsAsTheSessionsAvatar() throws Exception {
         String ada = "ada-" + run;
         String bob = "bob-" + run;
+        String eve = "eve-" + run; // an avatar whose name an operator's account already has
+        posted(201, "/accounts", "{\"id\": \"%s\", \"owner\": \"operator\", \"kind\": \"AVATAR\"}".formatted(eve));
+        HttpResponse<String> reserved = InProcessNode.post(
+                node, "/avatars", "{\"id\": \"treasury\", \"displayName\": \"T\", \"publicKey\": \"AAAA\"}");
+        assertEquals(409, reserved.statusCode(), reserved.body());
+        assertTrue(reserved.body().contains("avatar-id-reserved"), reserved.body());
         for (String avatar : List.of(ada, bob)) {
             posted(
                     201,
@@ -96,7 +102,8 @@ class AssetProtocolIT extends OneNodeIT {
         try (ClientDriver driver = new ClientDriver(0)) {
             Player seller = StateSyncIT.connect(node, driver, ada, "lobby", answersOf(ada));
             Player buyer = StateSyncIT.connect(node, driver, bob, "lobby", answersOf(bob));
-            List<Player> both = List.of(seller, buyer);
+            Player stranger = StateSyncIT.connect(node, driver, eve, "lobby", answersOf(eve));
+            List<Player> both = List.of(seller, buyer, stranger);
             StateSyncIT.pollUntil(
                     both,
                     60,
@@ -115,6 +122,12 @@ class AssetProtocolIT extends OneNodeIT {
                             .get("status")
                             .asText());
 
+            refused(
+                    "UNAUTHORIZED account-not-owner: ",
+                    ask(stranger, both, AssetRequests.BUY, AssetRequests.buy(chair, run + "-t0", 4 * CREDIT)));
+            refused(
+                    "BAD_REQUEST trade-invalid: ",
+                    ask(buyer, both, AssetRequests.BUY, AssetRequests.buy(chair, run + "-t0", 0)));
             String trade = run + "-t1";
             JsonNode bought = ok(ask(buyer, both, AssetRequests.BUY, AssetRequests.buy(chair, trade, 4 * CREDIT)));
             assertEquals("COMPLETED", bought.get("phase").asText(), bought.toString());
@@ -155,7 +168,9 @@ class AssetProtocolIT extends OneNodeIT {
             refused(
                     "NOT_FOUND asset-unknown: ",
                     ask(buyer, both, AssetRequests.GET, AssetRequests.get(run + "-nothing")));
-            refused("BAD_REQUEST ", ask(buyer, both, AssetRequests.TRANSFER, AssetRequests.transfer(chair, "x:y")));
+            refused(
+                    "BAD_REQUEST asset-invalid: ",
+                    ask(buyer, both, AssetRequests.TRANSFER, AssetRequests.transfer(chair, "x:y")));
 
             for (Player p : both) {
                 p.client().close();

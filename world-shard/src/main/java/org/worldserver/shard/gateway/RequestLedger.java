@@ -5,12 +5,14 @@ import org.worldserver.protocol.sbe.ResponseStatus;
 /**
  * The requests a session sent lately and the answers they got, so that a repeated Request (a client repeats one
  * until it is answered) is answered again and never executed twice. Remembers the last {@link #CAPACITY} request
- * ids, answered or still running; an older id is forgotten (its client has long given up: it repeats for seconds,
- * and the session may send only a few requests a second). Owned by the gateway's thread; not thread-safe.
+ * ids, answered or still running; an older answered id is forgotten (its client has long given up: it repeats for
+ * seconds, and the session may send only a few requests a second). A running request is never forgotten while
+ * another slot can go: the world answers within 5 s, in which a session sends at most 60 requests (10 a second,
+ * bursts of 10), fewer than the capacity. Owned by the gateway's thread; not thread-safe.
  */
 final class RequestLedger {
 
-    static final int CAPACITY = 16;
+    static final int CAPACITY = 64;
 
     /** The answer a request got: its status and UTF-8 message (empty for OK). */
     record Answer(ResponseStatus status, byte[] message) {}
@@ -39,6 +41,9 @@ final class RequestLedger {
                 answers[i] = answer;
                 return;
             }
+        }
+        for (int tries = 0; tries < CAPACITY && answers[next] == RUNNING; tries++) {
+            next = (next + 1) % CAPACITY; // keep running requests: their repeats must not execute them again
         }
         ids[next] = id;
         answers[next] = answer;

@@ -8,39 +8,53 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.asset.Asset;
+import org.worldserver.asset.AssetRejection;
 import org.worldserver.asset.AssetUsage;
 import org.worldserver.asset.Assets;
 import org.worldserver.asset.Trade;
+import org.worldserver.asset.TradeRejection;
+import org.worldserver.persistence.ClientIds;
 import org.worldserver.protocol.AssetRequests;
 import org.worldserver.protocol.AssetRequests.AssetRequest;
 import org.worldserver.protocol.sbe.ResponseStatus;
 import org.worldserver.shard.ops.Refusal;
 import org.worldserver.shard.region.AssetPlacements;
 import org.worldserver.shard.region.WorldRegions;
+import org.worldserver.timebank.Account;
+import org.worldserver.timebank.TimeBank;
 
 /**
  * A session's asset requests ({@link AssetRequests}) done as its avatar: the identity the session's connect token
- * proved is the owner, seller, buyer and user, so a client can act for no one else. The same entities and stable
- * codes as the operator API; a refusal's status follows its code ({@link Refusal}). Placements and uses are in the
- * avatar's current region. Thread-safe; never blocks.
+ * proved is the owner, seller, buyer and user, so a client can act for no one else. A purchase is paid from the
+ * avatar's own account only: the account with its id, of kind AVATAR and owned by it ({@code account-not-owner}
+ * otherwise: a client can never spend the treasury or another account that happens to share its name). Ids and
+ * prices are checked before any entity is asked. The same entities and stable codes as the operator API; a refusal's
+ * status follows its code ({@link Refusal}). Placements and uses are in the avatar's current region. Thread-safe;
+ * never blocks.
  */
 final class SessionAssets {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Assets assets;
+    private final TimeBank bank;
     private final WorldRegions regions;
     /** The region an avatar is in now, or null when it is not placed in the world. */
     private final Function<String, String> regionOf;
 
     SessionAssets(ActorSystem<?> system, WorldRegions regions, Function<String, String> regionOf) {
         this.assets = Assets.get(system);
+        this.bank = TimeBank.get(system);
         this.regions = regions;
         this.regionOf = regionOf;
     }
 
     /** Does {@code r} as {@code avatar}; {@code useId} identifies this request (a use counts once by it). */
     CompletionStage<GatewayAgent.Reply> execute(String avatar, String useId, AssetRequest r) {
+        String invalid = invalid(r);
+        if (invalid != null) {
+            return CompletableFuture.completedFuture(new GatewayAgent.Reply(ResponseStatus.BAD_REQUEST, invalid));
+        }
         return switch (r.kind()) {
             case AssetRequests.GET -> answer(assets.asset(r.asset(), Asset.Get::new), SessionAssets::asset);
             case AssetRequests.TRANSFER ->
@@ -53,10 +67,10 @@ final class SessionAssets {
                 answer(assets.asset(r.asset(), to -> new Asset.Delist(avatar, to)), SessionAssets::asset);
             case AssetRequests.BUY ->
                 answer(
-                        assets.trade(r.other(), to -> new Trade.Buy(r.asset(), avatar, r.price(), to))
-                                .thenApply(t -> t.isSuccess() && t.getValue().phase() == Trade.Phase.VOIDED
-                                        ? StatusReply.error(t.getValue().reason())
-                                        : t),
+                        ownAccount(avatar)
+                                .thenCompose(refused -> refused != null
+                                        ? CompletableFuture.completedFuture(StatusReply.<Trade.Summary>error(refused))
+                                        : assets.buy(r.other(), r.asset(), avatar, r.price())),
                         SessionAssets::trade);
             case AssetRequests.PLACE -> place(avatar, r);
             case AssetRequests.UNPLACE ->
@@ -70,6 +84,39 @@ final class SessionAssets {
             case AssetRequests.USAGE -> answer(assets.usage(r.asset(), avatar), SessionAssets::usage);
             default -> throw new IllegalArgumentException("not an asset request: " + r.kind());
         };
+    }
+
+    /** What is wrong with a request's ids or price (as the operator API would refuse it), or null. */
+    private static String invalid(AssetRequest r) {
+        if (!ClientIds.valid(r.asset())) {
+            return AssetRejection.INVALID.message("an asset id of 1-128 characters without ':'");
+        }
+        return switch (r.kind()) {
+            case AssetRequests.TRANSFER ->
+                ClientIds.valid(r.other()) ? null : AssetRejection.INVALID.message("a recipient id without ':'");
+            case AssetRequests.LIST ->
+                r.price() > 0 ? null : AssetRejection.PRICE_INVALID.message("the price must be positive");
+            case AssetRequests.BUY ->
+                ClientIds.valid(r.other()) && r.price() > 0
+                        ? null
+                        : TradeRejection.INVALID.message("a trade id without ':' and a positive price");
+            case AssetRequests.PLACE, AssetRequests.UNPLACE ->
+                ClientIds.valid(r.other()) ? null : AssetRejection.USAGE_INVALID.message("a placement id without ':'");
+            default -> null;
+        };
+    }
+
+    /** Null when {@code avatar}'s account is its own (kind AVATAR, owned by it), else why a purchase is refused. */
+    private CompletionStage<String> ownAccount(String avatar) {
+        return bank.account(avatar, Account.Get::new).thenApply(account -> {
+            if (account.isError()) {
+                return account.getError().getMessage(); // account-not-open: nothing to pay with
+            }
+            Account.Summary a = account.getValue();
+            return a.kind() == Account.Kind.AVATAR && avatar.equals(a.owner())
+                    ? null
+                    : "account-not-owner: account " + avatar + " is not avatar " + avatar + "'s";
+        });
     }
 
     /** A placement at a point of the avatar's region. */

@@ -17,7 +17,6 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
-import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.asset.Asset;
 import org.worldserver.asset.AssetIndex;
 import org.worldserver.asset.AssetSpec;
@@ -377,15 +376,7 @@ public final class AssetRoutes extends EntityRoutes implements ManagementRoutePr
         }
         String buyer = json.get("buyer").asText();
         long price = json.get("price").asLong();
-        // A voided trade is answered as what refused it: the reason starts with the refusing entity's code.
-        return answer(
-                assets.trade(json.get("trade").asText(), r -> new Trade.Buy(id, buyer, price, r))
-                        .thenApply(
-                                reply -> reply.isSuccess() && reply.getValue().phase() == Trade.Phase.VOIDED
-                                        ? StatusReply.<Trade.Summary>error(
-                                                reply.getValue().reason())
-                                        : reply),
-                StatusCodes.CREATED);
+        return answer(assets.buy(json.get("trade").asText(), id, buyer, price), StatusCodes.CREATED);
     }
 
     private Route place(String id, JsonNode json) {

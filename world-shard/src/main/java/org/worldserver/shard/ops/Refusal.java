@@ -17,7 +17,7 @@ public enum Refusal {
         if (code.endsWith("-unknown") || code.equals("account-not-open")) {
             return NOT_FOUND;
         }
-        if (code.equals("asset-not-owner")) {
+        if (code.equals("asset-not-owner") || code.equals("account-not-owner")) {
             return FORBIDDEN;
         }
         if (code.equals("world-busy")) {

@@ -34,7 +34,8 @@ import org.worldserver.shard.gateway.GatewaySettings;
  * request  {"id": avatar id, "displayName": text, "publicKey": base64 raw Ed25519 (32 bytes), "homeRegion"?: name}
  * 201      the avatar's record (as GET /avatars/{id} shows it under "avatar")
  * 400 avatar-invalid (not such a request), avatar-invalid-id, avatar-invalid-display-name, avatar-invalid-public-key,
- *     avatar-invalid-region          409 avatar-already-registered
+ *     avatar-invalid-region          409 avatar-already-registered, avatar-id-reserved (the treasury's account id: an
+ *     avatar's account has its id)
  *
  * POST /sessions
  * request  {"avatar": id, "nonce": long, "timestamp": epoch ms, "signature": base64 Ed25519 over the statement}
@@ -97,6 +98,9 @@ public final class SessionRoutes extends AllDirectives implements ManagementRout
         String id = json.get("id").asText();
         if (!Avatar.isValidId(id)) {
             return error(StatusCodes.BAD_REQUEST, "avatar-invalid-id", "'" + id + "' is not an avatar id");
+        }
+        if (id.equals(system.settings().config().getString("world.timebank.treasury-account"))) {
+            return error(StatusCodes.CONFLICT, "avatar-id-reserved", "'" + id + "' is the treasury's account");
         }
         String displayName = json.get("displayName").asText();
         String publicKey = json.get("publicKey").asText();
