@@ -1,0 +1,59 @@
+package org.worldserver.attention;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The {@code world.rebalancer} section (reference.conf explains each).
+ *
+ * @param interval how often telemetry is gathered and a decision taken
+ * @param decayPerSecond δ: importance measured t seconds ago counts e^(−δt)
+ * @param startSpread moves start when the heaviest node's weight exceeds the lightest's by more than this
+ * @param stopSpread once moving, moves go on until the spread is below this (hysteresis: below startSpread)
+ * @param maxMovesPerInterval most shard moves one decision makes
+ * @param cooldown a moved shard is not moved again within this
+ * @param moveCostBase the cost of moving any shard, in node-weight points
+ * @param moveCostPerAvatar the cost of each avatar a moved shard carries (its sessions pause while it moves)
+ * @param nodeCapacity C: the importance a node takes (attention-seconds per second) unless it reports its own
+ * @param historyLength intervals of telemetry kept per shard
+ */
+public record RebalanceSettings(
+        Duration interval,
+        double decayPerSecond,
+        double startSpread,
+        double stopSpread,
+        int maxMovesPerInterval,
+        Duration cooldown,
+        double moveCostBase,
+        double moveCostPerAvatar,
+        double nodeCapacity,
+        int historyLength) {
+
+    public RebalanceSettings {
+        if (stopSpread < 0 || stopSpread >= startSpread) {
+            throw new IllegalArgumentException(
+                    "world.rebalancer: 0 <= stop-spread < start-spread, was " + stopSpread + " and " + startSpread);
+        }
+        if (maxMovesPerInterval < 0 || decayPerSecond < 0 || moveCostBase < 0 || moveCostPerAvatar < 0) {
+            throw new IllegalArgumentException("world.rebalancer: limits, decay and costs must not be negative");
+        }
+        if (nodeCapacity <= 0 || historyLength < 1) {
+            throw new IllegalArgumentException("world.rebalancer: node-capacity > 0 and history-length >= 1");
+        }
+    }
+
+    public static RebalanceSettings fromRootConfig(Config root) {
+        Config c = root.getConfig("world.rebalancer");
+        return new RebalanceSettings(
+                c.getDuration("interval"),
+                c.getDouble("decay-per-second"),
+                c.getDouble("start-spread"),
+                c.getDouble("stop-spread"),
+                c.getInt("max-moves-per-interval"),
+                c.getDuration("cooldown"),
+                c.getDouble("move-cost-base"),
+                c.getDouble("move-cost-per-avatar"),
+                c.getDouble("node-capacity"),
+                c.getInt("history-length"));
+    }
+}

@@ -1,0 +1,142 @@
+package org.worldserver.attention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.worldserver.attention.Rebalancer.ShardState;
+
+/** The re-balancer's rules one by one: capacity weighting, hysteresis, gain against cost, move limits, cooldown, decay. */
+class RebalancerTest {
+
+    private static RebalanceSettings settings(int maxMoves, double costBase) {
+        return new RebalanceSettings(
+                Duration.ofSeconds(10), 0.02, 0.15, 0.05, maxMoves, Duration.ofSeconds(60), costBase, 0.0001, 100, 30);
+    }
+
+    private static final Map<String, Double> EQUAL = Map.of("a", 100.0, "b", 100.0);
+
+    /** {@code count} shards of {@code importance} each on {@code node}, fresh, 10 avatars each. */
+    private static List<ShardState> shards(String node, int count, double importance) {
+        List<ShardState> shards = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            shards.add(new ShardState(node + "-s" + i, node, importance, 0, 10));
+        }
+        return shards;
+    }
+
+    private static List<ShardState> both(List<ShardState> one, List<ShardState> other) {
+        List<ShardState> all = new ArrayList<>(one);
+        all.addAll(other);
+        return all;
+    }
+
+    @Test
+    void shouldWeighNodesByCapacity() {
+        Rebalancer r = new Rebalancer(settings(4, 0.01));
+        // Twice the load on the node with twice the capacity: balanced.
+        Decision fair = r.decide(0, both(shards("a", 8, 10), shards("b", 4, 10)), Map.of("a", 200.0, "b", 100.0), "t");
+        assertEquals(80 / 320.0, fair.weightsBefore().get("a"), 1e-9, "w_a = A_a / (C_a + sum of A)");
+        assertEquals(40 / 220.0, fair.weightsBefore().get("b"), 1e-9);
+        assertTrue(fair.moves().isEmpty(), fair.reason());
+
+        // The same loads on equal nodes: the heavy one gives shards to the light one.
+        Decision unfair =
+                new Rebalancer(settings(4, 0.01)).decide(0, both(shards("a", 8, 10), shards("b", 4, 10)), EQUAL, "t");
+        assertFalse(unfair.moves().isEmpty(), unfair.reason());
+        unfair.moves().forEach(m -> assertEquals("a", m.from()));
+        assertTrue(unfair.spreadAfter() < unfair.spreadBefore());
+    }
+
+    @Test
+    void shouldStartAboveTheStartSpreadAndStopOnlyBelowTheStopSpread() {
+        // Spread between stop (0.05) and start (0.15): nothing moves while idle.
+        Rebalancer r = new Rebalancer(settings(1, 0.001));
+        List<ShardState> mild = both(shards("a", 6, 10), shards("b", 4, 10)); // weights 60/200, 40/200: 0.10
+        Decision idle = r.decide(0, mild, EQUAL, "t");
+        assertEquals(0.10, idle.spreadBefore(), 1e-9);
+        assertTrue(idle.moves().isEmpty());
+        assertFalse(idle.rebalancing());
+
+        // Above the start: it starts, one move per decision (the limit), and stays on while above the stop.
+        List<ShardState> crowd = both(shards("a", 10, 10), shards("b", 2, 10)); // 100/220 vs 20/220: 0.36
+        Decision first = r.decide(1_000, crowd, EQUAL, "t");
+        assertEquals(1, first.moves().size());
+        assertTrue(first.rebalancing());
+        assertTrue(first.reason().startsWith("move limit reached"), first.reason());
+        // The world as it is after that move (9 and 3 shards): spread 0.27, still rebalancing.
+        List<ShardState> next = both(shards("a", 9, 10), shards("b", 3, 10));
+        Decision second = r.decide(2_000, next, EQUAL, "t");
+        assertEquals(1, second.moves().size());
+        // Now the spread of the mild world (0.10, below start but above stop): still moving, it is under way.
+        Decision third = r.decide(3_000, mild, EQUAL, "t");
+        assertEquals(1, third.moves().size(), "hysteresis: under way until below the stop spread");
+        assertFalse(third.rebalancing(), "5 and 5 shards: balanced again");
+        assertTrue(third.reason().startsWith("balanced again"), third.reason());
+        Decision after = r.decide(4_000, mild, EQUAL, "t");
+        assertTrue(after.moves().isEmpty(), "stopped: the mild spread no longer moves anything");
+    }
+
+    @Test
+    void shouldNotMakeAMoveThatGainsLessThanItCosts() {
+        // One huge shard: moving it only moves the peak to the other node.
+        Rebalancer r = new Rebalancer(settings(4, 0.01));
+        List<ShardState> one =
+                List.of(new ShardState("giant", "a", 100, 0, 500), new ShardState("small", "b", 5, 0, 1));
+        Decision d = r.decide(0, one, EQUAL, "t");
+        assertTrue(d.moves().isEmpty(), d.toString());
+        assertTrue(d.reason().startsWith("no move from a gains more than it costs"), d.reason());
+        assertTrue(d.rebalancing(), "still above the stop spread: it keeps looking");
+
+        // A move that would help, but its avatars make it cost more than it gains.
+        Rebalancer costly = new Rebalancer(new RebalanceSettings(
+                Duration.ofSeconds(10), 0, 0.15, 0.05, 4, Duration.ofSeconds(60), 0.01, 1.0, 100, 30));
+        Decision none = costly.decide(0, both(shards("a", 8, 10), shards("b", 2, 10)), EQUAL, "t");
+        assertTrue(none.moves().isEmpty(), "each shard's 10 avatars cost 10 points: " + none.reason());
+    }
+
+    @Test
+    void shouldKeepAMovedShardStillForTheCooldown() {
+        Rebalancer r = new Rebalancer(settings(2, 0.001));
+        Decision first = r.decide(0, both(shards("a", 4, 40), shards("b", 1, 1)), EQUAL, "t");
+        assertEquals(2, first.moves().size(), first.reason());
+        // Both moved shards back on the heavy node (as if the moves had not happened yet): both are cooling.
+        List<ShardState> back = new ArrayList<>();
+        first.moves().forEach(m -> back.add(new ShardState(m.shard(), "a", 40, 0, 10)));
+        back.addAll(shards("b", 1, 1));
+        Decision soon = r.decide(30_000, back, EQUAL, "t");
+        assertTrue(soon.moves().isEmpty(), "moved 30 s ago: " + soon.reason());
+        assertTrue(soon.reason().contains("2 of its shards moved within the cooldown"), soon.reason());
+        Decision later = r.decide(61_000, back, EQUAL, "t");
+        assertEquals(1, later.moves().size(), "after the cooldown they may move again: " + later.reason());
+    }
+
+    @Test
+    void shouldCountStaleImportanceLess() {
+        Rebalancer r = new Rebalancer(settings(4, 0.001));
+        // Node a's shards were measured 100 s ago: e^(-0.02 × 100) = 0.135 of their importance.
+        List<ShardState> world = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            world.add(new ShardState("old" + i, "a", 30, 100, 10));
+        }
+        world.add(new ShardState("fresh", "b", 16, 0, 10));
+        Decision d = r.decide(0, world, EQUAL, "t");
+        assertEquals(30 * Math.exp(-2), d.importance().get("old0"), 1e-9);
+        assertTrue(d.moves().isEmpty(), "decayed, node a is not the heavy one: " + d);
+    }
+
+    @Test
+    void shouldNotMoveWithOneNodeAndIgnoreShardsOnNodesThatLeft() {
+        Rebalancer r = new Rebalancer(settings(4, 0.001));
+        Decision alone = r.decide(0, shards("a", 5, 50), Map.of("a", 100.0), "t");
+        assertTrue(alone.moves().isEmpty());
+        assertEquals("one node: nowhere to move to", alone.reason());
+        Decision gone = r.decide(0, both(shards("gone", 5, 50), shards("a", 1, 1)), EQUAL, "t");
+        gone.moves().forEach(m -> assertFalse(m.shard().startsWith("gone"), "Cluster Sharding places those"));
+    }
+}
