@@ -36,6 +36,7 @@ final class NodeProcess implements AutoCloseable {
 
     private final Path dataDir;
     private final List<String> flags;
+    private final int clusterPort;
     private final int httpPort;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -44,9 +45,20 @@ final class NodeProcess implements AutoCloseable {
 
     /** @param settings configuration settings for the node, {@code KEY=VALUE} each ({@code bin/world --set}) */
     NodeProcess(Path dataDir, String... settings) throws IOException {
+        this(dataDir, null, settings);
+    }
+
+    /** A node that joins the cluster of {@code seed} (started first), its data in {@code dataDir}. */
+    static NodeProcess joining(Path dataDir, NodeProcess seed, String... settings) throws IOException {
+        return new NodeProcess(dataDir, seed.clusterAddress(), settings);
+    }
+
+    private NodeProcess(Path dataDir, String seed, String[] settings) throws IOException {
         this.dataDir = dataDir;
+        Files.createDirectories(dataDir);
         int[] ports = FreePorts.allocate(2);
         int[] udp = FreePorts.udp(2);
+        this.clusterPort = ports[0];
         this.httpPort = ports[1];
         List<String> flags = new ArrayList<>(List.of(
                 "--data-dir", dataDir.toString(),
@@ -57,6 +69,9 @@ final class NodeProcess implements AutoCloseable {
                 "--udp-reply-port", Integer.toString(udp[1])));
         for (String setting : settings) {
             flags.addAll(List.of("--set", setting));
+        }
+        if (seed != null) {
+            flags.addAll(List.of("--seeds", seed));
         }
         this.flags = List.copyOf(flags);
     }
@@ -98,6 +113,11 @@ final class NodeProcess implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("node.pid " + pid + " is not this bin/world's node"));
         assertTrue(java.destroyForcibly(), "SIGKILL the node");
         assertTrue(current.waitFor(60, TimeUnit.SECONDS), "bin/world did not notice its node died");
+    }
+
+    /** The node's cluster address, as seed nodes and {@code /cluster/members} name it. */
+    String clusterAddress() {
+        return "pekko://world@127.0.0.1:" + clusterPort;
     }
 
     /** Ends every process this started that still runs (politely, then by force after 60 s). */
@@ -150,6 +170,22 @@ final class NodeProcess implements AutoCloseable {
         HttpResponse<String> r = get(path);
         assertEquals(200, r.statusCode(), path + ": " + r.body());
         return JSON.readTree(r.body());
+    }
+
+    /**
+     * GETs {@code path}, asking again while the node answers 503 {@code world-busy} (an entity that is being moved
+     * or recovered), for up to {@code within}; the 200 answer's JSON.
+     */
+    JsonNode getJsonOnceReady(String path, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            HttpResponse<String> r = get(path);
+            if (r.statusCode() != 503 || System.nanoTime() > deadline) {
+                assertEquals(200, r.statusCode(), path + ": " + r.body());
+                return JSON.readTree(r.body());
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** GETs {@code path} until its JSON satisfies {@code done}, for up to {@code within}; fails the test otherwise. */
