@@ -1,0 +1,176 @@
+package org.worldserver.attention;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.worldserver.attention.AttentionNetwork.Example;
+import org.worldserver.attention.ImportanceFeatures.Interval;
+
+/**
+ * The importance network on real DL4J: its input's shape, that training lowers its loss on a synthetic pattern
+ * (crowds that form over a few intervals and then thin out) and then predicts held-out recordings better than
+ * "the next interval is like the last", and that a saved network predicts exactly as before.
+ */
+class AttentionNetworkTest {
+
+    private static final long INTERVAL_MILLIS = 10_000;
+
+    /** A synthetic recording: shards with a quiet base level and, once, a crowd that forms and thins out. */
+    static List<Interval> recording(Random random, int shards, int length) {
+        double[][] attention = new double[shards][length];
+        for (int s = 0; s < shards; s++) {
+            double base = 5 + random.nextDouble() * 20;
+            int start = random.nextInt(length);
+            int ramp = 4 + random.nextInt(6);
+            double peak = 100 + random.nextDouble() * 300;
+            for (int t = 0; t < length; t++) {
+                double crowd = t < start
+                        ? 0
+                        : t < start + ramp
+                                ? peak * (t - start + 1) / ramp
+                                : peak * Math.exp(-(t - start - ramp) / 15.0);
+                attention[s][t] = (base + crowd) * (1 + 0.03 * random.nextGaussian());
+            }
+        }
+        List<Interval> intervals = new ArrayList<>();
+        for (int t = 0; t < length; t++) {
+            Map<String, ShardSample> at = new TreeMap<>();
+            for (int s = 0; s < shards; s++) {
+                double a = Math.max(0, attention[s][t]);
+                int avatars = (int) Math.round(a / 3);
+                at.put(
+                        "s" + s,
+                        new ShardSample(
+                                "s" + s,
+                                "n1",
+                                t * INTERVAL_MILLIS,
+                                avatars,
+                                avatars * 20.0,
+                                avatars * 3000.0,
+                                200 + avatars * 5.0,
+                                1,
+                                a));
+            }
+            intervals.add(new Interval(t * INTERVAL_MILLIS, at));
+        }
+        return intervals;
+    }
+
+    private static List<Example> examples(long seed, int recordings) {
+        Random random = new Random(seed);
+        List<Example> examples = new ArrayList<>();
+        for (int r = 0; r < recordings; r++) {
+            examples.addAll(AttentionNetwork.examples(recording(random, 8, 60)));
+        }
+        return examples;
+    }
+
+    /** Mean squared error of predictions against the examples' next values, in attention-seconds per second. */
+    private static double error(double[] predicted, List<Example> examples) {
+        double sum = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            double d = predicted[i] - examples.get(i).next();
+            sum += d * d;
+        }
+        return sum / predicted.length;
+    }
+
+    /** "Like the last interval": each window's own attention per second, last step. */
+    private static double[] lastValue(List<Example> examples) {
+        double[] last = new double[examples.size()];
+        for (int i = 0; i < last.length; i++) {
+            double[][] w = examples.get(i).window();
+            last[i] = ImportanceFeatures.unscale(w[ImportanceFeatures.ATTENTION][ImportanceFeatures.WINDOW - 1]);
+        }
+        return last;
+    }
+
+    /** The trend heuristic ({@link TrendImportance}) on each window's own attention per second. */
+    private static double[] trend(List<Example> examples) {
+        double[] next = new double[examples.size()];
+        for (int i = 0; i < next.length; i++) {
+            double[] row = examples.get(i).window()[ImportanceFeatures.ATTENTION];
+            List<ShardSample> samples = new ArrayList<>();
+            for (int t = 0; t < row.length; t++) {
+                samples.add(new ShardSample("s", "n", t, 0, 0, 0, 0, 1, ImportanceFeatures.unscale(row[t])));
+            }
+            next[i] = TrendImportance.next(samples);
+        }
+        return next;
+    }
+
+    @Test
+    void shouldReadEachShardsWindowAndScoreEveryShard() {
+        TelemetryHistory history = new TelemetryHistory(30);
+        List<Interval> recording = recording(new Random(1), 5, 4); // shorter than the window: padded
+        recording.forEach(i -> i.shards().values().forEach(history::add));
+        List<Interval> intervals = ImportanceFeatures.intervals(history);
+        assertEquals(4, intervals.size());
+        double[][] window = ImportanceFeatures.window(intervals, "s0", 3);
+        assertEquals(ImportanceFeatures.INPUTS, window.length);
+        assertEquals(ImportanceFeatures.WINDOW, window[0].length);
+        double first =
+                ImportanceFeatures.scale(recording.get(0).shards().get("s0").attentionPerSecond());
+        double last =
+                ImportanceFeatures.scale(recording.get(3).shards().get("s0").attentionPerSecond());
+        int attention = ImportanceFeatures.ATTENTION;
+        assertEquals(first, window[attention][0], 1e-12, "the first interval repeated in front");
+        assertEquals(first, window[attention][ImportanceFeatures.WINDOW - 4], 1e-12);
+        assertEquals(last, window[attention][ImportanceFeatures.WINDOW - 1], 1e-12, "the newest last");
+        assertEquals(1.0, window[ImportanceFeatures.INPUTS - 2][ImportanceFeatures.WINDOW - 1], 1e-12, "position");
+        double before =
+                ImportanceFeatures.scale(recording.get(2).shards().get("s0").attentionPerSecond());
+        assertEquals(last - before, window[ImportanceFeatures.INPUTS - 1][ImportanceFeatures.WINDOW - 1], 1e-12);
+
+        Map<String, Double> scores = AttentionNetwork.untrained(7).predict(history);
+        assertEquals(List.of("s0", "s1", "s2", "s3", "s4"), List.copyOf(scores.keySet()));
+        scores.values().forEach(v -> assertTrue(Double.isFinite(v) && v >= 0, "a score: " + v));
+    }
+
+    @Test
+    void shouldLowerItsLossByTrainingAndBeatTheLastValueOnHeldOutRecordings() {
+        List<Example> training = examples(11, 6);
+        List<Example> heldOut = examples(12, 2);
+        AttentionNetwork network = AttentionNetwork.untrained(3);
+        double before = network.loss(training);
+        for (int epoch = 0; epoch < 25; epoch++) {
+            java.util.Collections.shuffle(training, new Random(epoch));
+            network.fit(training, 64);
+        }
+        double after = network.loss(training);
+        assertTrue(after < before / 4, "training loss " + before + " -> " + after);
+
+        List<double[][]> windows = heldOut.stream().map(Example::window).toList();
+        double model = error(network.predict(windows), heldOut);
+        double naive = error(lastValue(heldOut), heldOut);
+        double trend = error(trend(heldOut), heldOut);
+        System.out.printf(
+                "held out: %d examples, mean squared error %.1f (network), %.1f (last value), %.1f (trend)%n",
+                heldOut.size(), model, naive, trend);
+        assertTrue(model < naive, "network " + model + " against last value " + naive);
+    }
+
+    @Test
+    void shouldPredictTheSameAfterASaveAndALoad(@TempDir Path dir) throws Exception {
+        AttentionNetwork network = AttentionNetwork.untrained(5);
+        List<Example> some = examples(13, 1);
+        network.fit(some, 64);
+        File file = dir.resolve("importance.zip").toFile();
+        network.save(file);
+        AttentionNetwork loaded = AttentionNetwork.load(file);
+        List<double[][]> windows =
+                some.subList(0, 20).stream().map(Example::window).toList();
+        assertArrayEquals(network.predict(windows), loaded.predict(windows), 0.0);
+        assertEquals("attention-network", loaded.name());
+    }
+}
