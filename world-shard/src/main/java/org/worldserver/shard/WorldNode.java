@@ -29,6 +29,8 @@ import org.worldserver.shard.gateway.SessionRelay;
 import org.worldserver.shard.gateway.SessionStreams;
 import org.worldserver.shard.ops.JournalReadiness;
 import org.worldserver.shard.ops.NodeMetrics;
+import org.worldserver.shard.rebalance.ShardRebalancer;
+import org.worldserver.shard.rebalance.ShardTelemetryReporter;
 import org.worldserver.shard.region.CellEnvironment;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDefinition;
@@ -85,6 +87,7 @@ public final class WorldNode {
                     RegionAttention.init(system, TimeBank.init(system).attentionSettlement()::settle);
                     Assets.init(system);
                     return startRegions(system).thenApply(done -> {
+                        ShardTelemetryReporter.start(system, ShardRebalancer.proxy(system));
                         startGateway(system);
                         return new WorldNode(system, uri, version);
                     });

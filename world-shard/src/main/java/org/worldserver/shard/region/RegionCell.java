@@ -354,7 +354,7 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
                                         id.region(),
                                         true,
                                         0,
-                                        new CellTelemetry(0, 0, 0, 0, 0, 0, 0, 1, 0))))
+                                        new CellTelemetry(0, 0, 0, 0, 0, 0, 0, 1, 0, 0))))
                 .onMessage(Flush.class, m -> reply(m.replyTo(), Done.getInstance()))
                 .onMessage(Stop.class, m -> Behaviors.stopped())
                 .onAnyMessage(m -> Behaviors.same())

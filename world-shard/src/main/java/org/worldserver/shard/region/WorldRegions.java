@@ -9,12 +9,15 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.util.Timeout;
+import org.worldserver.shard.rebalance.ShardRebalancer;
 
 /**
  * The regions of the world as seen from one node: defines and closes regions in the {@link RegionRegistry},
@@ -57,11 +60,17 @@ public final class WorldRegions implements Extension {
         WorldRegions regions = get(system);
         RegionCell.RegionLookup lookup =
                 name -> regions.catalog.refresh().thenApply(all -> Optional.ofNullable(all.get(name)));
-        regions.sharding.init(Entity.of(
-                        CELL_KEY, ctx -> RegionCell.create(CellId.parse(ctx.getEntityId()), lookup, env))
+        var cells = Entity.of(CELL_KEY, ctx -> RegionCell.create(CellId.parse(ctx.getEntityId()), lookup, env))
                 .withMessageExtractor(CellShards.fromConfig(system.settings().config()))
                 .withStopMessage(RegionCell.Stop.INSTANCE)
-                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy());
+        if (ShardRebalancer.Strategy.fromConfig(system.settings().config().getString("world.rebalancer.strategy"))
+                == ShardRebalancer.Strategy.ATTENTION) {
+            // The re-balancer sets where each shard goes; a shard it never placed stays where it was first asked for.
+            cells = cells.withAllocationStrategy(new ExternalShardAllocationStrategy(
+                    system, CELL_KEY.name(), Timeout.create(Duration.ofSeconds(5))));
+        }
+        regions.sharding.init(cells);
         regions.catalog.startRefreshing();
         return regions;
     }

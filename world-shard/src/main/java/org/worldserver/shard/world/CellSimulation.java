@@ -101,6 +101,9 @@ public final class CellSimulation {
     private long ticks;
     private long lastTickStart;
     private double dilation = 1.0;
+    /** Attention-seconds every observer here paid since the cell started: a counter, never drained. */
+    private double attentionTotal;
+
     private long inputsAccepted;
     private long inputsRejected;
 
@@ -464,9 +467,12 @@ public final class CellSimulation {
             count = Math.min(count, candidates.length - 1);
             ObserverInterest known = interestOf[observer];
             int chosen = interest.plan(table, observer, candidates, count, known, tickNumber, weights, selected);
+            double paid = 0;
             for (int k = 0; k < count; k++) {
                 attentionSeconds[candidates[k]] += weights[k] * dt;
+                paid += weights[k] * dt;
             }
+            attentionTotal += paid;
             frame.observerSlot = observer;
             frame.lastAppliedInput = lastInput[observer];
             frame.updateCount = chosen;
@@ -525,6 +531,7 @@ public final class CellSimulation {
                 n == 0 ? 0 : window[(int) ((n - 1) * 0.5)] / 1000.0,
                 n == 0 ? 0 : window[(int) ((n - 1) * 0.99)] / 1000.0,
                 dilation,
-                mass);
+                mass,
+                attentionTotal);
     }
 }

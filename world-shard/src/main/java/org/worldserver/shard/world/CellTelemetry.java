@@ -14,6 +14,7 @@ import java.util.Collection;
  * @param tickP99Micros 99th percentile of the same, µs
  * @param dilation simulation speed relative to wall time, (0, 1]
  * @param attentionMass attention-seconds accumulated by this cell's avatars and not yet drained for settlement
+ * @param attentionTotal attention-seconds this cell's observers paid since it started (a counter: never drained)
  */
 public record CellTelemetry(
         int avatars,
@@ -24,7 +25,8 @@ public record CellTelemetry(
         double tickP50Micros,
         double tickP99Micros,
         double dilation,
-        double attentionMass) {
+        double attentionMass,
+        double attentionTotal) {
 
     /**
      * The numbers of several cells as one (a shard, a region): sums of avatars, ghosts, inputs and attention; the
@@ -40,6 +42,7 @@ public record CellTelemetry(
         double p99 = 0;
         double dilation = 1;
         double mass = 0;
+        double total = 0;
         for (CellTelemetry t : cells) {
             avatars += t.avatars();
             ghosts += t.ghosts();
@@ -50,7 +53,8 @@ public record CellTelemetry(
             p99 = Math.max(p99, t.tickP99Micros());
             dilation = Math.min(dilation, t.dilation());
             mass += t.attentionMass();
+            total += t.attentionTotal();
         }
-        return new CellTelemetry(avatars, ghosts, ticks, accepted, rejected, p50, p99, dilation, mass);
+        return new CellTelemetry(avatars, ghosts, ticks, accepted, rejected, p50, p99, dilation, mass, total);
     }
 }
