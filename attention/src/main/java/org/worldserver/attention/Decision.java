@@ -2,6 +2,7 @@ package org.worldserver.attention;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One decision of the re-balancer, with its reasons: what it saw, what it moved and why it stopped.
@@ -32,9 +33,33 @@ public record Decision(
     /**
      * A shard to move.
      *
-     * @param gain how much the heaviest node's weight drops by the move
+     * @param gain how much lighter the heavier of the two nodes gets: {@code w_from − max(w_from', w_to')}
      * @param cost what the move costs, in the same weight points
      */
     public record Move(
             String shard, String from, String to, double importance, int avatars, double gain, double cost) {}
+
+    /**
+     * The same decision with the importance of the moved shards and the {@code top} most important others only: what
+     * the operator API shows (a decision over thousands of shards would not fit a remote message).
+     */
+    public Decision compact(int top) {
+        Map<String, Double> kept = new TreeMap<>();
+        moves.forEach(m -> kept.put(m.shard(), importance.get(m.shard())));
+        importance.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(top)
+                .forEach(e -> kept.put(e.getKey(), e.getValue()));
+        return new Decision(
+                atMillis,
+                model,
+                kept,
+                weightsBefore,
+                weightsAfter,
+                spreadBefore,
+                spreadAfter,
+                rebalancing,
+                moves,
+                reason);
+    }
 }

@@ -1,6 +1,7 @@
 package org.worldserver.attention;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -9,8 +10,8 @@ import java.util.TreeMap;
  * What the importance network reads for one shard: its last {@link #WINDOW} intervals, each as the shard's own
  * numbers, the mean of every shard's numbers in that interval (the world around it: a crowd forming elsewhere
  * shows), the interval's position in the window, and how much the shard's attention changed since the interval
- * before (scaled). Numbers are scaled by log(1 + x) (all are at least 0), and the
- * target too, so a quiet shard and a crowded one train alike. A shard with fewer intervals repeats its first one.
+ * before. Numbers are scaled by log(1 + x) (all are at least 0), so a quiet shard and a crowded one read alike. A
+ * shard with fewer intervals repeats its first one.
  */
 public final class ImportanceFeatures {
 
@@ -23,19 +24,29 @@ public final class ImportanceFeatures {
 
     private ImportanceFeatures() {}
 
-    /** One interval of the whole world: every shard's sample that ended then. */
-    public record Interval(long endMillis, Map<String, ShardSample> shards) {}
+    /** One round of the whole world: every shard's sample of that interval. */
+    public record Interval(long round, Map<String, ShardSample> shards) {}
 
-    /** The intervals of a history, oldest first (samples grouped by the time their interval ended). */
+    /** The intervals of a history, oldest first. */
     public static List<Interval> intervals(TelemetryHistory history) {
-        Map<Long, Map<String, ShardSample>> byEnd = new TreeMap<>();
-        for (String shard : history.shards()) {
-            for (ShardSample s : history.of(shard)) {
-                byEnd.computeIfAbsent(s.endMillis(), e -> new TreeMap<>()).put(shard, s);
-            }
+        List<ShardSample> all = new ArrayList<>();
+        history.shards().forEach(shard -> all.addAll(history.of(shard)));
+        return intervals(all, history.intervalMillis());
+    }
+
+    /**
+     * Samples put in rounds of {@code intervalMillis} (nodes stamp their reports with their own clocks, so one
+     * interval of several nodes has several end times: the round is what they share), oldest first; a shard's later
+     * sample in a round wins.
+     */
+    public static List<Interval> intervals(Collection<ShardSample> samples, long intervalMillis) {
+        Map<Long, Map<String, ShardSample>> byRound = new TreeMap<>();
+        for (ShardSample s : samples) {
+            byRound.computeIfAbsent(Math.floorDiv(s.endMillis(), intervalMillis), r -> new TreeMap<>())
+                    .merge(s.shard(), s, (a, b) -> b.endMillis() >= a.endMillis() ? b : a);
         }
         List<Interval> intervals = new ArrayList<>();
-        byEnd.forEach((end, shards) -> intervals.add(new Interval(end, shards)));
+        byRound.forEach((round, shards) -> intervals.add(new Interval(round, shards)));
         return intervals;
     }
 

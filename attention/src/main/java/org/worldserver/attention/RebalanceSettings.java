@@ -6,6 +6,8 @@ import java.time.Duration;
 /**
  * The {@code world.rebalancer} section (reference.conf explains each).
  *
+ * @param placement who places the shards of cells ({@code world.rebalancer.strategy})
+ * @param model a trained importance network's file, or empty for the trend heuristic
  * @param interval how often telemetry is gathered and a decision taken
  * @param decayPerSecond δ: importance measured t seconds ago counts e^(−δt)
  * @param startSpread moves start when the heaviest node's weight exceeds the lightest's by more than this
@@ -18,6 +20,8 @@ import java.time.Duration;
  * @param historyLength intervals of telemetry kept per shard
  */
 public record RebalanceSettings(
+        Placement placement,
+        String model,
         Duration interval,
         double decayPerSecond,
         double startSpread,
@@ -28,6 +32,24 @@ public record RebalanceSettings(
         double moveCostPerAvatar,
         double nodeCapacity,
         int historyLength) {
+
+    /** Who places the shards of cells. */
+    public enum Placement {
+        /** The re-balancer, through Pekko's external shard allocation. */
+        ATTENTION,
+        /** Pekko's default allocation (least shards per node); the re-balancer only records what it would move. */
+        LEAST_SHARD;
+
+        static Placement fromConfig(String value) {
+            return switch (value) {
+                case "attention" -> ATTENTION;
+                case "least-shard" -> LEAST_SHARD;
+                default ->
+                    throw new IllegalArgumentException(
+                            "world.rebalancer.strategy is attention or least-shard, not " + value);
+            };
+        }
+    }
 
     public RebalanceSettings {
         if (stopSpread < 0 || stopSpread >= startSpread) {
@@ -45,6 +67,8 @@ public record RebalanceSettings(
     public static RebalanceSettings fromRootConfig(Config root) {
         Config c = root.getConfig("world.rebalancer");
         return new RebalanceSettings(
+                Placement.fromConfig(c.getString("strategy")),
+                c.getString("model"),
                 c.getDuration("interval"),
                 c.getDouble("decay-per-second"),
                 c.getDouble("start-spread"),

@@ -13,15 +13,16 @@ import java.util.TreeMap;
  *
  * <p><b>Node weight.</b> With A_s a shard's predicted importance measured t_s seconds ago, decayed as A_s·e^(−δ·t_s),
  * and A_n the sum of that over node n's shards: {@code w_n = A_n / (C_n + Σ_m A_m)}, where C_n is node n's
- * capacity. A node with twice the capacity carries twice the importance at the same weight.
+ * capacity. For the same load, a node with more capacity weighs less, so it is given more.
  *
  * <p><b>Moves.</b> The spread is the heaviest node's weight minus the lightest's. Moving starts only when the spread
  * exceeds {@code startSpread}, and then goes on, decision after decision, until it is below {@code stopSpread}
  * (hysteresis: a world that hovers near one threshold does not make the shards flap). Each step moves one shard from
- * the heaviest node to the lightest: the one whose gain (how much the heaviest weight among all nodes drops) beats
- * its cost by the most, where cost = {@code moveCostBase + moveCostPerAvatar × avatars} (its players pause while it
- * moves). No move is made whose gain does not beat its cost, no shard moves twice within {@code cooldown}, and a
- * decision makes at most {@code maxMovesPerInterval} moves.
+ * the heaviest node to the lightest: the one whose gain beats its cost by the most. The gain is how much the heavier
+ * of the two nodes gets lighter: {@code w_H − max(w_H', w_L')} after the move (so a move to an empty node counts even
+ * while another node is as heavy as the one it leaves). The cost is {@code moveCostBase + moveCostPerAvatar ×
+ * avatars} (its players pause while it moves). No move is made whose gain does not beat its cost, no shard moves twice
+ * within {@code cooldown}, and a decision makes at most {@code maxMovesPerInterval} moves.
  */
 public final class Rebalancer {
 
@@ -44,6 +45,7 @@ public final class Rebalancer {
      * @param model the name of the model that predicted the importance, for the record
      */
     public Decision decide(long nowMillis, List<ShardState> shards, Map<String, Double> capacities, String model) {
+        forgetOldMoves(nowMillis);
         Map<String, Double> importance = new TreeMap<>();
         Map<String, Double> load = new TreeMap<>();
         capacities.keySet().forEach(n -> load.put(n, 0.0));
@@ -112,7 +114,10 @@ public final class Rebalancer {
             }
             String heaviest = extreme(w, true);
             String lightest = extreme(w, false);
-            double peak = w.get(heaviest);
+            double total =
+                    load.values().stream().mapToDouble(Double::doubleValue).sum(); // the same after a move
+            double heavyRoom = capacities.get(heaviest) + total;
+            double lightRoom = capacities.get(lightest) + total;
             Decision.Move best = null;
             int cooling = 0;
             for (ShardState s : onNode.getOrDefault(heaviest, List.of())) {
@@ -122,11 +127,8 @@ public final class Rebalancer {
                     continue;
                 }
                 double a = importance.get(s.shard());
-                load.merge(heaviest, -a, Double::sum);
-                load.merge(lightest, a, Double::sum);
-                double gain = peak - max(weights(load, capacities));
-                load.merge(heaviest, a, Double::sum);
-                load.merge(lightest, -a, Double::sum);
+                double gain = w.get(heaviest)
+                        - Math.max((load.get(heaviest) - a) / heavyRoom, (load.get(lightest) + a) / lightRoom);
                 double cost = settings.moveCostBase() + settings.moveCostPerAvatar() * s.avatars();
                 if (gain > cost && (best == null || gain - cost > best.gain() - best.cost())) {
                     best = new Decision.Move(s.shard(), heaviest, lightest, a, s.avatars(), gain, cost);
@@ -173,6 +175,19 @@ public final class Rebalancer {
 
     private static double max(Map<String, Double> w) {
         return w.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+
+    /**
+     * Forgets that {@code shard} was moved (its move could not be applied): it may be chosen again at once.
+     */
+    public void moveFailed(String shard) {
+        lastMoved.remove(shard);
+    }
+
+    /** Forgets the moves of shards that have not moved for longer than the cooldown (the memory stays small). */
+    private void forgetOldMoves(long nowMillis) {
+        long cooldownMillis = settings.cooldown().toMillis();
+        lastMoved.values().removeIf(at -> nowMillis - at >= cooldownMillis);
     }
 
     /** The heaviest (or lightest) node; ties go to the first in name order, so decisions are repeatable. */

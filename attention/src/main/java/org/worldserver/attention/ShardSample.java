@@ -12,8 +12,9 @@ package org.worldserver.attention;
  * @param bytesOutPerSecond state-sync bytes sent per second to the shard's observers over the interval
  * @param tickP99Micros the worst 99th percentile tick duration of its cells, µs
  * @param dilation the lowest simulation speed of its cells relative to wall time, (0, 1]
- * @param attentionPerSecond attention-seconds its avatars received per second over the interval (observers' weights ×
- *     seconds: the same measure the time bank settles)
+ * @param attentionPerSecond attention-seconds the shard's observers paid per second over the interval (observers'
+ *     weights × seconds, to the avatars they see, ghosts of neighbouring shards included: the measure the time bank
+ *     settles, counted where it is paid)
  */
 public record ShardSample(
         String shard,

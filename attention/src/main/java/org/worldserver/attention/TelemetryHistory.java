@@ -11,32 +11,43 @@ import java.util.TreeMap;
 
 /**
  * A short rolling history of telemetry: the last {@code length} intervals of each shard, and each node's latest
- * numbers. Samples come in per interval from every node; a sample not newer than the shard's latest is a repeat and
- * is dropped. Shards and nodes not heard from for a while are forgotten ({@link #forgetSilentSince}). Not
+ * numbers. Samples come in per interval from every node, each stamped with its node's clock; they are put in rounds
+ * of {@code intervalMillis} ({@link #roundOf}), and a sample in a round the shard already has (or an older one) is a
+ * repeat and is dropped. Shards and nodes not heard from for a while are forgotten ({@link #forgetSilentSince}). Not
  * thread-safe: owned by one actor.
  */
 public final class TelemetryHistory {
 
     private final int length;
+    private final long intervalMillis;
     private final Map<String, Deque<ShardSample>> shards = new TreeMap<>();
     private final Map<String, NodeSample> nodes = new TreeMap<>();
 
-    /** @param length intervals kept per shard (at least 1) */
-    public TelemetryHistory(int length) {
-        if (length < 1) {
-            throw new IllegalArgumentException("a history keeps at least one interval, not " + length);
+    /**
+     * @param length intervals kept per shard (at least 1)
+     * @param intervalMillis how often nodes report: the length of a round
+     */
+    public TelemetryHistory(int length, long intervalMillis) {
+        if (length < 1 || intervalMillis < 1) {
+            throw new IllegalArgumentException("a history keeps at least one interval of at least 1 ms");
         }
         this.length = length;
+        this.intervalMillis = intervalMillis;
     }
 
-    public int length() {
-        return length;
+    /** The round a sample belongs to: the same for every node's report of one interval, whatever its clock's phase. */
+    public long roundOf(ShardSample sample) {
+        return Math.floorDiv(sample.endMillis(), intervalMillis);
+    }
+
+    public long intervalMillis() {
+        return intervalMillis;
     }
 
     /** Adds a shard's interval; false (and nothing changes) when it is not newer than the latest one kept. */
     public boolean add(ShardSample sample) {
         Deque<ShardSample> kept = shards.computeIfAbsent(sample.shard(), s -> new ArrayDeque<>(length));
-        if (!kept.isEmpty() && kept.peekLast().endMillis() >= sample.endMillis()) {
+        if (!kept.isEmpty() && roundOf(kept.peekLast()) >= roundOf(sample)) {
             return false;
         }
         kept.addLast(sample);

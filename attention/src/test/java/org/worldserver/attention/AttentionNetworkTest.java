@@ -61,7 +61,7 @@ class AttentionNetworkTest {
                                 1,
                                 a));
             }
-            intervals.add(new Interval(t * INTERVAL_MILLIS, at));
+            intervals.add(new Interval(t, at));
         }
         return intervals;
     }
@@ -75,43 +75,22 @@ class AttentionNetworkTest {
         return examples;
     }
 
-    /** Mean squared error of predictions against the examples' next values, in attention-seconds per second. */
-    private static double error(double[] predicted, List<Example> examples) {
-        double sum = 0;
-        for (int i = 0; i < predicted.length; i++) {
-            double d = predicted[i] - examples.get(i).next();
-            sum += d * d;
+    @Test
+    void shouldPutReportsOfSeveralNodesInTheSameRounds() {
+        // Two nodes report the same intervals, one 4 s after the other (their clocks' phases differ).
+        List<ShardSample> samples = new ArrayList<>();
+        for (int t = 0; t < 5; t++) {
+            samples.add(new ShardSample("a", "n1", t * INTERVAL_MILLIS + 1_000, 1, 0, 0, 0, 1, t));
+            samples.add(new ShardSample("b", "n2", t * INTERVAL_MILLIS + 5_000, 1, 0, 0, 0, 1, 10 * t));
         }
-        return sum / predicted.length;
-    }
-
-    /** "Like the last interval": each window's own attention per second, last step. */
-    private static double[] lastValue(List<Example> examples) {
-        double[] last = new double[examples.size()];
-        for (int i = 0; i < last.length; i++) {
-            double[][] w = examples.get(i).window();
-            last[i] = ImportanceFeatures.unscale(w[ImportanceFeatures.ATTENTION][ImportanceFeatures.WINDOW - 1]);
-        }
-        return last;
-    }
-
-    /** The trend heuristic ({@link TrendImportance}) on each window's own attention per second. */
-    private static double[] trend(List<Example> examples) {
-        double[] next = new double[examples.size()];
-        for (int i = 0; i < next.length; i++) {
-            double[] row = examples.get(i).window()[ImportanceFeatures.ATTENTION];
-            List<ShardSample> samples = new ArrayList<>();
-            for (int t = 0; t < row.length; t++) {
-                samples.add(new ShardSample("s", "n", t, 0, 0, 0, 0, 1, ImportanceFeatures.unscale(row[t])));
-            }
-            next[i] = TrendImportance.next(samples);
-        }
-        return next;
+        List<Interval> intervals = ImportanceFeatures.intervals(samples, INTERVAL_MILLIS);
+        assertEquals(5, intervals.size(), "one round per interval, not one per node");
+        intervals.forEach(i -> assertEquals(2, i.shards().size()));
     }
 
     @Test
     void shouldReadEachShardsWindowAndScoreEveryShard() {
-        TelemetryHistory history = new TelemetryHistory(30);
+        TelemetryHistory history = new TelemetryHistory(30, INTERVAL_MILLIS);
         List<Interval> recording = recording(new Random(1), 5, 4); // shorter than the window: padded
         recording.forEach(i -> i.shards().values().forEach(history::add));
         List<Interval> intervals = ImportanceFeatures.intervals(history);
@@ -150,14 +129,10 @@ class AttentionNetworkTest {
         double after = network.loss(training);
         assertTrue(after < before / 4, "training loss " + before + " -> " + after);
 
-        List<double[][]> windows = heldOut.stream().map(Example::window).toList();
-        double model = error(network.predict(windows), heldOut);
-        double naive = error(lastValue(heldOut), heldOut);
-        double trend = error(trend(heldOut), heldOut);
-        System.out.printf(
-                "held out: %d examples, mean squared error %.1f (network), %.1f (last value), %.1f (trend)%n",
-                heldOut.size(), model, naive, trend);
-        assertTrue(model < naive, "network " + model + " against last value " + naive);
+        Evaluation held = Evaluation.of(network, heldOut);
+        System.out.println(held);
+        assertTrue(held.network() < held.lastValue(), held.toString());
+        assertTrue(held.network() < held.trend(), held.toString());
     }
 
     @Test

@@ -16,7 +16,18 @@ class RebalancerTest {
 
     private static RebalanceSettings settings(int maxMoves, double costBase) {
         return new RebalanceSettings(
-                Duration.ofSeconds(10), 0.02, 0.15, 0.05, maxMoves, Duration.ofSeconds(60), costBase, 0.0001, 100, 30);
+                RebalanceSettings.Placement.ATTENTION,
+                "",
+                Duration.ofSeconds(10),
+                0.02,
+                0.15,
+                0.05,
+                maxMoves,
+                Duration.ofSeconds(60),
+                costBase,
+                0.0001,
+                100,
+                30);
     }
 
     private static final Map<String, Double> EQUAL = Map.of("a", 100.0, "b", 100.0);
@@ -38,19 +49,34 @@ class RebalancerTest {
 
     @Test
     void shouldWeighNodesByCapacity() {
-        Rebalancer r = new Rebalancer(settings(4, 0.01));
-        // Twice the load on the node with twice the capacity: balanced.
-        Decision fair = r.decide(0, both(shards("a", 8, 10), shards("b", 4, 10)), Map.of("a", 200.0, "b", 100.0), "t");
-        assertEquals(80 / 320.0, fair.weightsBefore().get("a"), 1e-9, "w_a = A_a / (C_a + sum of A)");
-        assertEquals(40 / 220.0, fair.weightsBefore().get("b"), 1e-9);
-        assertTrue(fair.moves().isEmpty(), fair.reason());
+        // The same load on a big node (capacity 300) and a small one (50): the small one is the heavy one.
+        Map<String, Double> bigAndSmall = Map.of("big", 300.0, "small", 50.0);
+        Decision d = new Rebalancer(settings(4, 0.01))
+                .decide(0, both(shards("big", 6, 10), shards("small", 6, 10)), bigAndSmall, "t");
+        assertEquals(60 / 420.0, d.weightsBefore().get("big"), 1e-9, "w = A / (C + sum of A)");
+        assertEquals(60 / 170.0, d.weightsBefore().get("small"), 1e-9);
+        assertFalse(d.moves().isEmpty(), d.reason());
+        d.moves().forEach(m -> assertEquals("big", m.to(), "towards the capacity"));
+        assertTrue(d.spreadAfter() < d.spreadBefore());
 
-        // The same loads on equal nodes: the heavy one gives shards to the light one.
-        Decision unfair =
-                new Rebalancer(settings(4, 0.01)).decide(0, both(shards("a", 8, 10), shards("b", 4, 10)), EQUAL, "t");
-        assertFalse(unfair.moves().isEmpty(), unfair.reason());
-        unfair.moves().forEach(m -> assertEquals("a", m.from()));
-        assertTrue(unfair.spreadAfter() < unfair.spreadBefore());
+        // The same loads on equal nodes: balanced, nothing moves.
+        Decision equal =
+                new Rebalancer(settings(4, 0.01)).decide(0, both(shards("a", 6, 10), shards("b", 6, 10)), EQUAL, "t");
+        assertTrue(equal.moves().isEmpty(), equal.reason());
+        assertEquals(0, equal.spreadBefore(), 1e-12);
+    }
+
+    @Test
+    void shouldGiveShardsToANewNodeWhileTwoOthersAreEquallyHeavy() {
+        // A node just joined: two equally loaded nodes and an empty one (bin/world cluster add).
+        Rebalancer r = new Rebalancer(settings(2, 0.01));
+        Map<String, Double> three = Map.of("a", 100.0, "b", 100.0, "c", 100.0);
+        Decision d = r.decide(0, both(shards("a", 6, 10), shards("b", 6, 10)), three, "t");
+        assertEquals(2, d.moves().size(), d.reason());
+        d.moves().forEach(m -> assertEquals("c", m.to()));
+        assertEquals("a", d.moves().get(0).from());
+        assertEquals("b", d.moves().get(1).from(), "then the other heavy node");
+        assertTrue(d.moves().get(0).gain() > d.moves().get(0).cost());
     }
 
     @Test
@@ -95,7 +121,18 @@ class RebalancerTest {
 
         // A move that would help, but its avatars make it cost more than it gains.
         Rebalancer costly = new Rebalancer(new RebalanceSettings(
-                Duration.ofSeconds(10), 0, 0.15, 0.05, 4, Duration.ofSeconds(60), 0.01, 1.0, 100, 30));
+                RebalanceSettings.Placement.ATTENTION,
+                "",
+                Duration.ofSeconds(10),
+                0,
+                0.15,
+                0.05,
+                4,
+                Duration.ofSeconds(60),
+                0.01,
+                1.0,
+                100,
+                30));
         Decision none = costly.decide(0, both(shards("a", 8, 10), shards("b", 2, 10)), EQUAL, "t");
         assertTrue(none.moves().isEmpty(), "each shard's 10 avatars cost 10 points: " + none.reason());
     }
@@ -136,7 +173,10 @@ class RebalancerTest {
         Decision alone = r.decide(0, shards("a", 5, 50), Map.of("a", 100.0), "t");
         assertTrue(alone.moves().isEmpty());
         assertEquals("one node: nowhere to move to", alone.reason());
-        Decision gone = r.decide(0, both(shards("gone", 5, 50), shards("a", 1, 1)), EQUAL, "t");
-        gone.moves().forEach(m -> assertFalse(m.shard().startsWith("gone"), "Cluster Sharding places those"));
+        // Shards on a node that left count nowhere: node a is heavy, b light, and only a's shards move.
+        Decision gone = r.decide(0, both(shards("gone", 5, 50), shards("a", 4, 30)), EQUAL, "t");
+        assertFalse(gone.weightsBefore().containsKey("gone"));
+        assertFalse(gone.moves().isEmpty(), gone.reason());
+        gone.moves().forEach(m -> assertEquals("a", m.from(), "Cluster Sharding places the lost ones"));
     }
 }

@@ -17,11 +17,12 @@ class TelemetryHistoryTest {
 
     @Test
     void shouldKeepTheLastIntervalsInOrderAndDropRepeats() {
-        TelemetryHistory h = new TelemetryHistory(3);
+        TelemetryHistory h = new TelemetryHistory(3, 1000);
         for (long t = 1; t <= 5; t++) {
             assertTrue(h.add(sample("s", t * 1000, t)));
         }
         assertFalse(h.add(sample("s", 5000, 99)), "the same interval again");
+        assertFalse(h.add(sample("s", 5400, 99)), "another node's clock, the same round");
         assertFalse(h.add(sample("s", 4000, 99)), "an older one");
         assertEquals(
                 List.of(3.0, 4.0, 5.0),
@@ -34,12 +35,12 @@ class TelemetryHistoryTest {
         assertEquals(0.5, h.nodes().get("n1").cpu());
         h.forgetSilentSince(3000);
         assertEquals(List.of("s"), List.copyOf(h.shards()));
-        assertEquals(Map.of(), Map.copyOf(new TelemetryHistory(1).nodes()));
+        assertEquals(Map.of(), Map.copyOf(new TelemetryHistory(1, 1000).nodes()));
     }
 
     @Test
     void shouldPredictTheLastValuePlusItsTrendNeverBelowZero() {
-        TelemetryHistory h = new TelemetryHistory(10);
+        TelemetryHistory h = new TelemetryHistory(10, 1000);
         for (long t = 1; t <= 4; t++) {
             h.add(sample("growing", t * 1000, 10 * t)); // 10, 20, 30, 40
             h.add(sample("steady", t * 1000, 7));

@@ -45,14 +45,35 @@ class ClusterFailoverIT {
         }
     }
 
-    /** Which node runs each asset now: asset id → node address; fails if one runs on two nodes. */
+    /**
+     * Which node runs each asset now (asset id → node address), from each node's own list; fails if an asset is on
+     * two lists. The nodes are asked one after another, so a list is taken again (up to 5 times) until two rounds
+     * agree: an entity handed off between two reads would otherwise look like it ran twice.
+     */
     private static Map<String, String> whereAssetsRun(List<NodeProcess> live) throws Exception {
+        Map<String, String> before = null;
+        for (int round = 0; round < 5; round++) {
+            Map<String, String> now = snapshot(live, round == 4);
+            if (now != null && now.equals(before)) {
+                return now;
+            }
+            before = now;
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the nodes' lists of running assets did not settle: " + before);
+    }
+
+    /** One round of lists; null if an asset is on two of them (and {@code strict} is off). */
+    private static Map<String, String> snapshot(List<NodeProcess> live, boolean strict) throws Exception {
         Map<String, String> runsOn = new HashMap<>();
         for (NodeProcess n : live) {
             JsonNode view = n.getJson("/shards/Asset");
             for (JsonNode shard : view.get("shards")) {
                 for (JsonNode entity : shard.get("entities")) {
                     String before = runsOn.put(entity.asText(), view.get("node").asText());
+                    if (before != null && !strict) {
+                        return null;
+                    }
                     assertEquals(null, before, entity.asText() + " runs on " + before + " and " + view.get("node"));
                 }
             }
@@ -141,8 +162,7 @@ class ClusterFailoverIT {
         System.out.printf("every asset answered again %.1f s after that%n", (System.nanoTime() - downedAt) / 1e9);
         Map<String, String> after = whereAssetsRun(survivors);
         for (String id : owners.keySet()) {
-            assertTrue(after.containsKey(id), id + " runs on a survivor");
-            assertTrue(!after.get(id).equals(victim.clusterAddress()), id);
+            assertTrue(after.containsKey(id), id + " runs on a survivor, once");
         }
         assertTrue(
                 survivors

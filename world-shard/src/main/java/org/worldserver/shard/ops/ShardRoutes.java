@@ -38,9 +38,9 @@ public final class ShardRoutes extends AllDirectives implements ManagementRouteP
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
 
     /** One shard on this node with the entities running in it. */
-    public record ShardView(String id, List<String> entities) {}
+    public record ShardEntities(String id, List<String> entities) {}
 
-    public record TypeView(String node, String type, List<ShardView> shards) {}
+    public record TypeView(String node, String type, List<ShardEntities> shards) {}
 
     public record TypeCount(String type, int shards, int entities) {}
 
@@ -93,9 +93,10 @@ public final class ShardRoutes extends AllDirectives implements ManagementRouteP
         return Patterns.ask(region, ShardRegion.getShardRegionStateInstance(), ASK_TIMEOUT)
                 .thenApply(reply -> {
                     ShardRegion.CurrentShardRegionState state = (ShardRegion.CurrentShardRegionState) reply;
-                    List<ShardView> shards = new ArrayList<>();
+                    List<ShardEntities> shards = new ArrayList<>();
                     for (ShardRegion.ShardState shard : state.getShards()) {
-                        shards.add(new ShardView(shard.shardId(), List.copyOf(new TreeSet<>(shard.getEntityIds()))));
+                        shards.add(
+                                new ShardEntities(shard.shardId(), List.copyOf(new TreeSet<>(shard.getEntityIds()))));
                     }
                     shards.sort((a, b) -> a.id().compareTo(b.id()));
                     return new TypeView(self(), type, shards);

@@ -1,6 +1,7 @@
 package org.worldserver.shard.rebalance;
 
 import java.time.Duration;
+import java.util.function.Function;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,6 +21,8 @@ import org.worldserver.shard.ops.JsonReplies;
  *                             "shards": [{shard, node, latest, importance}]}
  * GET /attention/decisions   {"strategy", "decisions": [newest first: importance, weights before and after, spreads,
  *                             moves with gain and cost, reason]}
+ * GET /attention/telemetry   {"shards": [every shard's intervals, oldest first], "nodes": [each node's latest]}:
+ *                             what `bin/world attention record` appends to a recording
  * </pre>
  */
 public final class RebalanceRoutes extends AllDirectives implements ManagementRouteProvider {
@@ -37,24 +40,15 @@ public final class RebalanceRoutes extends AllDirectives implements ManagementRo
         return JsonReplies.busyAnswered(() -> get(() -> pathPrefix(
                 "attention",
                 () -> concat(
-                        path(
-                                "shards",
-                                () -> onSuccess(
-                                        AskPattern.ask(
-                                                rebalancer(),
-                                                ShardRebalancer.GetShards::new,
-                                                ASK_TIMEOUT,
-                                                system.scheduler()),
-                                        JsonReplies::json)),
-                        path(
-                                "decisions",
-                                () -> onSuccess(
-                                        AskPattern.ask(
-                                                rebalancer(),
-                                                ShardRebalancer.GetDecisions::new,
-                                                ASK_TIMEOUT,
-                                                system.scheduler()),
-                                        JsonReplies::json))))));
+                        path("shards", () -> answer(ShardRebalancer.GetShards::new)),
+                        path("decisions", () -> answer(ShardRebalancer.GetDecisions::new)),
+                        path("telemetry", () -> answer(ShardRebalancer.GetTelemetry::new))))));
+    }
+
+    /** The singleton's answer to {@code query}, as JSON. */
+    private <T> Route answer(Function<ActorRef<T>, ShardRebalancer.Command> query) {
+        return onSuccess(
+                AskPattern.ask(rebalancer(), query::apply, ASK_TIMEOUT, system.scheduler()), JsonReplies::json);
     }
 
     private ActorRef<ShardRebalancer.Command> rebalancer() {

@@ -1,7 +1,6 @@
 package org.worldserver.shard.rebalance;
 
 import java.io.File;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -44,14 +43,19 @@ import org.worldserver.shard.region.WorldRegions;
  *
  * <p>With {@code world.rebalancer.strategy = attention} the cell shards are allocated by Pekko's
  * ExternalShardAllocationStrategy and this actor moves them: it sets each chosen shard's location, and the shard
- * coordinator moves it at its next rebalance round. With {@code least-shard} (Pekko's default allocation) it decides
- * the same way but only records what it would have moved, so both can be compared on the same run.
+ * coordinator moves it at its next rebalance round. Until the target node reports the shard (or three intervals
+ * pass), the shard is weighed on its target, so the next decisions do not move more to make up for a move already
+ * under way. With {@code least-shard} (Pekko's default allocation) it decides the same way and records what it would
+ * move now ("proposed"), moving nothing.
  *
- * <p>The model runs on this actor's thread: a forward pass over the shards takes milliseconds.
+ * <p>The model runs on this actor's thread: a forward pass over the shards takes milliseconds. Its state (history,
+ * hysteresis, cooldowns) is in memory: when the singleton moves to another node it starts afresh.
  */
 public final class ShardRebalancer {
 
     static final int KEPT = 100;
+    /** Decisions shown by the operator API keep the importance of their moved shards and this many others. */
+    static final int SHOWN_SHARDS = 20;
 
     public sealed interface Command extends CborSerializable {}
 
@@ -62,82 +66,82 @@ public final class ShardRebalancer {
 
     public record GetDecisions(ActorRef<DecisionsView> replyTo) implements Command {}
 
+    public record GetTelemetry(ActorRef<TelemetryView> replyTo) implements Command {}
+
     enum Tick implements Command {
         INSTANCE
     }
 
+    /** The shard coordinator took (or refused) the locations of a decision's moves. */
+    private record MovesApplied(List<String> shards, String failure) implements Command {}
+
     /** A shard as {@code GET /attention/shards} shows it: where it runs, its latest numbers and its score. */
-    public record ShardView(String shard, String node, ShardSample latest, Double importance) {}
+    public record ShardView(String shard, String node, ShardSample latest, Double importance, String movingTo) {}
 
     /** A node: its latest numbers and its weight in the latest decision. */
     public record NodeView(String node, NodeSample latest, Double weight) {}
 
+    /**
+     * @param moves shard moves applied so far (attention), or 0
+     * @param proposed moves the decisions chose (with least-shard: what the re-balancer would have moved)
+     */
     public record ShardsView(
-            String strategy, String model, long decisions, long moves, List<NodeView> nodes, List<ShardView> shards)
+            String strategy,
+            String model,
+            long decisions,
+            long moves,
+            long proposed,
+            List<NodeView> nodes,
+            List<ShardView> shards)
             implements CborSerializable {}
 
     public record DecisionsView(String strategy, List<Decision> decisions) implements CborSerializable {}
 
-    /** How shards are placed: by the attention re-balancer, or by Pekko's least-shard strategy (observed only). */
-    public enum Strategy {
-        ATTENTION,
-        LEAST_SHARD;
+    /** The whole history the re-balancer keeps: every shard's intervals (oldest first) and every node's latest. */
+    public record TelemetryView(List<ShardSample> shards, List<NodeSample> nodes) implements CborSerializable {}
 
-        public static Strategy fromConfig(String value) {
-            return switch (value) {
-                case "attention" -> ATTENTION;
-                case "least-shard" -> LEAST_SHARD;
-                default ->
-                    throw new IllegalArgumentException(
-                            "world.rebalancer.strategy is attention or least-shard, not " + value);
-            };
-        }
-    }
+    private ShardRebalancer() {}
 
     /** The singleton's proxy on this node (starting the singleton's manager here the first time; idempotent). */
     public static ActorRef<Command> proxy(ActorSystem<?> system) {
-        return init(system, WorldRegions.CELL_KEY.name());
-    }
-
-    private static ActorRef<Command> init(ActorSystem<?> system, String cellTypeName) {
         return ClusterSingleton.get(system)
                 .init(SingletonActor.of(
-                        Behaviors.supervise(create(system, cellTypeName)).onFailure(SupervisorStrategy.restart()),
+                        Behaviors.supervise(create(system)).onFailure(SupervisorStrategy.restart()),
                         "shard-rebalancer"));
     }
 
-    private static Behavior<Command> create(ActorSystem<?> system, String cellTypeName) {
+    private static Behavior<Command> create(ActorSystem<?> system) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-            var config = system.settings().config();
-            RebalanceSettings settings = RebalanceSettings.fromRootConfig(config);
-            Strategy strategy = Strategy.fromConfig(config.getString("world.rebalancer.strategy"));
-            ImportanceModel model = model(config.getString("world.rebalancer.model"), context);
+            RebalanceSettings settings =
+                    RebalanceSettings.fromRootConfig(system.settings().config());
             timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
-            ExternalShardAllocationClient client = strategy == Strategy.ATTENTION
-                    ? ExternalShardAllocation.get(system).getClient(cellTypeName)
+            ExternalShardAllocationClient client = settings.placement() == RebalanceSettings.Placement.ATTENTION
+                    ? ExternalShardAllocation.get(system).getClient(WorldRegions.CELL_KEY.name())
                     : null;
-            return new State(context, settings, strategy, model, client, Clock.systemUTC()).behavior();
+            return new State(context, settings, model(settings.model(), context), client, Clock.systemUTC()).behavior();
         }));
     }
 
-    /** The network saved at {@code path}, or the trend heuristic when none is named (or it cannot be read). */
+    /** The network saved at {@code path}, or the trend heuristic when none is named (or it cannot be loaded). */
     private static ImportanceModel model(String path, ActorContext<Command> context) {
         if (path.isBlank()) {
             return new TrendImportance();
         }
         try {
             return AttentionNetwork.load(new File(path));
-        } catch (IOException | RuntimeException e) {
-            context.getLog().error("world.rebalancer.model {} cannot be read ({}); using the trend heuristic", path, e);
+        } catch (Exception | LinkageError e) { // unreadable, or ND4J's natives do not load on this platform
+            context.getLog().error("world.rebalancer.model {} cannot be used ({}); using the trend heuristic", path, e);
             return new TrendImportance();
         }
     }
+
+    /** A move set, not yet seen done: the shard counts on {@code to} until {@code to} reports it or it times out. */
+    private record Pending(String to, long sinceMillis) {}
 
     /** The singleton's state; used on its thread only. */
     private static final class State {
         private final ActorContext<Command> context;
         private final RebalanceSettings settings;
-        private final Strategy strategy;
         private final ImportanceModel model;
         private final ExternalShardAllocationClient client;
         private final Clock clock;
@@ -145,30 +149,37 @@ public final class ShardRebalancer {
         private final Rebalancer rebalancer;
         private final Deque<Decision> decisions = new ArrayDeque<>();
         private final Map<String, Double> scores = new TreeMap<>();
+        private final Map<String, Pending> pending = new HashMap<>();
         private long decided;
         private long moved;
+        private long proposed;
 
         State(
                 ActorContext<Command> context,
                 RebalanceSettings settings,
-                Strategy strategy,
                 ImportanceModel model,
                 ExternalShardAllocationClient client,
                 Clock clock) {
             this.context = context;
             this.settings = settings;
-            this.strategy = strategy;
             this.model = model;
             this.client = client;
             this.clock = clock;
-            this.history = new TelemetryHistory(settings.historyLength());
+            this.history = new TelemetryHistory(
+                    settings.historyLength(), settings.interval().toMillis());
             this.rebalancer = new Rebalancer(settings);
         }
 
         Behavior<Command> behavior() {
             return Behaviors.receive(Command.class)
                     .onMessage(Report.class, r -> {
-                        r.shards().forEach(history::add);
+                        for (ShardSample s : r.shards()) {
+                            history.add(s);
+                            Pending p = pending.get(s.shard());
+                            if (p != null && p.to().equals(s.node())) {
+                                pending.remove(s.shard()); // it runs where it was sent
+                            }
+                        }
                         history.add(r.node());
                         return Behaviors.same();
                     })
@@ -176,31 +187,60 @@ public final class ShardRebalancer {
                         decide();
                         return Behaviors.same();
                     })
+                    .onMessage(MovesApplied.class, this::onMovesApplied)
                     .onMessage(GetShards.class, g -> {
                         g.replyTo().tell(shardsView());
                         return Behaviors.same();
                     })
                     .onMessage(GetDecisions.class, g -> {
-                        g.replyTo().tell(new DecisionsView(strategyName(), List.copyOf(decisions)));
+                        List<Decision> shown = new ArrayList<>();
+                        decisions.forEach(d -> shown.add(d.compact(SHOWN_SHARDS)));
+                        g.replyTo().tell(new DecisionsView(strategyName(), shown));
+                        return Behaviors.same();
+                    })
+                    .onMessage(GetTelemetry.class, g -> {
+                        List<ShardSample> all = new ArrayList<>();
+                        history.shards().forEach(shard -> all.addAll(history.of(shard)));
+                        g.replyTo()
+                                .tell(new TelemetryView(
+                                        all, List.copyOf(history.nodes().values())));
                         return Behaviors.same();
                     })
                     .build();
         }
 
+        private Behavior<Command> onMovesApplied(MovesApplied applied) {
+            if (applied.failure() != null) {
+                context.getLog().warn("moving shards {} failed: {}", applied.shards(), applied.failure());
+                applied.shards().forEach(shard -> {
+                    pending.remove(shard);
+                    rebalancer.moveFailed(shard);
+                });
+                moved -= applied.shards().size();
+            }
+            return Behaviors.same();
+        }
+
         private void decide() {
             long now = clock.millis();
-            history.forgetSilentSince(now - 3 * settings.interval().toMillis());
+            long interval = settings.interval().toMillis();
+            history.forgetSilentSince(now - 3 * interval);
+            pending.values().removeIf(p -> now - p.sinceMillis() > 3 * interval); // never seen done: weigh as is
             Map<String, Double> predicted = model.predict(history);
             scores.clear();
             scores.putAll(predicted);
             List<Rebalancer.ShardState> shards = new ArrayList<>();
             for (String shard : history.shards()) {
                 ShardSample latest = history.latest(shard);
+                Pending moving = pending.get(shard);
+                // Only staleness beyond one interval decays: a report is up to one interval old by the way rounds
+                // fall, which must not weigh nodes by when they happen to report.
+                double staleSeconds = Math.max(0, now - latest.endMillis() - interval) / 1000.0;
                 shards.add(new Rebalancer.ShardState(
                         shard,
-                        latest.node(),
+                        moving != null ? moving.to() : latest.node(),
                         predicted.getOrDefault(shard, 0.0),
-                        Math.max(0, now - latest.endMillis()) / 1000.0,
+                        staleSeconds,
                         latest.avatars()));
             }
             Map<String, Double> capacities = new TreeMap<>();
@@ -213,16 +253,12 @@ public final class ShardRebalancer {
             });
             Decision decision = rebalancer.decide(now, shards, capacities, model.name());
             decided++;
+            proposed += decision.moves().size();
             if (!decision.moves().isEmpty()) {
-                moved += decision.moves().size();
                 if (client != null) {
-                    Map<String, Address> locations = new HashMap<>();
-                    decision.moves().forEach(m -> locations.put(m.shard(), AddressFromURIString.parse(m.to())));
-                    client.setShardLocations(locations).whenComplete((done, failure) -> {
-                        if (failure != null) {
-                            context.getSystem().log().warn("moving shards {} failed: {}", locations.keySet(), failure);
-                        }
-                    });
+                    apply(decision, now);
+                } else {
+                    decision.moves().forEach(m -> rebalancer.moveFailed(m.shard())); // recorded, not made
                 }
                 context.getLog().info("re-balancing ({}): {}; {}", strategyName(), decision.moves(), decision.reason());
             }
@@ -232,8 +268,23 @@ public final class ShardRebalancer {
             }
         }
 
+        /** Sets the moved shards' locations; the coordinator moves them at its next rebalance round. */
+        private void apply(Decision decision, long now) {
+            Map<String, Address> locations = new HashMap<>();
+            List<String> shards = new ArrayList<>();
+            decision.moves().forEach(m -> {
+                locations.put(m.shard(), AddressFromURIString.parse(m.to()));
+                shards.add(m.shard());
+                pending.put(m.shard(), new Pending(m.to(), now));
+            });
+            moved += shards.size();
+            context.pipeToSelf(
+                    client.setShardLocations(locations),
+                    (done, failure) -> new MovesApplied(shards, failure == null ? null : failure.toString()));
+        }
+
         private String strategyName() {
-            return strategy == Strategy.ATTENTION ? "attention" : "least-shard (decisions recorded, not applied)";
+            return client != null ? "attention" : "least-shard (moves proposed, not made)";
         }
 
         private ShardsView shardsView() {
@@ -247,9 +298,11 @@ public final class ShardRebalancer {
             List<ShardView> shards = new ArrayList<>();
             for (String shard : history.shards()) {
                 ShardSample latest = history.latest(shard);
-                shards.add(new ShardView(shard, latest.node(), latest, scores.get(shard)));
+                Pending moving = pending.get(shard);
+                shards.add(new ShardView(
+                        shard, latest.node(), latest, scores.get(shard), moving == null ? null : moving.to()));
             }
-            return new ShardsView(strategyName(), model.name(), decided, moved, nodes, shards);
+            return new ShardsView(strategyName(), model.name(), decided, moved, proposed, nodes, shards);
         }
     }
 }

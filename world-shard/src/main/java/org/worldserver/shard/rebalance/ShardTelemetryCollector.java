@@ -11,9 +11,11 @@ import org.worldserver.shard.world.CellTelemetry;
 
 /**
  * Turns a node's cell numbers into one {@link ShardSample} per local shard per interval: the cells' telemetry combined
- * per shard, and rates from the counters' change since the last collection (inputs, entity updates × update size,
- * attention paid). A counter that went back (a cell that moved here and started again) counts from zero. The first
- * collection only sets the baseline. Not thread-safe: one actor owns it.
+ * per shard, and rates from each cell's counters' change since the last collection (inputs, entity updates × update
+ * size, attention paid). A cell seen for the first time (it just started here, or moved in) only sets its baseline,
+ * and a shard whose cells are all new sends no sample until the next interval: a count since a cell started, divided
+ * by a whole interval, would look like a crowd thinning out. A cell whose counter went back started again since the
+ * last collection, and counts from zero. Not thread-safe: one actor owns it.
  */
 final class ShardTelemetryCollector {
 
@@ -21,7 +23,7 @@ final class ShardTelemetryCollector {
 
     private final CellShards shards;
     private final int updateBytes;
-    private Map<String, Counters> previous;
+    private Map<CellId, Counters> previous = Map.of();
     private long previousMillis;
 
     /** @param updateBytes bytes one entity update costs on the wire (world.interest.update-size) */
@@ -31,39 +33,44 @@ final class ShardTelemetryCollector {
     }
 
     /**
-     * The samples of the interval that ends now (empty for the first call).
+     * The samples of the interval that ends now.
      *
      * @param updates each cell's entity updates sent since it started here (a counter)
      */
     List<ShardSample> collect(
             long nowMillis, String node, Map<CellId, CellTelemetry> telemetry, Map<CellId, Long> updates) {
+        Map<CellId, Counters> now = new HashMap<>();
         Map<String, List<CellTelemetry>> cells = new HashMap<>();
-        Map<String, Long> shardUpdates = new HashMap<>();
+        Map<String, double[]> grown = new HashMap<>(); // shard → inputs, updates, attention since the last collection
         telemetry.forEach((cell, t) -> {
+            Counters c = new Counters(t.inputsAccepted(), updates.getOrDefault(cell, 0L), t.attentionTotal());
+            now.put(cell, c);
+            Counters before = previous.get(cell);
+            if (before == null) {
+                return; // new here: its baseline only
+            }
             String shard = shards.shardOf(cell);
             cells.computeIfAbsent(shard, s -> new ArrayList<>()).add(t);
-            shardUpdates.merge(shard, updates.getOrDefault(cell, 0L), Long::sum);
+            double[] g = grown.computeIfAbsent(shard, s -> new double[3]);
+            g[0] += since(c.inputs(), before.inputs());
+            g[1] += since(c.updates(), before.updates());
+            g[2] += since(c.attention(), before.attention());
         });
-        Map<String, Counters> now = new HashMap<>();
         List<ShardSample> samples = new ArrayList<>();
-        double seconds = previous == null ? 0 : Math.max(0.001, (nowMillis - previousMillis) / 1000.0);
+        double seconds = Math.max(0.001, (nowMillis - previousMillis) / 1000.0);
         cells.forEach((shard, list) -> {
             CellTelemetry t = CellTelemetry.combine(list);
-            Counters c = new Counters(t.inputsAccepted(), shardUpdates.get(shard), t.attentionTotal());
-            now.put(shard, c);
-            if (previous != null) {
-                Counters before = previous.getOrDefault(shard, new Counters(0, 0, 0));
-                samples.add(new ShardSample(
-                        shard,
-                        node,
-                        nowMillis,
-                        t.avatars(),
-                        since(c.inputs(), before.inputs()) / seconds,
-                        since(c.updates(), before.updates()) * (double) updateBytes / seconds,
-                        t.tickP99Micros(),
-                        t.dilation(),
-                        since(c.attention(), before.attention()) / seconds));
-            }
+            double[] g = grown.get(shard);
+            samples.add(new ShardSample(
+                    shard,
+                    node,
+                    nowMillis,
+                    t.avatars(),
+                    g[0] / seconds,
+                    g[1] * updateBytes / seconds,
+                    t.tickP99Micros(),
+                    t.dilation(),
+                    g[2] / seconds));
         });
         previous = now;
         previousMillis = nowMillis;

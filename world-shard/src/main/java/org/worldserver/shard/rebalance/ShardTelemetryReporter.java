@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.worldserver.attention.NodeSample;
@@ -40,16 +41,17 @@ public final class ShardTelemetryReporter {
         String node = Cluster.get(system).selfMember().address().toString();
         double capacity = settings.nodeCapacity();
         Clock clock = Clock.systemUTC();
-        Behavior<Tick> reporter = Behaviors.withTimers(timers -> {
-            timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
-            return Behaviors.receiveMessage(tick -> {
-                long now = clock.millis();
-                rebalancer.tell(new ShardRebalancer.Report(
-                        collector.collect(now, node, cells.telemetry(), updates(cells)),
-                        new NodeSample(node, now, processCpu(), loadPerCore(), capacity)));
-                return Behaviors.same();
-            });
-        });
+        Behavior<Tick> reporter = Behaviors.<Tick>supervise(Behaviors.withTimers(timers -> {
+                    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
+                    return Behaviors.receiveMessage(tick -> {
+                        long now = clock.millis();
+                        rebalancer.tell(new ShardRebalancer.Report(
+                                collector.collect(now, node, cells.telemetry(), updates(cells)),
+                                new NodeSample(node, now, processCpu(), loadPerCore(), capacity)));
+                        return Behaviors.same();
+                    });
+                }))
+                .onFailure(SupervisorStrategy.restart()); // a failed collection costs one interval, not the reporter
         system.systemActorOf(reporter, "shard-telemetry-reporter", Props.empty());
     }
 
@@ -62,14 +64,18 @@ public final class ShardTelemetryReporter {
     /** The JVM process's share of the machine's CPU, 0 to 1 (0 when the platform does not say). */
     private static double processCpu() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return Math.max(0, os.getProcessCpuLoad());
+            return finiteOrZero(os.getProcessCpuLoad());
         }
         return 0;
+    }
+
+    private static double finiteOrZero(double v) {
+        return Double.isFinite(v) ? Math.max(0, v) : 0;
     }
 
     /** The one-minute load average per core (0 when the platform does not say). */
     private static double loadPerCore() {
         var os = ManagementFactory.getOperatingSystemMXBean();
-        return Math.max(0, os.getSystemLoadAverage()) / os.getAvailableProcessors();
+        return finiteOrZero(os.getSystemLoadAverage()) / os.getAvailableProcessors();
     }
 }

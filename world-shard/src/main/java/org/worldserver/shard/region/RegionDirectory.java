@@ -43,6 +43,7 @@ public final class RegionDirectory implements Extension {
     void cellStopped(CellId id, ActorRef<RegionCell.Command> actor) {
         if (cells.remove(id, actor)) {
             telemetry.remove(id);
+            outputs.remove(id); // a cell that starts here again counts from zero
         }
     }
 

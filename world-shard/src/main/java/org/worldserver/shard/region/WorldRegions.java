@@ -17,7 +17,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.util.Timeout;
-import org.worldserver.shard.rebalance.ShardRebalancer;
+import org.worldserver.attention.RebalanceSettings;
 
 /**
  * The regions of the world as seen from one node: defines and closes regions in the {@link RegionRegistry},
@@ -64,9 +64,10 @@ public final class WorldRegions implements Extension {
                 .withMessageExtractor(CellShards.fromConfig(system.settings().config()))
                 .withStopMessage(RegionCell.Stop.INSTANCE)
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy());
-        if (ShardRebalancer.Strategy.fromConfig(system.settings().config().getString("world.rebalancer.strategy"))
-                == ShardRebalancer.Strategy.ATTENTION) {
-            // The re-balancer sets where each shard goes; a shard it never placed stays where it was first asked for.
+        if (RebalanceSettings.fromRootConfig(system.settings().config()).placement()
+                == RebalanceSettings.Placement.ATTENTION) {
+            // The re-balancer sets where each shard goes. A shard it never placed goes to the node that first asks
+            // for it (its first player's gateway, or the first survivor to ask after a node died).
             cells = cells.withAllocationStrategy(new ExternalShardAllocationStrategy(
                     system, CELL_KEY.name(), Timeout.create(Duration.ofSeconds(5))));
         }

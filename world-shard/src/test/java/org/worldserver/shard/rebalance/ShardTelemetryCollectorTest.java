@@ -22,7 +22,7 @@ class ShardTelemetryCollectorTest {
     void shouldTurnCellCountersIntoShardRates() {
         ShardTelemetryCollector collector = new ShardTelemetryCollector(new CellShards(2), 14);
         CellId a = new CellId("lobby", 0, 0);
-        CellId b = new CellId("lobby", 1, 1); // same 2 × 2 block as a
+        CellId b = new CellId("lobby", 1, 1); // the same 2 × 2 block as a
         CellId c = new CellId("lobby", 2, 0); // the next block
         assertTrue(
                 collector
@@ -34,23 +34,37 @@ class ShardTelemetryCollectorTest {
                 2_000,
                 "n1",
                 Map.of(a, cell(3, 30, 500, 12), b, cell(2, 4, 900, 4), c, cell(5, 8, 100, 1)),
-                Map.of(a, 350L));
-        assertEquals(2, samples.size());
-        ShardSample first = samples.stream()
-                .filter(s -> s.shard().equals("lobby:0:0"))
-                .findFirst()
-                .orElseThrow();
-        assertEquals(5, first.avatars(), "a and b");
-        assertEquals((30 - 10 + 4) / 2.0, first.inputsPerSecond(), 1e-9, "b is new here: all of its inputs count");
+                Map.of(a, 350L, b, 7L));
+        assertEquals(1, samples.size(), "the next block's only cell is new here: no sample for it yet");
+        ShardSample first = samples.get(0);
+        assertEquals("lobby:0:0", first.shard());
+        assertEquals(3, first.avatars(), "b is new: it joins the shard's numbers next interval");
+        assertEquals((30 - 10) / 2.0, first.inputsPerSecond(), 1e-9);
         assertEquals(300 * 14 / 2.0, first.bytesOutPerSecond(), 1e-9);
-        assertEquals(900, first.tickP99Micros(), "the worst cell");
-        assertEquals((12 - 2 + 4) / 2.0, first.attentionPerSecond(), 1e-9);
+        assertEquals(500, first.tickP99Micros());
+        assertEquals((12 - 2) / 2.0, first.attentionPerSecond(), 1e-9);
         assertEquals("n1", first.node());
         assertEquals(2_000, first.endMillis());
 
-        // Cell a started again (it moved away and back): its counters went back, and count from zero.
-        List<ShardSample> again = collector.collect(4_000, "n1", Map.of(a, cell(1, 6, 500, 3)), Map.of(a, 0L));
-        assertEquals(6 / 2.0, again.get(0).inputsPerSecond(), 1e-9);
-        assertEquals(3 / 2.0, again.get(0).attentionPerSecond(), 1e-9);
+        // Next: b counts from its baseline; c's block now has a sample; a started again (its counters went back).
+        List<ShardSample> next = collector.collect(
+                4_000,
+                "n1",
+                Map.of(a, cell(1, 6, 500, 3), b, cell(2, 10, 900, 8), c, cell(5, 12, 100, 2)),
+                Map.of(a, 20L, b, 17L));
+        ShardSample block = next.stream()
+                .filter(s -> s.shard().equals("lobby:0:0"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(3, block.avatars());
+        assertEquals((6 + (10 - 4)) / 2.0, block.inputsPerSecond(), 1e-9, "a from zero, b since its baseline");
+        assertEquals((20 + (17 - 7)) * 14 / 2.0, block.bytesOutPerSecond(), 1e-9);
+        assertEquals((3 + (8 - 4)) / 2.0, block.attentionPerSecond(), 1e-9);
+        assertEquals(900, block.tickP99Micros(), "the worst cell");
+        ShardSample other = next.stream()
+                .filter(s -> s.shard().equals("lobby:1:0"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals((12 - 8) / 2.0, other.inputsPerSecond(), 1e-9);
     }
 }
