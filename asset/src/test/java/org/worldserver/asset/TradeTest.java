@@ -280,12 +280,18 @@ class TradeTest {
         assertEquals(ada, asset(sword).owner(), "not yet moved");
         KIT.stop(first);
 
-        Trade.Summary finished = ok(buy(trade("t-crash", assets), sword, bob, 10));
-        assertEquals(Trade.Phase.COMPLETED, finished.phase());
+        assertFinishedOnce(ok(buy(trade("t-crash", assets), sword, bob, 10)), sword, ada, bob, treasuryBefore);
+    }
+
+    /** A 10-credit sale with a 10 % fee, finished by a successor saga: everything moved exactly once. */
+    private void assertFinishedOnce(Trade.Summary finished, String sword, String ada, String bob, long treasuryBefore) {
+        assertEquals(Trade.Phase.COMPLETED, finished.phase(), finished.toString());
+        assertEquals(null, finished.reason(), "not waived");
         assertEquals(bob, asset(sword).owner());
-        assertEquals(9 * CREDIT, bank.get(ada).balance(), "paid once");
+        assertEquals(9 * CREDIT, bank.get(ada).balance(), "the seller paid once");
         assertEquals(treasuryBefore + CREDIT, bank.get(treasury).balance(), "the fee paid once");
         assertEquals(0, bank.get(bob).balance());
+        assertEquals(0, bank.get(bob).held());
         bank.assertAtRest(ada, bob);
     }
 
@@ -323,14 +329,7 @@ class TradeTest {
         KIT.stop(first);
         clock.advance(Duration.ofHours(1)); // far beyond the holds' expiry: the pinned fee hold cannot expire
 
-        Trade.Summary finished = ok(buy(trade("t-fee-lost", assets), sword, bob, 10));
-        assertEquals(Trade.Phase.COMPLETED, finished.phase(), finished.toString());
-        assertEquals(null, finished.reason(), "not waived");
-        assertEquals(bob, asset(sword).owner());
-        assertEquals(treasuryBefore + CREDIT, bank.get(treasury).balance(), "the fee paid once");
-        assertEquals(0, bank.get(bob).balance());
-        assertEquals(0, bank.get(bob).held());
-        bank.assertAtRest(ada, bob);
+        assertFinishedOnce(ok(buy(trade("t-fee-lost", assets), sword, bob, 10)), sword, ada, bob, treasuryBefore);
     }
 
     @Test

@@ -118,7 +118,8 @@ public final class AttentionCommand {
     }
 
     /** Trains, reports the held-out error against the last value and the trend, saves; that report. */
-    static Evaluation train(List<Path> data, List<Path> heldOut, File out, int epochs, long seed, long intervalMillis)
+    public static Evaluation train(
+            List<Path> data, List<Path> heldOut, File out, int epochs, long seed, long intervalMillis)
             throws IOException {
         List<AttentionNetwork.Example> training = new ArrayList<>();
         for (Path p : data) {

@@ -1,0 +1,146 @@
+package org.worldserver.shard.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.worldserver.attention.Evaluation;
+import org.worldserver.shard.rebalance.AttentionCommand;
+
+/**
+ * Reads what deploy/bench/hotspot.sh wrote for each strategy and prints the comparison: the load test's input →
+ * observed p99; node loads as max against mean (process CPU, and attention per second summed over each node's
+ * shards), averaged over the samples with every node; shard moves (a shard reported by another node than in the
+ * sample before); and the time from the crowd forming (the busiest shard at 80 % of its peak avatars) until the node
+ * weights (w = A / (C + ΣA)) are within the re-balancer's stop spread (0.05). Then it trains the importance network
+ * on the least-shard run's telemetry and reports its error on the attention run's against the last value and the
+ * trend.
+ */
+public final class HotspotReport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final double STOP_SPREAD = 0.05;
+
+    private HotspotReport() {}
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        System.out.println("| placement | p99 input → observed | node CPU max/mean | node attention max/mean"
+                + " | shard moves | crowd formed → nodes balanced |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (String strategy : List.of("least-shard", "attention")) {
+            System.out.println(row(out, strategy));
+        }
+        Path data = out.resolve("least-shard.telemetry.jsonl");
+        Path heldOut = out.resolve("attention.telemetry.jsonl");
+        if (Files.size(data) > 0 && Files.size(heldOut) > 0) {
+            Evaluation e = AttentionCommand.train(
+                    List.of(data), List.of(heldOut), out.resolve("model.zip").toFile(), 25, 1, 5_000);
+            System.out.println("importance network, trained on the least-shard run, on the attention run's " + e);
+        }
+    }
+
+    private static String row(Path out, String strategy) throws Exception {
+        File summary = out.resolve(strategy).resolve("summary.json").toFile();
+        String p99 = summary.exists()
+                ? String.format(
+                        "%.1f ms",
+                        JSON.readTree(summary).get("latency_ms").get("p99").asDouble())
+                : "(no summary)";
+        List<JsonNode> samples = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve(strategy + ".shards.jsonl"))) {
+            if (!line.isBlank()) {
+                samples.add(JSON.readTree(line));
+            }
+        }
+        double cpuRatio = 0;
+        double attentionRatio = 0;
+        int counted = 0;
+        int moves = 0;
+        Map<String, String> placedBefore = new HashMap<>();
+        int peakAvatars = 0;
+        for (JsonNode s : samples) {
+            for (JsonNode shard : s.get("shards")) {
+                peakAvatars =
+                        Math.max(peakAvatars, shard.get("latest").get("avatars").asInt());
+            }
+        }
+        long formedAt = -1;
+        long balancedAt = -1;
+        for (JsonNode s : samples) {
+            Map<String, Double> cpu = new TreeMap<>();
+            Map<String, Double> capacity = new TreeMap<>();
+            long at = 0;
+            for (JsonNode n : s.get("nodes")) {
+                cpu.put(n.get("node").asText(), n.get("latest").get("cpu").asDouble());
+                capacity.put(
+                        n.get("node").asText(), n.get("latest").get("capacity").asDouble());
+                at = Math.max(at, n.get("latest").get("endMillis").asLong());
+            }
+            Map<String, Double> attention = new TreeMap<>();
+            cpu.keySet().forEach(n -> attention.put(n, 0.0));
+            int busiest = 0;
+            for (JsonNode shard : s.get("shards")) {
+                String node = shard.get("node").asText();
+                attention.merge(
+                        node, shard.get("latest").get("attentionPerSecond").asDouble(), Double::sum);
+                busiest = Math.max(busiest, shard.get("latest").get("avatars").asInt());
+                String before = placedBefore.put(shard.get("shard").asText(), node);
+                if (before != null && !before.equals(node)) {
+                    moves++;
+                }
+            }
+            if (cpu.size() == 3) {
+                cpuRatio += maxOverMean(cpu);
+                attentionRatio += maxOverMean(attention);
+                counted++;
+            }
+            if (formedAt < 0 && peakAvatars > 0 && busiest >= 0.8 * peakAvatars) {
+                formedAt = at;
+            }
+            if (formedAt >= 0 && balancedAt < 0 && spread(attention, capacity) < STOP_SPREAD) {
+                balancedAt = at;
+            }
+        }
+        String recovery = formedAt < 0
+                ? "(no crowd seen)"
+                : balancedAt < 0 ? "not within the run" : String.format("%.0f s", (balancedAt - formedAt) / 1000.0);
+        return String.format(
+                "| %s | %s | %.2f | %.2f | %d | %s |",
+                strategy,
+                p99,
+                counted == 0 ? Double.NaN : cpuRatio / counted,
+                counted == 0 ? Double.NaN : attentionRatio / counted,
+                moves,
+                recovery);
+    }
+
+    private static double maxOverMean(Map<String, Double> values) {
+        double max =
+                values.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        double mean = values.values().stream()
+                .mapToDouble(Double::doubleValue)
+                .average()
+                .orElse(0);
+        return mean == 0 ? 1 : max / mean;
+    }
+
+    /** The spread of node weights w = A / (C + ΣA), as the re-balancer sees it. */
+    private static double spread(Map<String, Double> load, Map<String, Double> capacity) {
+        double total = load.values().stream().mapToDouble(Double::doubleValue).sum();
+        double max = Double.NEGATIVE_INFINITY;
+        double min = Double.POSITIVE_INFINITY;
+        for (Map.Entry<String, Double> e : load.entrySet()) {
+            double w = e.getValue() / (capacity.getOrDefault(e.getKey(), 500.0) + total);
+            max = Math.max(max, w);
+            min = Math.min(min, w);
+        }
+        return load.isEmpty() ? 0 : max - min;
+    }
+}
