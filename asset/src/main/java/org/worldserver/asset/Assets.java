@@ -197,11 +197,7 @@ public final class Assets implements Trade.Assets {
      */
     public CompletionStage<StatusReply<AssetUsage.Summary>> place(
             String id, String placement, String region, float x, float y, float z, String by) {
-        return usable(id).thenCompose(asset -> {
-            if (asset.isError()) {
-                return CompletableFuture.completedFuture(StatusReply.error(asset.getError()));
-            }
-            Asset.Summary a = asset.getValue();
+        return withAsset(usable(id), a -> {
             if (a.spec().kind() != AssetSpec.Kind.MODEL && a.spec().kind() != AssetSpec.Kind.TWIN) {
                 return refused(
                         AssetRejection.NOT_PLACEABLE,
@@ -216,31 +212,31 @@ public final class Assets implements Trade.Assets {
 
     /** Removes a placement: by whoever made it, or the asset's holder now. */
     public CompletionStage<StatusReply<AssetUsage.Summary>> removePlacement(String id, String placement, String by) {
-        return asset(id, Asset.Get::new)
-                .thenCompose(asset -> asset.isError()
-                        ? CompletableFuture.completedFuture(StatusReply.error(asset.getError()))
-                        : usage(id, r -> new AssetUsage.Remove(placement, by, holder(asset.getValue()), r)));
+        return withAsset(
+                asset(id, Asset.Get::new), a -> usage(id, r -> new AssetUsage.Remove(placement, by, holder(a), r)));
     }
 
     /** Counts a use of asset {@code id} by {@code user} in {@code region}, where it must be placed; once per use id. */
     public CompletionStage<StatusReply<AssetUsage.Summary>> use(String id, String use, String region, String user) {
-        return usable(id)
-                .thenCompose(asset -> asset.isError()
-                        ? CompletableFuture.completedFuture(StatusReply.error(asset.getError()))
-                        : usage(id, r -> new AssetUsage.Use(use, region, user, r)));
+        return withAsset(usable(id), a -> usage(id, r -> new AssetUsage.Use(use, region, user, r)));
     }
 
     /** The usage of asset {@code id}, for its owner {@code by} only ({@code asset-not-owner} for anyone else). */
     public CompletionStage<StatusReply<AssetUsage.Summary>> usage(String id, String by) {
-        return asset(id, Asset.Get::new).thenCompose(asset -> {
-            if (asset.isError()) {
-                return CompletableFuture.completedFuture(StatusReply.error(asset.getError()));
-            }
-            if (!asset.getValue().owner().equals(by)) {
-                return refused(AssetRejection.NOT_OWNER, "only the owner of asset " + id + " sees its usage");
-            }
-            return usage(id, AssetUsage.Get::new);
-        });
+        return withAsset(
+                asset(id, Asset.Get::new),
+                a -> a.owner().equals(by)
+                        ? usage(id, AssetUsage.Get::new)
+                        : refused(AssetRejection.NOT_OWNER, "only the owner of asset " + id + " sees its usage"));
+    }
+
+    /** Goes on with the asset {@code asked} answered, or answers its refusal. */
+    private static <T> CompletionStage<StatusReply<T>> withAsset(
+            CompletionStage<StatusReply<Asset.Summary>> asked,
+            Function<Asset.Summary, CompletionStage<StatusReply<T>>> then) {
+        return asked.thenCompose(asset -> asset.isError()
+                ? CompletableFuture.completedFuture(StatusReply.error(asset.getError()))
+                : then.apply(asset.getValue()));
     }
 
     /** The asset, unless it is unknown or burned (refused with that code). */

@@ -69,6 +69,12 @@ class AssetTest {
                 null);
     }
 
+    /** A mint of an item by ada with these attributes and tags. */
+    private static Function<ActorRef<StatusReply<Summary>>, Command> mint(
+            Map<String, Attribute> attributes, Set<String> tags) {
+        return r -> new Asset.Mint(new AssetSpec(Kind.ITEM, "ada", "x", attributes, tags, null, null, null), null, r);
+    }
+
     private CommandResultWithReply<Command, Event, State, StatusReply<Summary>> run(
             Function<ActorRef<StatusReply<Summary>>, Command> command) {
         return asset.runCommand(command::apply);
@@ -98,40 +104,9 @@ class AssetTest {
                 "asset-invalid",
                 r -> new Asset.Mint(
                         new AssetSpec(Kind.ITEM, "a:b", "x", Map.of(), Set.of(), null, null, null), null, r));
-        refused(
-                "metadata-invalid",
-                r -> new Asset.Mint(
-                        new AssetSpec(
-                                Kind.ITEM,
-                                "ada",
-                                "x",
-                                Map.of("Damage", new Attribute(Attribute.Type.NUMBER, "1")),
-                                Set.of(),
-                                null,
-                                null,
-                                null),
-                        null,
-                        r));
-        refused(
-                "metadata-invalid",
-                r -> new Asset.Mint(
-                        new AssetSpec(
-                                Kind.ITEM,
-                                "ada",
-                                "x",
-                                Map.of("damage", new Attribute(Attribute.Type.NUMBER, "a lot")),
-                                Set.of(),
-                                null,
-                                null,
-                                null),
-                        null,
-                        r));
-        refused(
-                "metadata-invalid",
-                r -> new Asset.Mint(
-                        new AssetSpec(Kind.ITEM, "ada", "x", Map.of(), Set.of("Not A Tag"), null, null, null),
-                        null,
-                        r));
+        refused("metadata-invalid", mint(Map.of("Damage", new Attribute(Attribute.Type.NUMBER, "1")), Set.of()));
+        refused("metadata-invalid", mint(Map.of("damage", new Attribute(Attribute.Type.NUMBER, "a lot")), Set.of()));
+        refused("metadata-invalid", mint(Map.of(), Set.of("Not A Tag")));
         refused(
                 "asset-invalid",
                 r -> new Asset.Mint(

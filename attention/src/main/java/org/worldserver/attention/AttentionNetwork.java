@@ -142,14 +142,13 @@ public final class AttentionNetwork implements ImportanceModel {
         return predicted;
     }
 
-    /** Trains one pass over {@code examples} in minibatches of {@code batch}; the mean loss before the pass. */
+    /** Trains one pass over {@code examples} in minibatches of {@code batch}; the mean minibatch loss of the pass. */
     public double fit(List<Example> examples, int batch) {
         double loss = 0;
         int batches = 0;
         for (int from = 0; from < examples.size(); from += batch) {
-            DataSet data = dataSet(examples.subList(from, Math.min(examples.size(), from + batch)));
-            loss += net.score(data);
-            net.fit(data);
+            net.fit(dataSet(examples.subList(from, Math.min(examples.size(), from + batch))));
+            loss += net.score(); // computed by the fit itself: no second forward pass
             batches++;
         }
         return batches == 0 ? 0 : loss / batches;

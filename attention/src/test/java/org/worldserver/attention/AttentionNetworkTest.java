@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -123,7 +124,7 @@ class AttentionNetworkTest {
         AttentionNetwork network = AttentionNetwork.untrained(3);
         double before = network.loss(training);
         for (int epoch = 0; epoch < 25; epoch++) {
-            java.util.Collections.shuffle(training, new Random(epoch));
+            Collections.shuffle(training, new Random(epoch));
             network.fit(training, 64);
         }
         double after = network.loss(training);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -142,7 +143,7 @@ class TransferTest {
             TestProbe<StatusReply<Account.Summary>> sink = KIT.createTestProbe();
             if (command.apply(sink.ref()) instanceof Account.Capture) {
                 captures.ref().tell(account);
-                return new java.util.concurrent.CompletableFuture<>(); // no answer, ever
+                return new CompletableFuture<>(); // no answer, ever
             }
             return accounts.account(account, command);
         };
