@@ -4,26 +4,71 @@
 # (CPU and importance, max against mean), shard moves, and how long until the nodes are balanced again after the
 # crowd forms. Writes everything under OUT and prints a table (HotspotReport).
 #
-#   deploy/bench/hotspot.sh [avatars=200] [seconds=90] [out=results/hotspot]
-#   NODE_SETTINGS="key=value ..." deploy/bench/hotspot.sh ...   (more settings for every node, e.g.
-#                                 world.rebalancer.node-capacity=40)
+#   deploy/bench/hotspot.sh [avatars=120] [seconds=90] [out=results/hotspot]
 #
-# Uses bin/world cluster (data in a temporary directory) and stops it after each run, also on Ctrl-C.
+# Environment:
+#   SCENARIO=FILE|NAME      the crowd (default deploy/bench/hotspot-cluster.conf: 16 shards, the crowd where four meet)
+#   NODE_CPUS=0.5           CPU each node may use, in cores, enforced by a cgroup (v1 cpu controller) per node: on
+#                           one machine the nodes otherwise share every core, and where a shard runs would not
+#                           matter. 0: no limit. Needs a writable /sys/fs/cgroup/cpu (root); without one the runs
+#                           go on unlimited and say so.
+#   NODE_SETTINGS="k=v ..." more settings for every node, e.g. world.rebalancer.node-capacity=40
+#
+# The bots log in through the three nodes in turn, as behind a load balancer. Uses bin/world cluster (data in a
+# temporary directory) and stops it after each run, also on Ctrl-C.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-avatars="${1:-200}" seconds="${2:-90}" out="${3:-results/hotspot}"
+avatars="${1:-120}" seconds="${2:-90}" out="${3:-results/hotspot}"
 source deploy/bench/test-classpath.sh
 mkdir -p "$out"
 data="$(mktemp -d)"
-trap 'bin/world cluster stop --data-dir "$data" >/dev/null 2>&1 || true; rm -rf "$data"' EXIT
+scenario="${SCENARIO:-deploy/bench/hotspot-cluster.conf}" cpus="${NODE_CPUS:-0.5}"
+cgroups=/sys/fs/cgroup/cpu
+targets=http://127.0.0.1:7631,http://127.0.0.1:7632,http://127.0.0.1:7633
+
+# Puts node k (pid) in a cgroup of its own limited to $cpus cores; every thread it starts later inherits it.
+limit_node() {
+  local k="$1" pid="$2" group="$cgroups/world-hotspot-$$-node$1"
+  mkdir -p "$group"
+  echo 100000 >"$group/cpu.cfs_period_us"
+  awk -v c="$cpus" 'BEGIN { printf "%d\n", c * 100000 }' >"$group/cpu.cfs_quota_us"
+  echo "$pid" >"$group/cgroup.procs"
+}
+
+# The node cgroups' throttling (periods throttled of all, seconds throttled) and CPU seconds, one line a node.
+cpu_report() {
+  local k group pid
+  for k in 1 2 3; do
+    group="$cgroups/world-hotspot-$$-node$k"
+    pid=$(cat "$data/cluster/node$k/node.pid")
+    printf 'node %s cpu_seconds %s' "$k" "$(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$pid/stat")"
+    [ -f "$group/cpu.stat" ] && awk '{ v[$1] = $2 } END { printf " periods %d throttled %d throttled_seconds %.1f",
+      v["nr_periods"], v["nr_throttled"], v["throttled_time"] / 1e9 }' "$group/cpu.stat"
+    echo
+  done
+}
+
+remove_cgroups() {
+  local group
+  for group in "$cgroups"/world-hotspot-$$-node*; do [ -d "$group" ] && rmdir "$group" 2>/dev/null || true; done
+}
+
+if [ "$cpus" != 0 ] && ! { mkdir -p "$cgroups/world-hotspot-$$-probe" 2>/dev/null && rmdir "$cgroups/world-hotspot-$$-probe"; }; then
+  echo "hotspot: cannot make cgroups under $cgroups: the nodes run without a CPU limit (NODE_CPUS ignored)" >&2
+  cpus=0
+fi
+trap 'bin/world cluster stop --data-dir "$data" >/dev/null 2>&1 || true; rm -rf "$data"; remove_cgroups' EXIT
 trap 'exit 143' INT TERM HUP
 
 for strategy in least-shard attention; do
-  echo "== $strategy: 3 nodes, $avatars bots, ${seconds} s"
+  echo "== $strategy: 3 nodes ($([ "$cpus" = 0 ] && echo "no CPU limit" || echo "$cpus cores each")), $avatars bots, ${seconds} s"
   settings=(--set "world.rebalancer.strategy=$strategy" --set world.rebalancer.interval=5s)
   for s in ${NODE_SETTINGS:-}; do settings+=(--set "$s"); done
   bin/world cluster start --nodes 3 --data-dir "$data" "${settings[@]}" >"$out/$strategy.cluster.log" 2>&1
+  if [ "$cpus" != 0 ]; then
+    for k in 1 2 3; do limit_node "$k" "$(cat "$data/cluster/node$k/node.pid")"; done
+  fi
   rm -f "$out/$strategy.shards.jsonl" "$out/$strategy.telemetry.jsonl"
   # The re-balancer's view every 2 s (node loads, shard placement) and its telemetry, while the bots run.
   ( end=$((SECONDS + seconds + 20))
@@ -35,10 +80,12 @@ for strategy in least-shard attention; do
   bin/world attention record --target http://127.0.0.1:7631 --out "$out/$strategy.telemetry.jsonl" \
     --duration $((seconds + 20)) --every 5 >"$out/$strategy.record.log" 2>&1 &
   recorder=$!
-  bin/world loadtest --scenario hotspot --avatars "$avatars" --duration "$seconds" \
-    --target http://127.0.0.1:7631 --out "$out/$strategy" >"$out/$strategy.loadtest.log" 2>&1 || true
+  bin/world loadtest --scenario "$scenario" --avatars "$avatars" --duration "$seconds" \
+    --target "$targets" --out "$out/$strategy" >"$out/$strategy.loadtest.log" 2>&1 || true
   wait "$sampler" "$recorder" || true
   curl -sf http://127.0.0.1:7631/attention/decisions >"$out/$strategy.decisions.json" || true
+  cpu_report >"$out/$strategy.cpu.txt"
   bin/world cluster stop --data-dir "$data" >>"$out/$strategy.cluster.log" 2>&1
+  remove_cgroups
 done
 java -cp "$CP" org.worldserver.shard.bench.HotspotReport "$out"

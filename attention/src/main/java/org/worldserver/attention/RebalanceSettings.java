@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param stopSpread once moving, moves go on until the spread is below this (hysteresis: below startSpread)
  * @param maxMovesPerInterval most shard moves one decision makes
  * @param cooldown a moved shard is not moved again within this
+ * @param returnAfter a moved shard is not moved back to the node it left within this (at least the cooldown)
  * @param moveCostBase the cost of moving any shard, in node-weight points
  * @param moveCostPerAvatar the cost of each avatar a moved shard carries (its sessions pause while it moves)
  * @param nodeCapacity C: the importance a node takes (attention-seconds per second) unless it reports its own
@@ -28,6 +29,7 @@ public record RebalanceSettings(
         double stopSpread,
         int maxMovesPerInterval,
         Duration cooldown,
+        Duration returnAfter,
         double moveCostBase,
         double moveCostPerAvatar,
         double nodeCapacity,
@@ -59,6 +61,10 @@ public record RebalanceSettings(
         if (maxMovesPerInterval < 0 || decayPerSecond < 0 || moveCostBase < 0 || moveCostPerAvatar < 0) {
             throw new IllegalArgumentException("world.rebalancer: limits, decay and costs must not be negative");
         }
+        if (returnAfter.compareTo(cooldown) < 0) {
+            throw new IllegalArgumentException("world.rebalancer: return-after must be at least the cooldown, was "
+                    + returnAfter + " and " + cooldown);
+        }
         if (nodeCapacity <= 0 || historyLength < 1) {
             throw new IllegalArgumentException("world.rebalancer: node-capacity > 0 and history-length >= 1");
         }
@@ -75,6 +81,7 @@ public record RebalanceSettings(
                 c.getDouble("stop-spread"),
                 c.getInt("max-moves-per-interval"),
                 c.getDuration("cooldown"),
+                c.getDuration("return-after"),
                 c.getDouble("move-cost-base"),
                 c.getDouble("move-cost-per-avatar"),
                 c.getDouble("node-capacity"),

@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * of the two nodes gets lighter: {@code w_H − max(w_H', w_L')} after the move (so a move to an empty node counts even
  * while another node is as heavy as the one it leaves). The cost is {@code moveCostBase + moveCostPerAvatar ×
  * avatars} (its players pause while it moves). No move is made whose gain does not beat its cost, no shard moves twice
- * within {@code cooldown}, and a decision makes at most {@code maxMovesPerInterval} moves.
+ * within {@code cooldown}, none goes back to the node it left within {@code returnAfter}, and a decision makes at most
+ * {@code maxMovesPerInterval} moves.
  */
 public final class Rebalancer {
 
@@ -30,7 +31,10 @@ public final class Rebalancer {
     public record ShardState(String shard, String node, double importance, double ageSeconds, int avatars) {}
 
     private final RebalanceSettings settings;
-    private final Map<String, Long> lastMoved = new HashMap<>();
+    /** A shard's last move: when, and the node it left. */
+    private record LastMove(long atMillis, String from) {}
+
+    private final Map<String, LastMove> lastMoved = new HashMap<>();
     private boolean rebalancing;
 
     public Rebalancer(RebalanceSettings settings) {
@@ -121,8 +125,12 @@ public final class Rebalancer {
             Decision.Move best = null;
             int cooling = 0;
             for (ShardState s : onNode.getOrDefault(heaviest, List.of())) {
-                Long moved = lastMoved.get(s.shard());
-                if (moved != null && nowMillis - moved < cooldownMillis) {
+                LastMove moved = lastMoved.get(s.shard());
+                if (moved != null
+                        && (nowMillis - moved.atMillis() < cooldownMillis
+                                || moved.from().equals(lightest)
+                                        && nowMillis - moved.atMillis()
+                                                < settings.returnAfter().toMillis())) {
                     cooling++;
                     continue;
                 }
@@ -137,11 +145,11 @@ public final class Rebalancer {
             if (best == null) {
                 return cooling > 0
                         ? "no move from " + heaviest + " gains more than it costs (" + cooling + " of its shards moved"
-                                + " within the cooldown)"
+                                + " within the cooldown, or left " + lightest + " too recently to go back)"
                         : "no move from " + heaviest + " gains more than it costs";
             }
             moves.add(best);
-            lastMoved.put(best.shard(), nowMillis);
+            lastMoved.put(best.shard(), new LastMove(nowMillis, heaviest));
             load.merge(heaviest, -best.importance(), Double::sum);
             load.merge(lightest, best.importance(), Double::sum);
             String shard = best.shard();
@@ -178,16 +186,24 @@ public final class Rebalancer {
     }
 
     /**
+     * Records a move made outside {@link #decide} (an operator's): the cooldown and return-after apply to it as to the
+     * re-balancer's own.
+     */
+    public void moved(String shard, String from, long nowMillis) {
+        lastMoved.put(shard, new LastMove(nowMillis, from));
+    }
+
+    /**
      * Forgets that {@code shard} was moved (its move could not be applied): it may be chosen again at once.
      */
     public void moveFailed(String shard) {
         lastMoved.remove(shard);
     }
 
-    /** Forgets the moves of shards that have not moved for longer than the cooldown (the memory stays small). */
+    /** Forgets the moves of shards that have not moved for longer than returnAfter (the memory stays small). */
     private void forgetOldMoves(long nowMillis) {
-        long cooldownMillis = settings.cooldown().toMillis();
-        lastMoved.values().removeIf(at -> nowMillis - at >= cooldownMillis);
+        long keepMillis = settings.returnAfter().toMillis();
+        lastMoved.values().removeIf(m -> nowMillis - m.atMillis() >= keepMillis);
     }
 
     /** The heaviest (or lightest) node; ties go to the first in name order, so decisions are repeatable. */

@@ -2,6 +2,7 @@ package org.worldserver.attention;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -24,6 +25,7 @@ class RebalancerTest {
                 0.05,
                 maxMoves,
                 Duration.ofSeconds(60),
+                Duration.ofMinutes(10),
                 costBase,
                 0.0001,
                 100,
@@ -129,6 +131,7 @@ class RebalancerTest {
                 0.05,
                 4,
                 Duration.ofSeconds(60),
+                Duration.ofMinutes(10),
                 0.01,
                 1.0,
                 100,
@@ -151,6 +154,44 @@ class RebalancerTest {
         assertTrue(soon.reason().contains("2 of its shards moved within the cooldown"), soon.reason());
         Decision later = r.decide(61_000, back, EQUAL, "t");
         assertEquals(1, later.moves().size(), "after the cooldown they may move again: " + later.reason());
+    }
+
+    @Test
+    void shouldNotMoveAShardBackToTheNodeItLeftWithinReturnAfter() {
+        Rebalancer r = new Rebalancer(settings(2, 0.001));
+        Decision first = r.decide(0, both(shards("a", 4, 40), shards("b", 1, 1)), EQUAL, "t");
+        assertEquals(2, first.moves().size(), first.reason());
+        // Two minutes on (past the cooldown), the crowd has drifted: the moved shards make b the heavy node and a
+        // is now the light one. They may not go back to a; b's own small shard may.
+        List<ShardState> drifted = new ArrayList<>();
+        first.moves().forEach(m -> drifted.add(new ShardState(m.shard(), "b", 40, 0, 10)));
+        drifted.add(new ShardState("b-s0", "b", 20, 0, 10));
+        Decision back = r.decide(120_000, drifted, EQUAL, "t");
+        back.moves().forEach(m -> assertEquals("b-s0", m.shard(), "no return to a: " + back));
+        assertTrue(back.reason().contains("left a too recently"), back.reason());
+        // After return-after (10 min), they may.
+        Decision later = r.decide(601_000, drifted, EQUAL, "t");
+        assertTrue(later.moves().stream().anyMatch(m -> !m.shard().equals("b-s0")), later.toString());
+    }
+
+    @Test
+    void shouldRefuseAReturnAfterShorterThanTheCooldown() {
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new RebalanceSettings(
+                        RebalanceSettings.Placement.ATTENTION,
+                        "",
+                        Duration.ofSeconds(10),
+                        0,
+                        0.15,
+                        0.05,
+                        2,
+                        Duration.ofSeconds(60),
+                        Duration.ofSeconds(30),
+                        0.01,
+                        0.0001,
+                        100,
+                        30));
     }
 
     @Test

@@ -114,7 +114,9 @@ public final class LoadTest {
     static final int WINDOW_SECONDS = 5;
 
     private final Scenario scenario;
-    private final LoginClient login;
+    /** The nodes bots log in through: bot {@code i} through {@code logins[i mod n]}, as a load balancer would. */
+    private final List<LoginClient> logins;
+
     private final ClientAeron aeron;
     private final String prefix;
     private final Random random = new Random();
@@ -359,14 +361,20 @@ public final class LoadTest {
      * @param prefix the bots' avatar ids are {@code <prefix>-<n>}; a new random prefix per run keeps runs apart
      */
     public LoadTest(Scenario scenario, LoginClient login, ClientAeron aeron, String prefix) {
-        this(scenario, login, aeron, prefix, null);
+        this(scenario, List.of(login), aeron, prefix, null);
     }
 
-    /** @param slo null for a plain run; else a capacity search against it */
-    public LoadTest(Scenario scenario, LoginClient login, ClientAeron aeron, String prefix, Slo slo) {
+    /**
+     * @param logins the nodes to sign up and log in through, one bot after another (at least one)
+     * @param slo null for a plain run; else a capacity search against it
+     */
+    public LoadTest(Scenario scenario, List<LoginClient> logins, ClientAeron aeron, String prefix, Slo slo) {
+        if (logins.isEmpty()) {
+            throw new IllegalArgumentException("a load test needs a node to log in through");
+        }
         this.slo = slo;
         this.scenario = scenario;
-        this.login = login;
+        this.logins = List.copyOf(logins);
         this.aeron = aeron;
         this.prefix = prefix;
         this.latency = new LatencyRecorder(1_000_000L / scenario.inputHz());
@@ -586,13 +594,18 @@ public final class LoadTest {
         return Behaviour.IDLE;
     }
 
+    /** The node bot signs up and logs in through (always the same one for a bot). */
+    private LoginClient loginOf(Bot bot) {
+        return logins.get(bot.index % logins.size());
+    }
+
     /** Signs the bot up (a new identity), then logs it in; asynchronous HTTP, so arrivals never queue here. */
     private void signIn(Bot bot) {
         signIn(bot, SessionLogin.newIdentity()[0], 1);
     }
 
     private void signIn(Bot bot, byte[] seed, int attempt) {
-        login.registerAsync(bot.id, bot.id, seed, scenario.region()).whenComplete((registered, failure) -> {
+        loginOf(bot).registerAsync(bot.id, bot.id, seed, scenario.region()).whenComplete((registered, failure) -> {
             Throwable cause = cause(failure);
             if (failure == null
                     // An earlier attempt that timed out at the client went through after all.
@@ -616,7 +629,7 @@ public final class LoadTest {
 
     private void logIn(Bot bot, int attempt) {
         long nonce = nonces.nextLong();
-        login.loginAsync(bot.id, bot.seed, nonce).whenComplete((grant, failure) -> {
+        loginOf(bot).loginAsync(bot.id, bot.seed, nonce).whenComplete((grant, failure) -> {
             if (failure != null) {
                 if (retryable(cause(failure), attempt)) {
                     later(attempt, () -> logIn(bot, attempt + 1));

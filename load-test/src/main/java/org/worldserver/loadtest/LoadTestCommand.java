@@ -5,15 +5,19 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.HdrHistogram.Histogram;
 
 /**
- * {@code bin/world loadtest}: runs a scenario against a node ({@code --target}, its HTTP API) and writes {@code
+ * {@code bin/world loadtest}: runs a scenario against a node ({@code --target}, its HTTP API; or several, {@code
+ * --target URL,URL,...}: the bots log in through each in turn, the first defines the scenario's region and is
+ * sampled for the server's CPU) and writes {@code
  * summary.json}, {@code latency.hgrm} (HdrHistogram's percentile distribution, corrected, in ms) and {@code
  * report.html} (the summary and charts over time) to {@code --out}. The server's CPU and heap come from its {@code
  * /metrics}, sampled every second ({@link Telemetry}); the harness reports its own CPU, since on one machine bots
@@ -23,7 +27,8 @@ import org.HdrHistogram.Histogram;
 public final class LoadTestCommand {
 
     /** What to run. */
-    public record Options(String scenario, Integer avatars, Duration duration, Path out, URI target, boolean capacity) {
+    public record Options(
+            String scenario, Integer avatars, Duration duration, Path out, List<URI> targets, boolean capacity) {
 
         /** @throws IllegalArgumentException with a message for the user */
         public static Options parse(String[] args) {
@@ -31,7 +36,7 @@ public final class LoadTestCommand {
             Integer avatars = null;
             Duration duration = null;
             Path out = null;
-            URI target = URI.create("http://127.0.0.1:7626");
+            List<URI> targets = List.of(URI.create("http://127.0.0.1:7626"));
             boolean capacity = false;
             for (int i = 0; i < args.length; i += 2) {
                 if (args[i].equals("--capacity")) {
@@ -48,14 +53,35 @@ public final class LoadTestCommand {
                     case "--avatars" -> avatars = integer("--avatars", value);
                     case "--duration" -> duration = Duration.ofSeconds(integer("--duration", value));
                     case "--out" -> out = Path.of(value);
-                    case "--target" -> target = URI.create(value);
+                    case "--target" -> targets = targets(value);
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
             if (scenario == null || out == null) {
                 throw new IllegalArgumentException("--scenario NAME|FILE and --out DIR are required");
             }
-            return new Options(scenario, avatars, duration, out, target, capacity);
+            return new Options(scenario, avatars, duration, out, targets, capacity);
+        }
+
+        /** {@code http://HOST:PORT[,http://HOST:PORT...]}: each an absolute HTTP address. */
+        private static List<URI> targets(String value) {
+            return Arrays.stream(value.split(",", -1))
+                    .map(String::strip)
+                    .map(t -> {
+                        try {
+                            URI uri = new URI(t);
+                            if (uri.getHost() != null
+                                    && uri.getScheme() != null
+                                    && uri.getScheme().startsWith("http")) {
+                                return uri;
+                            }
+                        } catch (URISyntaxException e) {
+                            // refused below
+                        }
+                        throw new IllegalArgumentException(
+                                "--target takes http://HOST:PORT addresses separated by commas, was '" + value + "'");
+                    })
+                    .toList();
         }
 
         private static int integer(String flag, String value) {
@@ -76,19 +102,19 @@ public final class LoadTestCommand {
         Scenario scenario;
         boolean checkOnly = args.length > 0 && args[0].equals("--check");
         try {
-            options = Options.parse(checkOnly ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
+            options = Options.parse(checkOnly ? Arrays.copyOfRange(args, 1, args.length) : args);
             scenario = scenarioOf(options);
         } catch (IllegalArgumentException e) {
             System.err.println("world loadtest: " + e.getMessage());
             System.err.println("usage: bin/world loadtest --scenario NAME|FILE --out DIR [--avatars N] [--duration S]"
-                    + " [--target http://HOST:PORT] [--capacity]");
+                    + " [--target http://HOST:PORT[,http://HOST:PORT...]] [--capacity]");
             System.exit(2);
             return;
         }
         if (checkOnly) {
             return;
         }
-        ObjectNode summary = run(scenario, options.target(), options.out(), options.capacity() ? Slo.DEFAULT : null);
+        ObjectNode summary = run(scenario, options.targets(), options.out(), options.capacity() ? Slo.DEFAULT : null);
         System.out.println(summary.toString());
         System.exit(summary.get("ok").asBoolean() ? 0 : 1);
     }
@@ -103,14 +129,21 @@ public final class LoadTestCommand {
 
     /** Runs {@code scenario} against the node at {@code target}; writes and returns the summary. */
     public static ObjectNode run(Scenario scenario, URI target, Path out) throws Exception {
-        return run(scenario, target, out, null);
+        return run(scenario, List.of(target), out, null);
+    }
+
+    /** As {@link #run(Scenario, List, Path, Slo)} against one node. */
+    public static ObjectNode run(Scenario scenario, URI target, Path out, Slo slo) throws Exception {
+        return run(scenario, List.of(target), out, slo);
     }
 
     /**
-     * As {@link #run(Scenario, URI, Path)}; with an {@code slo}, a capacity search: the population grows until a
-     * window breaks it ({@code avatars_at_slo}, {@code slo_breach} in the summary).
+     * Runs {@code scenario} with its bots logging in through {@code targets} in turn (the first defines the region and
+     * is sampled for the server's CPU and heap); with an {@code slo}, a capacity search: the population grows until
+     * a window breaks it ({@code avatars_at_slo}, {@code slo_breach} in the summary).
      */
-    public static ObjectNode run(Scenario scenario, URI target, Path out, Slo slo) throws Exception {
+    public static ObjectNode run(Scenario scenario, List<URI> targets, Path out, Slo slo) throws Exception {
+        URI target = targets.get(0);
         Files.createDirectories(out);
         if (scenario.regionDefinition() != null) {
             try {
@@ -128,7 +161,8 @@ public final class LoadTestCommand {
         try (Telemetry telemetry = new Telemetry(target);
                 ClientAeron aeron = new ClientAeron()) {
             String prefix = "bot-" + UUID.randomUUID().toString().substring(0, 8);
-            r = new LoadTest(scenario, new LoginClient(target), aeron, prefix, slo).run();
+            List<LoginClient> logins = targets.stream().map(LoginClient::new).toList();
+            r = new LoadTest(scenario, logins, aeron, prefix, slo).run();
             serverCpu = telemetry.serverCores();
             harnessCpu = telemetry.harnessCores();
             heapPeak = telemetry.serverHeapPeakMb();

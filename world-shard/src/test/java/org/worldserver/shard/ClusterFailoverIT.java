@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,68 +44,11 @@ class ClusterFailoverIT {
         }
     }
 
-    /**
-     * Which node runs each asset now (asset id → node address), from each node's own list; fails if an asset is on
-     * two lists. The nodes are asked one after another, so a list is taken again (up to 5 times) until two rounds
-     * agree: an entity handed off between two reads would otherwise look like it ran twice.
-     */
-    private static Map<String, String> whereAssetsRun(List<NodeProcess> live) throws Exception {
-        Map<String, String> before = null;
-        for (int round = 0; round < 5; round++) {
-            Map<String, String> now = snapshot(live, round == 4);
-            if (now != null && now.equals(before)) {
-                return now;
-            }
-            before = now;
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the nodes' lists of running assets did not settle: " + before);
-    }
-
-    /** One round of lists; null if an asset is on two of them (and {@code strict} is off). */
-    private static Map<String, String> snapshot(List<NodeProcess> live, boolean strict) throws Exception {
-        Map<String, String> runsOn = new HashMap<>();
-        for (NodeProcess n : live) {
-            JsonNode view = n.getJson("/shards/Asset");
-            for (JsonNode shard : view.get("shards")) {
-                for (JsonNode entity : shard.get("entities")) {
-                    String before = runsOn.put(entity.asText(), view.get("node").asText());
-                    if (before != null && !strict) {
-                        return null;
-                    }
-                    assertEquals(null, before, entity.asText() + " runs on " + before + " and " + view.get("node"));
-                }
-            }
-        }
-        return runsOn;
-    }
-
-    private static boolean upMembers(JsonNode members, int count) {
-        int up = 0;
-        for (JsonNode m : members.get("members")) {
-            up += m.get("status").asText().equals("Up") ? 1 : 0;
-        }
-        return up == count
-                && members.get("members").size() == count
-                && members.get("unreachable").isEmpty();
-    }
-
     @Test
     void shouldBringAKilledNodesEntitiesBackOnTheOthersOnceEach() throws Exception {
-        NodeProcess first = new NodeProcess(dir.resolve("n1"));
-        nodes.add(first);
-        first.start("n1.log");
-        NodeProcess second = NodeProcess.joining(dir.resolve("n2"), first);
-        NodeProcess third = NodeProcess.joining(dir.resolve("n3"), first);
-        nodes.add(second);
-        nodes.add(third);
-        CompletableFuture<Void> starting = CompletableFuture.allOf(
-                CompletableFuture.runAsync(() -> start(second, "n2.log")),
-                CompletableFuture.runAsync(() -> start(third, "n3.log")));
-        starting.get();
-        for (NodeProcess n : nodes) {
-            n.awaitJson("/cluster/members", m -> upMembers(m, 3), Duration.ofSeconds(60));
-        }
+        NodeProcess.startCluster(dir, 3, nodes);
+        NodeProcess second = nodes.get(1);
+        NodeProcess third = nodes.get(2);
 
         // Assets minted and then moved through every node: each ends with a state of its own.
         Map<String, String> owners = new HashMap<>();
@@ -123,7 +65,7 @@ class ClusterFailoverIT {
                     .posted(200, "/assets/" + id + "/transfer", "{\"to\": \"%s\", \"by\": \"maker\"}".formatted(owner));
             owners.put(id, owner);
         }
-        Map<String, String> before = whereAssetsRun(nodes);
+        Map<String, String> before = NodeProcess.whereRunning(nodes, "Asset", false);
         assertEquals(
                 ASSETS,
                 before.keySet().stream().filter(id -> id.startsWith(run)).count(),
@@ -147,7 +89,7 @@ class ClusterFailoverIT {
         survivors.remove(victim);
         long killedAt = System.nanoTime();
         for (NodeProcess n : survivors) {
-            n.awaitJson("/cluster/members", m -> upMembers(m, 2), DOWNING);
+            n.awaitJson("/cluster/members", m -> NodeProcess.upMembers(m, 2), DOWNING);
         }
         System.out.printf("the survivors removed it after %.1f s%n", (System.nanoTime() - killedAt) / 1e9);
 
@@ -160,7 +102,7 @@ class ClusterFailoverIT {
             assertEquals(2, state.get("provenance").size(), asset.getKey());
         }
         System.out.printf("every asset answered again %.1f s after that%n", (System.nanoTime() - downedAt) / 1e9);
-        Map<String, String> after = whereAssetsRun(survivors);
+        Map<String, String> after = NodeProcess.whereRunning(survivors, "Asset", false);
         for (String id : owners.keySet()) {
             assertTrue(after.containsKey(id), id + " runs on a survivor, once");
         }
@@ -171,13 +113,5 @@ class ClusterFailoverIT {
                         .get("intact")
                         .asBoolean(),
                 "its hash chain is intact");
-    }
-
-    private static void start(NodeProcess node, String log) {
-        try {
-            node.start(log);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -15,12 +15,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.worldserver.persistence.testkit.FreePorts;
 import org.worldserver.persistence.testkit.RealCassandra;
+import org.worldserver.shard.gateway.GatewayDriver;
 
 /**
  * A node in a JVM of its own for crash tests: {@code bin/world start} against the test's real Cassandra, on free
@@ -113,6 +117,19 @@ final class NodeProcess implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("node.pid " + pid + " is not this bin/world's node"));
         assertTrue(java.destroyForcibly(), "SIGKILL the node");
         assertTrue(current.waitFor(60, TimeUnit.SECONDS), "bin/world did not notice its node died");
+        // What the killed node's embedded media driver left in /dev/shm (GatewayDriver.defaultDirectory): a restart
+        // on the same port would clear it, but a killed node that stays dead would leave it to the next node start.
+        deleteRecursively(Path.of(GatewayDriver.defaultDirectory("node-" + clusterPort)));
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     /** The node's cluster address, as seed nodes and {@code /cluster/members} name it. */
@@ -201,6 +218,95 @@ final class NodeProcess implements AutoCloseable {
             }
             Thread.sleep(200);
         }
+    }
+
+    /**
+     * Starts a cluster of {@code count} nodes with {@code settings} (data in {@code n1}, {@code n2}... under {@code
+     * dir}; the first is the seed, the others start together), adding each to {@code started} as it is made (the
+     * caller closes them, also when this fails), and waits until every node sees all of them Up.
+     */
+    static List<NodeProcess> startCluster(Path dir, int count, List<NodeProcess> started, String... settings)
+            throws Exception {
+        NodeProcess seed = new NodeProcess(dir.resolve("n1"), settings);
+        started.add(seed);
+        seed.start("n1.log");
+        List<NodeProcess> nodes = new ArrayList<>(List.of(seed));
+        List<CompletableFuture<Void>> joining = new ArrayList<>();
+        for (int k = 2; k <= count; k++) {
+            NodeProcess node = joining(dir.resolve("n" + k), seed, settings);
+            started.add(node);
+            nodes.add(node);
+            String log = "n" + k + ".log";
+            joining.add(CompletableFuture.runAsync(() -> {
+                try {
+                    node.start(log);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(joining.toArray(CompletableFuture[]::new)).get();
+        for (NodeProcess n : nodes) {
+            n.awaitJson("/cluster/members", m -> upMembers(m, count), Duration.ofSeconds(60));
+        }
+        return nodes;
+    }
+
+    /** Whether Pekko Management's {@code /cluster/members} shows exactly {@code count} members, all Up and reachable. */
+    static boolean upMembers(JsonNode members, int count) {
+        int up = 0;
+        for (JsonNode m : members.get("members")) {
+            up += m.get("status").asText().equals("Up") ? 1 : 0;
+        }
+        return up == count
+                && members.get("members").size() == count
+                && members.get("unreachable").isEmpty();
+    }
+
+    /**
+     * Which node runs each entity (or each shard) of {@code type} now (id → node address), from each node's own {@code
+     * /shards/{type}}; fails if one is on two lists. The nodes are asked one after another, so the lists are taken
+     * again (up to 5 times) until two rounds agree: one handed off between two reads would otherwise look like it ran
+     * twice.
+     *
+     * @param shards true: shard ids; false: entity ids
+     */
+    static Map<String, String> whereRunning(List<NodeProcess> live, String type, boolean shards) throws Exception {
+        Map<String, String> before = null;
+        for (int round = 0; round < 5; round++) {
+            Map<String, String> now = running(live, type, shards, round == 4);
+            if (now != null && now.equals(before)) {
+                return now;
+            }
+            before = now;
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the nodes' lists of running " + type + " did not settle: " + before);
+    }
+
+    /** One round of lists; null if an id is on two of them (and {@code strict} is off). */
+    private static Map<String, String> running(List<NodeProcess> live, String type, boolean shards, boolean strict)
+            throws Exception {
+        Map<String, String> runsOn = new HashMap<>();
+        for (NodeProcess n : live) {
+            JsonNode view = n.getJson("/shards/" + type);
+            for (JsonNode shard : view.get("shards")) {
+                List<String> ids = new ArrayList<>();
+                if (shards) {
+                    ids.add(shard.get("id").asText());
+                } else {
+                    shard.get("entities").forEach(e -> ids.add(e.asText()));
+                }
+                for (String id : ids) {
+                    String before = runsOn.put(id, view.get("node").asText());
+                    if (before != null && !strict) {
+                        return null;
+                    }
+                    assertEquals(null, before, id + " runs on " + before + " and " + view.get("node"));
+                }
+            }
+        }
+        return runsOn;
     }
 
     /** Waits (up to a minute) until the first of {@code requests} has its answer: the node is at work. */

@@ -30,10 +30,10 @@ import org.worldserver.persistence.audit.HashChain;
  * fields, and entity answers turned into HTTP ones. An entity refuses with {@code "<code>: <details>"}; the code
  * decides the status ({@link #statusOf}). Handlers run on the HTTP server's threads and only ask entities.
  */
-abstract class EntityRoutes extends AllDirectives {
+public abstract class EntityRoutes extends AllDirectives {
 
     /** The request's body as JSON, or 400 {@code body-invalid} when it is not a JSON object. */
-    Route body(Function<JsonNode, Route> handler) {
+    protected Route body(Function<JsonNode, Route> handler) {
         return entity(Unmarshaller.entityToString(), text -> {
             JsonNode json = json(text);
             return json != null && json.isObject()
@@ -43,7 +43,7 @@ abstract class EntityRoutes extends AllDirectives {
     }
 
     /** An entity's answer: its value with {@code ok}, or its refusal with the status its code calls for. */
-    <T> Route answer(CompletionStage<StatusReply<T>> reply, StatusCode ok) {
+    protected <T> Route answer(CompletionStage<StatusReply<T>> reply, StatusCode ok) {
         return onSuccess(reply, r -> {
             if (r.isSuccess()) {
                 return JsonReplies.json(ok, r.getValue());

@@ -23,6 +23,7 @@ import org.apache.pekko.cluster.sharding.external.javadsl.ExternalShardAllocatio
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.pattern.StatusReply;
 import org.worldserver.attention.AttentionNetwork;
 import org.worldserver.attention.Decision;
 import org.worldserver.attention.ImportanceModel;
@@ -48,6 +49,10 @@ import org.worldserver.shard.region.WorldRegions;
  * under way. With {@code least-shard} (Pekko's default allocation) it decides the same way and records what it would
  * move now ("proposed"), moving nothing.
  *
+ * <p>An operator may move one shard to a node ({@link MoveShard}, {@code POST /attention/shards/{shard}/location}):
+ * recorded as a decision of its own, under the same cooldown as the re-balancer's moves, after which the re-balancer
+ * may move it again like any other.
+ *
  * <p>The model runs on this actor's thread: a forward pass over the shards takes milliseconds. Its state (history,
  * hysteresis, cooldowns) is in memory: when the singleton moves to another node it starts afresh.
  */
@@ -68,12 +73,27 @@ public final class ShardRebalancer {
 
     public record GetTelemetry(ActorRef<TelemetryView> replyTo) implements Command {}
 
+    /**
+     * An operator's move of {@code shard} to {@code node} (a cluster address). Answered once the location is stored
+     * (the shard coordinator moves the shard at its next rebalance round), or refused: {@code placement-not-external}
+     * (strategy least-shard), {@code shard-unknown} (no node reports it), {@code node-unknown} (not an Up member), or
+     * {@code world-busy} (the location could not be stored).
+     */
+    public record MoveShard(String shard, String node, ActorRef<StatusReply<ShardMoved>> replyTo) implements Command {}
+
+    /** A move an operator asked for: {@code from} where it ran (or was already going), {@code to} where it goes. */
+    public record ShardMoved(String shard, String from, String to) implements CborSerializable {}
+
     enum Tick implements Command {
         INSTANCE
     }
 
     /** The shard coordinator took (or refused) the locations of a decision's moves. */
     private record MovesApplied(List<String> shards, String failure) implements Command {}
+
+    /** The location of an operator's move was stored (failure null) or not. */
+    private record OperatorMoveApplied(ShardMoved move, String failure, ActorRef<StatusReply<ShardMoved>> replyTo)
+            implements Command {}
 
     /** A shard as {@code GET /attention/shards} shows it: where it runs, its latest numbers and its score. */
     public record ShardView(String shard, String node, ShardSample latest, Double importance, String movingTo) {}
@@ -188,6 +208,8 @@ public final class ShardRebalancer {
                         return Behaviors.same();
                     })
                     .onMessage(MovesApplied.class, this::onMovesApplied)
+                    .onMessage(MoveShard.class, this::onMoveShard)
+                    .onMessage(OperatorMoveApplied.class, this::onOperatorMoveApplied)
                     .onMessage(GetShards.class, g -> {
                         g.replyTo().tell(shardsView());
                         return Behaviors.same();
@@ -221,6 +243,94 @@ public final class ShardRebalancer {
             return Behaviors.same();
         }
 
+        private Behavior<Command> onMoveShard(MoveShard m) {
+            if (client == null) {
+                m.replyTo()
+                        .tell(StatusReply.error("placement-not-external: world.rebalancer.strategy is least-shard, so"
+                                + " Pekko's allocation places the shards"));
+                return Behaviors.same();
+            }
+            if (!history.shards().contains(m.shard())) {
+                m.replyTo().tell(StatusReply.error("shard-unknown: no node reports shard " + m.shard()));
+                return Behaviors.same();
+            }
+            if (!upNodes().contains(m.node())) {
+                m.replyTo()
+                        .tell(StatusReply.error("node-unknown: " + m.node() + " is not an Up member of the cluster"));
+                return Behaviors.same();
+            }
+            long now = clock.millis();
+            Pending under = pending.get(m.shard());
+            String from = under != null ? under.to() : history.latest(m.shard()).node();
+            ShardMoved move = new ShardMoved(m.shard(), from, m.node());
+            if (from.equals(m.node())) {
+                m.replyTo().tell(StatusReply.success(move)); // already there, or already on its way
+                return Behaviors.same();
+            }
+            pending.put(m.shard(), new Pending(m.node(), now));
+            rebalancer.moved(m.shard(), from, now);
+            moved++;
+            double importance = scores.getOrDefault(m.shard(), 0.0);
+            record(new Decision(
+                    now,
+                    "operator",
+                    Map.of(m.shard(), importance),
+                    Map.of(),
+                    Map.of(),
+                    0,
+                    0,
+                    false,
+                    List.of(new Decision.Move(
+                            m.shard(),
+                            from,
+                            m.node(),
+                            importance,
+                            history.latest(m.shard()).avatars(),
+                            0,
+                            0)),
+                    "moved by an operator (POST /attention/shards/" + m.shard() + "/location)"));
+            context.pipeToSelf(
+                    client.setShardLocation(m.shard(), AddressFromURIString.parse(m.node())),
+                    (done, failure) ->
+                            new OperatorMoveApplied(move, failure == null ? null : failure.toString(), m.replyTo()));
+            return Behaviors.same();
+        }
+
+        private Behavior<Command> onOperatorMoveApplied(OperatorMoveApplied applied) {
+            if (applied.failure() == null) {
+                context.getLog()
+                        .info(
+                                "re-balancing: {} moves to {} (operator)",
+                                applied.move().shard(),
+                                applied.move().to());
+                applied.replyTo().tell(StatusReply.success(applied.move()));
+            } else {
+                onMovesApplied(new MovesApplied(List.of(applied.move().shard()), applied.failure()));
+                applied.replyTo()
+                        .tell(StatusReply.error("world-busy: the shard's location could not be stored ("
+                                + applied.failure() + "); try again"));
+            }
+            return Behaviors.same();
+        }
+
+        /** The cluster's members that are Up, by address. */
+        private List<String> upNodes() {
+            List<String> up = new ArrayList<>();
+            Cluster.get(context.getSystem()).state().getMembers().forEach(m -> {
+                if (m.status() == MemberStatus.up()) {
+                    up.add(m.address().toString());
+                }
+            });
+            return up;
+        }
+
+        private void record(Decision decision) {
+            decisions.addFirst(decision);
+            while (decisions.size() > KEPT) {
+                decisions.removeLast();
+            }
+        }
+
         private void decide() {
             long now = clock.millis();
             long interval = settings.interval().toMillis();
@@ -244,13 +354,10 @@ public final class ShardRebalancer {
                         latest.avatars()));
             }
             Map<String, Double> capacities = new TreeMap<>();
-            Cluster.get(context.getSystem()).state().getMembers().forEach(m -> {
-                if (m.status() == MemberStatus.up()) {
-                    String node = m.address().toString();
-                    NodeSample sample = history.nodes().get(node);
-                    capacities.put(node, sample != null ? sample.capacity() : settings.nodeCapacity());
-                }
-            });
+            for (String node : upNodes()) {
+                NodeSample sample = history.nodes().get(node);
+                capacities.put(node, sample != null ? sample.capacity() : settings.nodeCapacity());
+            }
             Decision decision = rebalancer.decide(now, shards, capacities, model.name());
             decided++;
             proposed += decision.moves().size();
@@ -262,10 +369,7 @@ public final class ShardRebalancer {
                 }
                 context.getLog().info("re-balancing ({}): {}; {}", strategyName(), decision.moves(), decision.reason());
             }
-            decisions.addFirst(decision);
-            while (decisions.size() > KEPT) {
-                decisions.removeLast();
-            }
+            record(decision);
         }
 
         /** Sets the moved shards' locations; the coordinator moves them at its next rebalance round. */

@@ -9,7 +9,6 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
-import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -66,10 +65,9 @@ public final class WorldRegions implements Extension {
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy());
         if (RebalanceSettings.fromRootConfig(system.settings().config()).placement()
                 == RebalanceSettings.Placement.ATTENTION) {
-            // The re-balancer sets where each shard goes. A shard it never placed goes to the node that first asks
-            // for it (its first player's gateway, or the first survivor to ask after a node died).
-            cells = cells.withAllocationStrategy(new ExternalShardAllocationStrategy(
-                    system, CELL_KEY.name(), Timeout.create(Duration.ofSeconds(5))));
+            // The re-balancer sets where each shard goes; a shard it never placed goes to the node with the fewest.
+            cells = cells.withAllocationStrategy(
+                    new CellAllocationStrategy(system, CELL_KEY.name(), Timeout.create(Duration.ofSeconds(5))));
         }
         regions.sharding.init(cells);
         regions.catalog.startRefreshing();

@@ -18,7 +18,9 @@ import org.worldserver.shard.rebalance.AttentionCommand;
  * observed p99; node loads as max against mean (process CPU, and attention per second summed over each node's
  * shards), averaged over the samples with every node; shard moves (a shard reported by another node than in the
  * sample before); and the time from the crowd forming (the busiest shard at 80 % of its peak avatars) until the node
- * weights (w = A / (C + ΣA)) are within the re-balancer's stop spread (0.05). Then it trains the importance network
+ * weights (w = A / (C + ΣA)) are within the re-balancer's stop spread (0.05); and, when the nodes ran under a CPU
+ * limit, the seconds each was throttled (it wanted more CPU than its limit: the overload a placement should spare
+ * it). Then it trains the importance network
  * on the least-shard run's telemetry and reports its error on the attention run's against the last value and the
  * trend.
  */
@@ -32,8 +34,8 @@ public final class HotspotReport {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         System.out.println("| placement | p99 input → observed | node CPU max/mean | node attention max/mean"
-                + " | shard moves | crowd formed → nodes balanced |");
-        System.out.println("|---|---|---|---|---|---|");
+                + " | shard moves | crowd formed → nodes balanced | seconds throttled per node |");
+        System.out.println("|---|---|---|---|---|---|---|");
         for (String strategy : List.of("least-shard", "attention")) {
             System.out.println(row(out, strategy));
         }
@@ -112,13 +114,31 @@ public final class HotspotReport {
                 ? "(no crowd seen)"
                 : balancedAt < 0 ? "not within the run" : String.format("%.0f s", (balancedAt - formedAt) / 1000.0);
         return String.format(
-                "| %s | %s | %.2f | %.2f | %d | %s |",
+                "| %s | %s | %.2f | %.2f | %d | %s | %s |",
                 strategy,
                 p99,
                 counted == 0 ? Double.NaN : cpuRatio / counted,
                 counted == 0 ? Double.NaN : attentionRatio / counted,
                 moves,
-                recovery);
+                recovery,
+                throttled(out.resolve(strategy + ".cpu.txt")));
+    }
+
+    /** "a / b / c" from hotspot.sh's lines "node K cpu_seconds X ... throttled_seconds S"; "-" without a limit. */
+    private static String throttled(Path cpuReport) throws Exception {
+        if (!Files.exists(cpuReport)) {
+            return "-";
+        }
+        List<String> seconds = new ArrayList<>();
+        for (String line : Files.readAllLines(cpuReport)) {
+            String[] f = line.trim().split("\\s+");
+            for (int i = 0; i + 1 < f.length; i++) {
+                if (f[i].equals("throttled_seconds")) {
+                    seconds.add(f[i + 1]);
+                }
+            }
+        }
+        return seconds.isEmpty() ? "-" : String.join(" / ", seconds);
     }
 
     private static double maxOverMean(Map<String, Double> values) {
