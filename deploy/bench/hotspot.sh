@@ -9,9 +9,9 @@
 # Environment:
 #   SCENARIO=FILE|NAME      the crowd (default deploy/bench/hotspot-cluster.conf: 16 shards, the crowd where four meet)
 #   NODE_CPUS=0.5           CPU each node may use, in cores, enforced by a cgroup (v1 cpu controller) per node: on
-#                           one machine the nodes otherwise share every core, and where a shard runs would not
-#                           matter. 0: no limit. Needs a writable /sys/fs/cgroup/cpu (root); without one the runs
-#                           go on unlimited and say so.
+#                           one machine the nodes otherwise share every core, and where a shard runs would matter
+#                           less. 0: no limit. Needs a writable /sys/fs/cgroup/cpu (root, cgroup v1); without one
+#                           the runs go on unlimited and say so.
 #   NODE_SETTINGS="k=v ..." more settings for every node, e.g. world.rebalancer.node-capacity=40
 #
 # The bots log in through the three nodes in turn, as behind a load balancer. Uses bin/world cluster (data in a
@@ -27,24 +27,37 @@ scenario="${SCENARIO:-deploy/bench/hotspot-cluster.conf}" cpus="${NODE_CPUS:-0.5
 cgroups=/sys/fs/cgroup/cpu
 targets=http://127.0.0.1:7631,http://127.0.0.1:7632,http://127.0.0.1:7633
 
-# Puts node k (pid) in a cgroup of its own limited to $cpus cores; every thread it starts later inherits it.
+tick=$(getconf CLK_TCK)
+
+# A process's CPU time so far (user + system), in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# Puts node k (pid) in a cgroup of its own limited to $cpus cores (every thread it starts later inherits it), and
+# notes its CPU time so far: the report counts from here, without the start.
 limit_node() {
   local k="$1" pid="$2" group="$cgroups/world-hotspot-$$-node$1"
+  cpu_ticks "$pid" >"$data/node$k.ticks"
+  [ "$cpus" = 0 ] && return
   mkdir -p "$group"
   echo 100000 >"$group/cpu.cfs_period_us"
   awk -v c="$cpus" 'BEGIN { printf "%d\n", c * 100000 }' >"$group/cpu.cfs_quota_us"
   echo "$pid" >"$group/cgroup.procs"
 }
 
-# The node cgroups' throttling (periods throttled of all, seconds throttled) and CPU seconds, one line a node.
+# Each node's CPU seconds since the limit, and its cgroup's throttling (periods throttled of all, seconds
+# throttled), one line a node; a node that is gone is said so.
 cpu_report() {
   local k group pid
   for k in 1 2 3; do
     group="$cgroups/world-hotspot-$$-node$k"
-    pid=$(cat "$data/cluster/node$k/node.pid")
-    printf 'node %s cpu_seconds %s' "$k" "$(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$pid/stat")"
-    [ -f "$group/cpu.stat" ] && awk '{ v[$1] = $2 } END { printf " periods %d throttled %d throttled_seconds %.1f",
-      v["nr_periods"], v["nr_throttled"], v["throttled_time"] / 1e9 }' "$group/cpu.stat"
+    pid=$(cat "$data/cluster/node$k/node.pid" 2>/dev/null) && [ -r "/proc/$pid/stat" ] \
+      || { echo "node $k gone"; continue; }
+    printf 'node %s cpu_seconds %s' "$k" "$(awk -v t="$tick" -v b="$(cat "$data/node$k.ticks")" \
+      '{ printf "%.1f", ($14 + $15 - b) / t }' "/proc/$pid/stat")"
+    if [ -f "$group/cpu.stat" ]; then
+      awk '{ v[$1] = $2 } END { printf " periods %d throttled %d throttled_seconds %.1f",
+        v["nr_periods"], v["nr_throttled"], v["throttled_time"] / 1e9 }' "$group/cpu.stat"
+    fi
     echo
   done
 }
@@ -54,8 +67,9 @@ remove_cgroups() {
   for group in "$cgroups"/world-hotspot-$$-node*; do [ -d "$group" ] && rmdir "$group" 2>/dev/null || true; done
 }
 
-if [ "$cpus" != 0 ] && ! { mkdir -p "$cgroups/world-hotspot-$$-probe" 2>/dev/null && rmdir "$cgroups/world-hotspot-$$-probe"; }; then
-  echo "hotspot: cannot make cgroups under $cgroups: the nodes run without a CPU limit (NODE_CPUS ignored)" >&2
+# The cgroup v1 cpu controller, writable (a cgroup v2 machine has no cpu.cfs_quota_us there).
+if [ "$cpus" != 0 ] && ! [ -w "$cgroups/cpu.cfs_quota_us" ]; then
+  echo "hotspot: no writable cgroup v1 cpu controller at $cgroups: the nodes run without a CPU limit" >&2
   cpus=0
 fi
 trap 'bin/world cluster stop --data-dir "$data" >/dev/null 2>&1 || true; rm -rf "$data"; remove_cgroups' EXIT
@@ -66,9 +80,7 @@ for strategy in least-shard attention; do
   settings=(--set "world.rebalancer.strategy=$strategy" --set world.rebalancer.interval=5s)
   for s in ${NODE_SETTINGS:-}; do settings+=(--set "$s"); done
   bin/world cluster start --nodes 3 --data-dir "$data" "${settings[@]}" >"$out/$strategy.cluster.log" 2>&1
-  if [ "$cpus" != 0 ]; then
-    for k in 1 2 3; do limit_node "$k" "$(cat "$data/cluster/node$k/node.pid")"; done
-  fi
+  for k in 1 2 3; do limit_node "$k" "$(cat "$data/cluster/node$k/node.pid")"; done
   rm -f "$out/$strategy.shards.jsonl" "$out/$strategy.telemetry.jsonl"
   # The re-balancer's view every 2 s (node loads, shard placement) and its telemetry, while the bots run.
   ( end=$((SECONDS + seconds + 20))

@@ -72,7 +72,8 @@ public final class LoadTestCommand {
                             URI uri = new URI(t);
                             if (uri.getHost() != null
                                     && uri.getScheme() != null
-                                    && uri.getScheme().startsWith("http")) {
+                                    && (uri.getScheme().equals("http")
+                                            || uri.getScheme().equals("https"))) {
                                 return uri;
                             }
                         } catch (URISyntaxException e) {

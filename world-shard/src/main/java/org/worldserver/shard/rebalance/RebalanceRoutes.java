@@ -29,7 +29,8 @@ import org.worldserver.shard.ops.JsonReplies;
  * POST /attention/shards/{shard}/location  {"node": "pekko://world@HOST:PORT"}: an operator moves one shard
  *                             (strategy attention): 202 {shard, from, to} once its location is stored; the shard
  *                             coordinator moves it at its next rebalance round (10 s). 404 shard-unknown or
- *                             node-unknown, 409 placement-not-external, 400 move-invalid, 503 world-busy
+ *                             node-unknown, 409 placement-not-external, 400 move-invalid or body-invalid, 503
+ *                             world-busy
  * </pre>
  */
 public final class RebalanceRoutes extends EntityRoutes implements ManagementRouteProvider {

@@ -263,8 +263,13 @@ public final class ShardRebalancer {
             Pending under = pending.get(m.shard());
             String from = under != null ? under.to() : history.latest(m.shard()).node();
             ShardMoved move = new ShardMoved(m.shard(), from, m.node());
+            // The location is stored even when the shard seems to be there already: the stored one may differ (a move
+            // whose pending entry has expired, or a location naming a node that left).
+            context.pipeToSelf(
+                    client.setShardLocation(m.shard(), AddressFromURIString.parse(m.node())),
+                    (done, failure) ->
+                            new OperatorMoveApplied(move, failure == null ? null : failure.toString(), m.replyTo()));
             if (from.equals(m.node())) {
-                m.replyTo().tell(StatusReply.success(move)); // already there, or already on its way
                 return Behaviors.same();
             }
             pending.put(m.shard(), new Pending(m.node(), now));
@@ -289,10 +294,6 @@ public final class ShardRebalancer {
                             0,
                             0)),
                     "moved by an operator (POST /attention/shards/" + m.shard() + "/location)"));
-            context.pipeToSelf(
-                    client.setShardLocation(m.shard(), AddressFromURIString.parse(m.node())),
-                    (done, failure) ->
-                            new OperatorMoveApplied(move, failure == null ? null : failure.toString(), m.replyTo()));
             return Behaviors.same();
         }
 
@@ -305,7 +306,9 @@ public final class ShardRebalancer {
                                 applied.move().to());
                 applied.replyTo().tell(StatusReply.success(applied.move()));
             } else {
-                onMovesApplied(new MovesApplied(List.of(applied.move().shard()), applied.failure()));
+                if (!applied.move().from().equals(applied.move().to())) {
+                    onMovesApplied(new MovesApplied(List.of(applied.move().shard()), applied.failure()));
+                }
                 applied.replyTo()
                         .tell(StatusReply.error("world-busy: the shard's location could not be stored ("
                                 + applied.failure() + "); try again"));
