@@ -16,20 +16,33 @@ import org.worldserver.attention.Rebalancer.ShardState;
 class RebalancerTest {
 
     private static RebalanceSettings settings(int maxMoves, double costBase) {
+        return settings(maxMoves, costBase, 0.0001, 0.02, Duration.ofMinutes(10));
+    }
+
+    /** Capacity 100, start spread 0.15, stop 0.05, cooldown 60 s, 30 intervals kept. */
+    private static RebalanceSettings settings(
+            int maxMoves, double costBase, double costPerAvatar, double decay, Duration returnAfter) {
         return new RebalanceSettings(
                 RebalanceSettings.Placement.ATTENTION,
                 "",
                 Duration.ofSeconds(10),
-                0.02,
+                decay,
                 0.15,
                 0.05,
                 maxMoves,
                 Duration.ofSeconds(60),
-                Duration.ofMinutes(10),
+                returnAfter,
                 costBase,
-                0.0001,
+                costPerAvatar,
                 100,
                 30);
+    }
+
+    /** A fresh re-balancer's first decision: four shards of 40 on a, one of 1 on b; it moves two of a's to b. */
+    private static Decision movedTwo(Rebalancer r) {
+        Decision first = r.decide(0, both(shards("a", 4, 40), shards("b", 1, 1)), EQUAL, "t");
+        assertEquals(2, first.moves().size(), first.reason());
+        return first;
     }
 
     private static final Map<String, Double> EQUAL = Map.of("a", 100.0, "b", 100.0);
@@ -122,20 +135,7 @@ class RebalancerTest {
         assertTrue(d.rebalancing(), "still above the stop spread: it keeps looking");
 
         // A move that would help, but its avatars make it cost more than it gains.
-        Rebalancer costly = new Rebalancer(new RebalanceSettings(
-                RebalanceSettings.Placement.ATTENTION,
-                "",
-                Duration.ofSeconds(10),
-                0,
-                0.15,
-                0.05,
-                4,
-                Duration.ofSeconds(60),
-                Duration.ofMinutes(10),
-                0.01,
-                1.0,
-                100,
-                30));
+        Rebalancer costly = new Rebalancer(settings(4, 0.01, 1.0, 0, Duration.ofMinutes(10)));
         Decision none = costly.decide(0, both(shards("a", 8, 10), shards("b", 2, 10)), EQUAL, "t");
         assertTrue(none.moves().isEmpty(), "each shard's 10 avatars cost 10 points: " + none.reason());
     }
@@ -143,8 +143,7 @@ class RebalancerTest {
     @Test
     void shouldKeepAMovedShardStillForTheCooldown() {
         Rebalancer r = new Rebalancer(settings(2, 0.001));
-        Decision first = r.decide(0, both(shards("a", 4, 40), shards("b", 1, 1)), EQUAL, "t");
-        assertEquals(2, first.moves().size(), first.reason());
+        Decision first = movedTwo(r);
         // Both moved shards back on the heavy node (as if the moves had not happened yet): both are cooling.
         List<ShardState> back = new ArrayList<>();
         first.moves().forEach(m -> back.add(new ShardState(m.shard(), "a", 40, 0, 10)));
@@ -159,8 +158,7 @@ class RebalancerTest {
     @Test
     void shouldNotMoveAShardBackToTheNodeItLeftWithinReturnAfter() {
         Rebalancer r = new Rebalancer(settings(2, 0.001));
-        Decision first = r.decide(0, both(shards("a", 4, 40), shards("b", 1, 1)), EQUAL, "t");
-        assertEquals(2, first.moves().size(), first.reason());
+        Decision first = movedTwo(r);
         // Two minutes on (past the cooldown), the crowd has drifted: the moved shards make b the heavy node and a
         // is now the light one. They may not go back to a; b's own small shard may.
         List<ShardState> drifted = new ArrayList<>();
@@ -176,22 +174,7 @@ class RebalancerTest {
 
     @Test
     void shouldRefuseAReturnAfterShorterThanTheCooldown() {
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> new RebalanceSettings(
-                        RebalanceSettings.Placement.ATTENTION,
-                        "",
-                        Duration.ofSeconds(10),
-                        0,
-                        0.15,
-                        0.05,
-                        2,
-                        Duration.ofSeconds(60),
-                        Duration.ofSeconds(30),
-                        0.01,
-                        0.0001,
-                        100,
-                        30));
+        assertThrows(IllegalArgumentException.class, () -> settings(2, 0.01, 0.0001, 0, Duration.ofSeconds(30)));
     }
 
     @Test
