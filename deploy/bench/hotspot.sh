@@ -13,6 +13,9 @@
 #                           less. 0: no limit. Needs a writable /sys/fs/cgroup/cpu (root, cgroup v1); without one
 #                           the runs go on unlimited and say so.
 #   NODE_SETTINGS="k=v ..." more settings for every node, e.g. world.rebalancer.node-capacity=40
+#   JOIN_AT=S               a fourth node joins S seconds after the bots start (scale-out while the crowd forms):
+#                           Pekko's default moves shards to it by count, the attention placement by weight. The
+#                           bots keep logging in through the first three.
 #
 # The bots log in through the three nodes in turn, as behind a load balancer. Uses bin/world cluster (data in a
 # temporary directory) and stops it after each run, also on Ctrl-C.
@@ -47,8 +50,9 @@ limit_node() {
 # Each node's CPU seconds since the limit, and its cgroup's throttling (periods throttled of all, seconds
 # throttled), one line a node; a node that is gone is said so.
 cpu_report() {
-  local k group pid
-  for k in 1 2 3; do
+  local k group pid dir
+  for dir in "$data"/cluster/node*; do
+    k="${dir##*node}"
     group="$cgroups/world-hotspot-$$-node$k"
     pid=$(cat "$data/cluster/node$k/node.pid" 2>/dev/null) && [ -r "/proc/$pid/stat" ] \
       || { echo "node $k gone"; continue; }
@@ -76,7 +80,7 @@ trap 'bin/world cluster stop --data-dir "$data" >/dev/null 2>&1 || true; rm -rf 
 trap 'exit 143' INT TERM HUP
 
 for strategy in least-shard attention; do
-  echo "== $strategy: 3 nodes ($([ "$cpus" = 0 ] && echo "no CPU limit" || echo "$cpus cores each")), $avatars bots, ${seconds} s"
+  echo "== $strategy: 3 nodes$([ -n "${JOIN_AT:-}" ] && echo " and one joining") ($([ "$cpus" = 0 ] && echo "no CPU limit" || echo "$cpus cores each")), $avatars bots, ${seconds} s"
   settings=(--set "world.rebalancer.strategy=$strategy" --set world.rebalancer.interval=5s)
   for s in ${NODE_SETTINGS:-}; do settings+=(--set "$s"); done
   bin/world cluster start --nodes 3 --data-dir "$data" "${settings[@]}" >"$out/$strategy.cluster.log" 2>&1
@@ -93,7 +97,15 @@ for strategy in least-shard attention; do
     --duration $((seconds + 20)) --every 5 >"$out/$strategy.record.log" 2>&1 &
   recorder=$!
   bin/world loadtest --scenario "$scenario" --avatars "$avatars" --duration "$seconds" \
-    --target "$targets" --out "$out/$strategy" >"$out/$strategy.loadtest.log" 2>&1 || true
+    --target "$targets" --out "$out/$strategy" >"$out/$strategy.loadtest.log" 2>&1 &
+  bots=$!
+  if [ -n "${JOIN_AT:-}" ]; then
+    sleep "$JOIN_AT"
+    bin/world cluster add --data-dir "$data" >>"$out/$strategy.cluster.log" 2>&1
+    limit_node 4 "$(cat "$data/cluster/node4/node.pid")"
+    echo "   node 4 joined (asked $JOIN_AT s after the bots started)"
+  fi
+  wait "$bots" || true
   wait "$sampler" "$recorder" || true
   curl -sf http://127.0.0.1:7631/attention/decisions >"$out/$strategy.decisions.json" || true
   cpu_report >"$out/$strategy.cpu.txt"

@@ -73,6 +73,10 @@ public final class HotspotReport {
                         Math.max(peakAvatars, shard.get("latest").get("avatars").asInt());
             }
         }
+        int mostNodes = 0;
+        for (JsonNode s : samples) {
+            mostNodes = Math.max(mostNodes, s.get("nodes").size());
+        }
         long formedAt = -1;
         long balancedAt = -1;
         for (JsonNode s : samples) {
@@ -98,7 +102,7 @@ public final class HotspotReport {
                     moves++;
                 }
             }
-            if (cpu.size() == 3) {
+            if (cpu.size() == mostNodes) { // every node (after a node joined: every node, the new one included)
                 cpuRatio += maxOverMean(cpu);
                 attentionRatio += maxOverMean(attention);
                 counted++;

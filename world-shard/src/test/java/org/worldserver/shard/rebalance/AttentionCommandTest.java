@@ -23,7 +23,7 @@ class AttentionCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A recording of two nodes' shards, their clocks 3 s apart, crowds growing at random. */
-    private static Path recording(Path dir, String name, long seed) throws Exception {
+    static Path recording(Path dir, String name, long seed) throws Exception {
         Random random = new Random(seed);
         List<String> lines = new ArrayList<>();
         for (int t = 0; t < 30; t++) {
