@@ -76,7 +76,11 @@ if [ "$cpus" != 0 ] && ! [ -w "$cgroups/cpu.cfs_quota_us" ]; then
   echo "hotspot: no writable cgroup v1 cpu controller at $cgroups: the nodes run without a CPU limit" >&2
   cpus=0
 fi
-trap 'bin/world cluster stop --data-dir "$data" >/dev/null 2>&1 || true; rm -rf "$data"; remove_cgroups' EXIT
+[[ -z "${JOIN_AT:-}" || "${JOIN_AT}" =~ ^[0-9]+$ ]] || { echo "hotspot: JOIN_AT takes whole seconds, not '$JOIN_AT'" >&2; exit 2; }
+# The jobs of the run under way (the bots, the samplers): ended with it, also on Ctrl-C.
+jobs_running=""
+stop_jobs() { [ -z "$jobs_running" ] || kill $jobs_running 2>/dev/null || true; jobs_running=""; }
+trap 'stop_jobs; bin/world cluster stop --data-dir "$data" >/dev/null 2>&1 || true; rm -rf "$data"; remove_cgroups' EXIT
 trap 'exit 143' INT TERM HUP
 
 for strategy in least-shard attention; do
@@ -99,14 +103,25 @@ for strategy in least-shard attention; do
   bin/world loadtest --scenario "$scenario" --avatars "$avatars" --duration "$seconds" \
     --target "$targets" --out "$out/$strategy" >"$out/$strategy.loadtest.log" 2>&1 &
   bots=$!
+  jobs_running="$sampler $recorder $bots"
   if [ -n "${JOIN_AT:-}" ]; then
     sleep "$JOIN_AT"
-    bin/world cluster add --data-dir "$data" >>"$out/$strategy.cluster.log" 2>&1
-    limit_node 4 "$(cat "$data/cluster/node4/node.pid")"
-    echo "   node 4 joined (asked $JOIN_AT s after the bots started)"
+    bin/world cluster add --data-dir "$data" >>"$out/$strategy.cluster.log" 2>&1 &
+    joining=$!
+    # Limited as soon as its JVM is there, not once it is ready: the others are limited all along.
+    for _ in $(seq 1 600); do [ -s "$data/cluster/node4/node.pid" ] && break; sleep 0.1; done
+    if [ -s "$data/cluster/node4/node.pid" ]; then
+      limit_node 4 "$(cat "$data/cluster/node4/node.pid")"
+    fi
+    if wait "$joining"; then
+      echo "   node 4 joined (asked $JOIN_AT s after the bots started)"
+    else
+      echo "   node 4 did not join (see $out/$strategy.cluster.log); the run goes on with three"
+    fi
   fi
   wait "$bots" || true
   wait "$sampler" "$recorder" || true
+  jobs_running=""
   curl -sf http://127.0.0.1:7631/attention/decisions >"$out/$strategy.decisions.json" || true
   cpu_report >"$out/$strategy.cpu.txt"
   bin/world cluster stop --data-dir "$data" >>"$out/$strategy.cluster.log" 2>&1

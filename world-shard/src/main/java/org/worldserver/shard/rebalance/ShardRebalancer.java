@@ -301,9 +301,10 @@ public final class ShardRebalancer {
             if (applied.failure() == null) {
                 context.getLog()
                         .info(
-                                "re-balancing: {} moves to {} (operator)",
+                                "re-balancing: {} placed on {} by an operator{}",
                                 applied.move().shard(),
-                                applied.move().to());
+                                applied.move().to(),
+                                applied.move().from().equals(applied.move().to()) ? " (it was there)" : "");
                 applied.replyTo().tell(StatusReply.success(applied.move()));
             } else {
                 if (!applied.move().from().equals(applied.move().to())) {

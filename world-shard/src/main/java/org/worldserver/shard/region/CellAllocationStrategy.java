@@ -11,6 +11,7 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.ddata.DistributedData;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
@@ -27,7 +28,7 @@ import scala.jdk.javaapi.FutureConverters;
 /**
  * Where the shards of cells run with {@code world.rebalancer.strategy = attention}: where the re-balancer placed a
  * shard (Pekko's external shard allocation, which also moves a shard whose location changes); a shard it never
- * placed, or placed on a node that has left, goes to the node running the fewest shards, as Pekko's default
+ * placed, or placed on a node that has left, goes to the Up node running the fewest shards, as Pekko's default
  * allocation would. (Pekko's external strategy alone gives such a shard to the node that first asks for it: a region
  * whose players all enter through one gateway would start on that one node, and after a node dies its shards would
  * all go to the first survivor to ask.)
@@ -62,11 +63,25 @@ public final class CellAllocationStrategy extends ExternalShardAllocationStrateg
             counts.put(region, shards.size());
             allocated.addAll(CollectionConverters.asJava(shards));
         });
-        Address self = Cluster.get(system.classicSystem()).selfAddress();
+        Cluster cluster = Cluster.get(system.classicSystem());
+        Address self = cluster.selfAddress();
+        Set<Address> up = new HashSet<>();
+        cluster.state().getMembers().forEach(m -> {
+            if (m.status() == MemberStatus.up()) {
+                up.add(m.address());
+            }
+        });
         CompletionStage<ActorRef> choice = location(shardId)
                 .exceptionally(unreadable -> null) // as if never placed: the emptiest node
-                .thenApply(placedAt -> choices.choose(requester, shardId, counts, allocated, placedAt, self));
+                .thenApply(placedAt -> choices.choose(
+                        requester, shardId, counts, allocated, up, placedAt, region -> addressOf(region, self)));
         return FutureConverters.asScala(choice);
+    }
+
+    /** The node a region runs on: a region on this node has a local actor path, without host and port. */
+    private static Address addressOf(ActorRef region, Address self) {
+        Address address = region.path().address();
+        return address.hasLocalScope() ? self : address;
     }
 
     /** Where the re-balancer placed {@code shardId}, from this node's replica; null if nowhere. */

@@ -5,14 +5,16 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Address;
 
 /**
  * Chooses a region for a shard being allocated ({@link CellAllocationStrategy}) and remembers the choice until the
  * coordinator's allocations show it, so that allocations under way at once, each given the same stale allocations,
- * spread instead of all picking the same emptiest node. A choice not seen allocated within {@code memory} is
- * forgotten (its region died, or the coordinator dropped it). Thread-safe: a choice and its record are one step.
+ * spread instead of all picking the same emptiest node. A choice stops counting in a call whose allocations show it
+ * (only in that call: a call with an older snapshot may come later) and is forgotten after {@code memory}.
+ * Thread-safe: a choice and its record are one step.
  */
 final class ChoiceBook {
 
@@ -28,37 +30,40 @@ final class ChoiceBook {
     }
 
     /**
-     * The region for {@code shardId}: the one at {@code placedAt} when that node runs a region, else the region with
-     * the fewest shards, counting the choices under way (the requester among equals, then the lowest address, so the
-     * choice is repeatable).
+     * The region for {@code shardId}: the one at {@code placedAt} when that node runs a region, else, as Pekko's
+     * least-shard allocation does, a region on an Up member before one on a member leaving or downed, then the one
+     * with the fewest shards counting the choices under way, then the requester among equals, then the lowest
+     * address (so the choice is repeatable).
      *
      * @param counts each region with the number of shards the coordinator has allocated to it
      * @param allocated every shard the coordinator has allocated (their choices are done)
-     * @param self this node's address (a region on this node has a local actor path, without host and port)
+     * @param up the addresses of the members that are Up
+     * @param addressOf the node a region runs on
      */
     synchronized ActorRef choose(
             ActorRef requester,
             String shardId,
             Map<ActorRef, Integer> counts,
             Set<String> allocated,
+            Set<Address> up,
             Address placedAt,
-            Address self) {
+            Function<ActorRef, Address> addressOf) {
         long now = System.nanoTime();
-        pending.entrySet()
-                .removeIf(e ->
-                        allocated.contains(e.getKey()) || now - e.getValue().atNanos() >= memoryNanos);
-        ActorRef region = placedAt == null ? null : regionAt(placedAt, counts, self);
+        pending.values().removeIf(c -> now - c.atNanos() >= memoryNanos);
+        ActorRef region = placedAt == null ? null : regionAt(placedAt, counts, addressOf);
         if (region == null) {
             Map<ActorRef, Integer> all = new HashMap<>(counts);
             pending.forEach((shard, c) -> {
-                if (!shard.equals(shardId)) {
+                if (!shard.equals(shardId) && !allocated.contains(shard)) {
                     all.computeIfPresent(c.region(), (r, n) -> n + 1);
                 }
             });
             region = all.entrySet().stream()
-                    .min(Comparator.<Map.Entry<ActorRef, Integer>>comparingInt(Map.Entry::getValue)
+                    .min(Comparator.<Map.Entry<ActorRef, Integer>, Boolean>comparing(
+                                    e -> !up.contains(addressOf.apply(e.getKey())))
+                            .thenComparingInt(Map.Entry::getValue)
                             .thenComparing(e -> !e.getKey().equals(requester))
-                            .thenComparing(e -> addressOf(e.getKey(), self).toString()))
+                            .thenComparing(e -> addressOf.apply(e.getKey()).toString()))
                     .map(Map.Entry::getKey)
                     .orElse(requester);
         }
@@ -68,17 +73,13 @@ final class ChoiceBook {
         return region;
     }
 
-    private static ActorRef regionAt(Address placedAt, Map<ActorRef, Integer> regions, Address self) {
+    private static ActorRef regionAt(
+            Address placedAt, Map<ActorRef, Integer> regions, Function<ActorRef, Address> addressOf) {
         for (ActorRef region : regions.keySet()) {
-            if (addressOf(region, self).equals(placedAt)) {
+            if (addressOf.apply(region).equals(placedAt)) {
                 return region;
             }
         }
         return null;
-    }
-
-    private static Address addressOf(ActorRef region, Address self) {
-        Address address = region.path().address();
-        return address.hasLocalScope() ? self : address;
     }
 }

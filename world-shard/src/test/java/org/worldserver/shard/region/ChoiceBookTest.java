@@ -14,19 +14,26 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Where a shard of cells goes when the re-balancer has not placed it, or placed it on a node that left, and how
- * allocations under way at once spread. (Following a location it set, between nodes, is AttentionPlacementIT's: the
- * regions here are local actors, all at this node's address.)
+ * Where a shard of cells goes: where the re-balancer placed it, else the Up node with the fewest shards; and how
+ * allocations under way at once spread. (Between real nodes: AttentionPlacementIT.)
  */
 class ChoiceBookTest {
 
     private static final ActorTestKit KIT = ActorTestKit.create("ChoiceBookTest");
-    private static final Address SELF = new Address("pekko", "world", "127.0.0.1", 25531);
     private static final Address GONE = new Address("pekko", "world", "127.0.0.1", 25539);
 
     private static final ActorRef A = region();
     private static final ActorRef B = region();
     private static final ActorRef C = region();
+
+    /** The regions' nodes (as the strategy reads them from the regions' actor paths). */
+    private static final Map<ActorRef, Address> NODES = Map.of(A, node(1), B, node(2), C, node(3));
+
+    private static final Set<Address> UP = Set.of(node(1), node(2), node(3));
+
+    private static Address node(int k) {
+        return new Address("pekko", "world", "127.0.0.1", 25530 + k);
+    }
 
     private static ActorRef region() {
         return Adapter.toClassic(KIT.<Object>createTestProbe().ref());
@@ -38,7 +45,7 @@ class ChoiceBookTest {
     }
 
     private static ActorRef choose(ChoiceBook book, ActorRef requester, String shard, Map<ActorRef, Integer> counts) {
-        return book.choose(requester, shard, counts, Set.of(), null, SELF);
+        return book.choose(requester, shard, counts, Set.of(), UP, null, NODES::get);
     }
 
     @Test
@@ -54,7 +61,21 @@ class ChoiceBookTest {
     @Test
     void shouldPlaceAShardWhoseNodeLeftLikeOneNeverPlaced() {
         ChoiceBook book = new ChoiceBook(Duration.ofSeconds(10));
-        assertEquals(C, book.choose(A, "s", Map.of(A, 4, B, 2, C, 0), Set.of(), GONE, SELF));
+        assertEquals(C, book.choose(A, "s", Map.of(A, 4, B, 2, C, 0), Set.of(), UP, GONE, NODES::get));
+    }
+
+    @Test
+    void shouldFollowTheLocationTheRebalancerSet() {
+        ChoiceBook book = new ChoiceBook(Duration.ofSeconds(10));
+        assertEquals(A, book.choose(B, "s", Map.of(A, 9, B, 0, C, 0), Set.of(), UP, node(1), NODES::get));
+    }
+
+    @Test
+    void shouldPreferAnUpMemberToOneLeavingOrDowned() {
+        ChoiceBook book = new ChoiceBook(Duration.ofSeconds(10));
+        // C has the fewest shards but its node is leaving (not Up): B, the fewest among the Up ones.
+        Set<Address> cLeaving = Set.of(node(1), node(2));
+        assertEquals(B, book.choose(A, "s", Map.of(A, 3, B, 2, C, 0), Set.of(), cLeaving, null, NODES::get));
     }
 
     @Test
@@ -76,8 +97,8 @@ class ChoiceBookTest {
         ChoiceBook book = new ChoiceBook(Duration.ofSeconds(10));
         assertEquals(A, choose(book, A, "s0", Map.of(A, 0, B, 0)));
         // Now allocated: counted once, in the coordinator's numbers, not again as a choice under way.
-        assertEquals(B, book.choose(A, "s1", Map.of(A, 1, B, 0), Set.of("s0"), null, SELF));
-        assertEquals(A, book.choose(A, "s2", Map.of(A, 1, B, 1), Set.of("s0", "s1"), null, SELF));
+        assertEquals(B, book.choose(A, "s1", Map.of(A, 1, B, 0), Set.of("s0"), UP, null, NODES::get));
+        assertEquals(A, book.choose(A, "s2", Map.of(A, 1, B, 1), Set.of("s0", "s1"), UP, null, NODES::get));
     }
 
     @Test
