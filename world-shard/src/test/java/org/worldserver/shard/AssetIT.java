@@ -269,10 +269,12 @@ class AssetIT extends OneNodeIT {
                 "{\"to\": \"%s\", \"by\": \"%s\"}".formatted(other, owner));
 
         String byOwner = "/assets?limit=500&owner=" + owner;
-        JsonNode indexed = awaitIndex(
-                byOwner, r -> r.get("count").asInt() == 11 && r.get("live").asBoolean());
         List<String> expectedOwned = new ArrayList<>(mine);
         expectedOwned.remove(mine.get(1));
+        // Awaited as the exact list: a count of 11 also matches the moment when the last mint is not indexed yet and
+        // the transferred one not yet gone (seen once in CI).
+        JsonNode indexed = awaitIndex(
+                byOwner, r -> ids(r).equals(expectedOwned) && r.get("live").asBoolean());
         assertEquals(expectedOwned, ids(indexed), "ordered by id, the transferred one gone");
         awaitIndex("/assets?owner=" + other, r -> r.get("count").asInt() == 1);
 
@@ -307,8 +309,7 @@ class AssetIT extends OneNodeIT {
 
         // Rebuilt from the journal: the same answers.
         answered(200, "/assets/index/rebuild", "");
-        JsonNode rebuilt = awaitIndex(
-                byOwner, r -> r.get("live").asBoolean() && r.get("count").asInt() == 11);
+        JsonNode rebuilt = awaitIndex(byOwner, r -> r.get("live").asBoolean() && ids(r).equals(expectedOwned));
         assertEquals(expectedOwned, ids(rebuilt));
         assertEquals(
                 List.of(mine.get(2), mine.get(4)),
