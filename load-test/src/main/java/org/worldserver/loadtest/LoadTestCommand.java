@@ -223,6 +223,7 @@ public final class LoadTestCommand {
             r.latency().writePercentiles(hgrm);
         }
         Files.writeString(out.resolve("report.html"), Report.html(summary, r.timeline(), resources));
+        Files.writeString(out.resolve("timeline.json"), json.writeValueAsString(r.timeline()));
         return summary;
     }
 

@@ -53,6 +53,9 @@ class LoadTestIT extends OneNodeIT {
         assertTrue(Files.readString(out.resolve("latency.hgrm")).contains("#[Mean"), "HdrHistogram's format");
         String report = Files.readString(out.resolve("report.html"));
         assertTrue(report.contains("<h1>Load test: random-walk</h1>") && report.contains("<polyline "), report);
+        JsonNode timeline = new ObjectMapper().readTree(Files.readString(out.resolve("timeline.json")));
+        assertTrue(timeline.isArray() && timeline.size() > 0, timeline.toString());
+        assertTrue(timeline.get(timeline.size() - 1).get("latencyP99").isNumber(), timeline.toString());
     }
 
     /**
