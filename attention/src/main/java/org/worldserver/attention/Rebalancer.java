@@ -171,6 +171,11 @@ public final class Rebalancer {
         return w;
     }
 
+    /** The spread of the node weights for loads A_n on nodes of capacities C_n (every loaded node has one). */
+    public static double weightSpread(Map<String, Double> load, Map<String, Double> capacities) {
+        return spread(weights(load, capacities));
+    }
+
     private static double spread(Map<String, Double> w) {
         return w.isEmpty()
                 ? 0

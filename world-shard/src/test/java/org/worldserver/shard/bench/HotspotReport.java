@@ -2,6 +2,7 @@ package org.worldserver.shard.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.worldserver.attention.Evaluation;
+import org.worldserver.attention.RebalanceSettings;
+import org.worldserver.attention.Rebalancer;
 import org.worldserver.shard.rebalance.AttentionCommand;
 
 /**
@@ -27,7 +30,9 @@ import org.worldserver.shard.rebalance.AttentionCommand;
 public final class HotspotReport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final double STOP_SPREAD = 0.05;
+    /** The re-balancer's shipped stop spread (reference.conf). */
+    private static final double STOP_SPREAD =
+            RebalanceSettings.fromRootConfig(ConfigFactory.load()).stopSpread();
 
     private HotspotReport() {}
 
@@ -94,8 +99,11 @@ public final class HotspotReport {
             int busiest = 0;
             for (JsonNode shard : s.get("shards")) {
                 String node = shard.get("node").asText();
-                attention.merge(
-                        node, shard.get("latest").get("attentionPerSecond").asDouble(), Double::sum);
+                // A shard on a node that no longer reports is not weighed, as the re-balancer does.
+                attention.computeIfPresent(
+                        node,
+                        (n, a) -> a
+                                + shard.get("latest").get("attentionPerSecond").asDouble());
                 busiest = Math.max(busiest, shard.get("latest").get("avatars").asInt());
                 String before = placedBefore.put(shard.get("shard").asText(), node);
                 if (before != null && !before.equals(node)) {
@@ -110,7 +118,7 @@ public final class HotspotReport {
             if (formedAt < 0 && peakAvatars > 0 && busiest >= 0.8 * peakAvatars) {
                 formedAt = at;
             }
-            if (formedAt >= 0 && balancedAt < 0 && spread(attention, capacity) < STOP_SPREAD) {
+            if (formedAt >= 0 && balancedAt < 0 && Rebalancer.weightSpread(attention, capacity) < STOP_SPREAD) {
                 balancedAt = at;
             }
         }
@@ -153,18 +161,5 @@ public final class HotspotReport {
                 .average()
                 .orElse(0);
         return mean == 0 ? 1 : max / mean;
-    }
-
-    /** The spread of node weights w = A / (C + ΣA), as the re-balancer sees it. */
-    private static double spread(Map<String, Double> load, Map<String, Double> capacity) {
-        double total = load.values().stream().mapToDouble(Double::doubleValue).sum();
-        double max = Double.NEGATIVE_INFINITY;
-        double min = Double.POSITIVE_INFINITY;
-        for (Map.Entry<String, Double> e : load.entrySet()) {
-            double w = e.getValue() / (capacity.getOrDefault(e.getKey(), 500.0) + total);
-            max = Math.max(max, w);
-            min = Math.min(min, w);
-        }
-        return load.isEmpty() ? 0 : max - min;
     }
 }
