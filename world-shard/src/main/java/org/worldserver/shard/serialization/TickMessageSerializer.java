@@ -1,0 +1,297 @@
+package org.worldserver.shard.serialization;
+
+import java.io.NotSerializableException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.serialization.ByteBufferSerializer;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.worldserver.shard.gateway.SessionRelay.RelayedFrame;
+import org.worldserver.shard.gateway.SessionRelay.RelayedFrames;
+import org.worldserver.shard.region.RegionCell.Ghosts;
+import org.worldserver.shard.region.RegionCell.Input;
+
+/**
+ * A compact binary format for the three messages that cross nodes every tick: a client's {@link Input} (gateway to
+ * cell), a cell's {@link Ghosts} (cell to neighbouring cell) and a cell's {@link RelayedFrames} (cell to the relay
+ * of the node holding its observers' sessions). Everything else stays Jackson CBOR.
+ *
+ * <p>Why: a profile of the hotspot cluster run showed about a third of each node's CPU in Artery and Jackson CBOR
+ * (docs/benchmarks.md, "Re-balancing, second round"); these messages are nearly all of that traffic, and CBOR writes
+ * each int of a frame as its own tagged item through Jackson's record introspection. Measured against CBOR in
+ * {@code TickMessageSerializerBenchmark}.
+ *
+ * <p>Format (little-endian): ints and floats as 4 bytes; a string as an int byte length then its UTF-8 bytes; an
+ * array as an int element count then the elements. The manifest names the message and the format's version, so a
+ * node of a later version can keep reading this one during a rolling upgrade.
+ *
+ * <p>Bad bytes (truncated, a negative or oversized length, bytes left over, an unknown manifest) throw {@link
+ * NotSerializableException} naming the message and what is wrong; Artery then drops that one message and logs it.
+ *
+ * <p>Thread-safe: no state. Implements {@link ByteBufferSerializer}, so Artery writes straight into its send buffer.
+ */
+public final class TickMessageSerializer extends SerializerWithStringManifest implements ByteBufferSerializer {
+
+    /** This serializer's id in Pekko's registry (ids up to 40 are Pekko's own; Jackson CBOR is 33). */
+    public static final int IDENTIFIER = 7041;
+
+    static final String INPUT = "input-1";
+    static final String GHOSTS = "ghosts-1";
+    static final String FRAMES = "frames-1";
+
+    @Override
+    public int identifier() {
+        return IDENTIFIER;
+    }
+
+    @Override
+    public String manifest(Object message) {
+        if (message instanceof Input) {
+            return INPUT;
+        }
+        if (message instanceof Ghosts) {
+            return GHOSTS;
+        }
+        if (message instanceof RelayedFrames) {
+            return FRAMES;
+        }
+        throw new IllegalArgumentException(
+                "TickMessageSerializer cannot write " + message.getClass().getName());
+    }
+
+    @Override
+    public byte[] toBinary(Object message) {
+        ByteBuffer buffer = ByteBuffer.allocate(sizeOf(message));
+        toBinary(message, buffer);
+        return buffer.array();
+    }
+
+    @Override
+    public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+        return fromBinary(ByteBuffer.wrap(bytes), manifest);
+    }
+
+    @Override
+    public void toBinary(Object message, ByteBuffer buffer) {
+        ByteOrder order = buffer.order();
+        buffer.order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            if (message instanceof Input input) {
+                writeInput(input, buffer);
+            } else if (message instanceof Ghosts ghosts) {
+                writeGhosts(ghosts, buffer);
+            } else if (message instanceof RelayedFrames frames) {
+                writeFrames(frames, buffer);
+            } else {
+                throw new IllegalArgumentException("TickMessageSerializer cannot write "
+                        + message.getClass().getName());
+            }
+        } finally {
+            buffer.order(order);
+        }
+    }
+
+    @Override
+    public Object fromBinary(ByteBuffer buffer, String manifest) throws NotSerializableException {
+        ByteOrder order = buffer.order();
+        buffer.order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            Object message = switch (manifest) {
+                case INPUT -> readInput(buffer);
+                case GHOSTS -> readGhosts(buffer);
+                case FRAMES -> readFrames(buffer);
+                default ->
+                    throw new NotSerializableException("unknown tick message manifest '" + manifest + "' (known: "
+                            + INPUT + ", " + GHOSTS + ", " + FRAMES + ")");
+            };
+            if (buffer.hasRemaining()) {
+                throw new NotSerializableException(
+                        "malformed " + manifest + ": " + buffer.remaining() + " bytes left after the message");
+            }
+            return message;
+        } catch (BufferUnderflowException e) {
+            throw new NotSerializableException("malformed " + manifest + ": the message is truncated");
+        } catch (MalformedException e) {
+            throw new NotSerializableException("malformed " + manifest + ": " + e.getMessage());
+        } finally {
+            buffer.order(order);
+        }
+    }
+
+    /** Exact size in bytes of {@code message} in this format. */
+    static int sizeOf(Object message) {
+        if (message instanceof Input input) {
+            return sizeOf(input.avatarId()) + 4 + 4 * 4;
+        }
+        if (message instanceof Ghosts g) {
+            int size = 4 + 4 + 4 + 4 * g.entityIds().length + 4 + 4 * g.states().length;
+            for (String id : g.avatarIds()) {
+                size += sizeOf(id);
+            }
+            return size;
+        }
+        if (message instanceof RelayedFrames f) {
+            int size = sizeOf(f.cell()) + 4 + 4;
+            for (RelayedFrame frame : f.frames()) {
+                size += sizeOf(frame.observer()) + 4 + 4 + 4 * frame.wire().length + 4 + 4 * frame.departed().length;
+            }
+            for (Map.Entry<Integer, String> name : f.names().entrySet()) {
+                size += 4 + sizeOf(name.getValue());
+            }
+            return size;
+        }
+        throw new IllegalArgumentException(
+                "TickMessageSerializer cannot write " + message.getClass().getName());
+    }
+
+    private static void writeInput(Input input, ByteBuffer out) {
+        writeString(input.avatarId(), out);
+        out.putInt(input.sequence());
+        out.putFloat(input.intentX());
+        out.putFloat(input.intentZ());
+        out.putFloat(input.focusX());
+        out.putFloat(input.focusZ());
+    }
+
+    private static Input readInput(ByteBuffer in) throws MalformedException {
+        return new Input(readString(in), in.getInt(), in.getFloat(), in.getFloat(), in.getFloat(), in.getFloat());
+    }
+
+    private static void writeGhosts(Ghosts g, ByteBuffer out) {
+        out.putInt(g.fromIndex());
+        out.putInt(g.avatarIds().length);
+        for (String id : g.avatarIds()) {
+            writeString(id, out);
+        }
+        writeInts(g.entityIds(), out);
+        out.putInt(g.states().length);
+        for (float f : g.states()) {
+            out.putFloat(f);
+        }
+    }
+
+    private static Ghosts readGhosts(ByteBuffer in) throws MalformedException {
+        int fromIndex = in.getInt();
+        String[] ids = new String[readCount(in, 4, "avatar ids")];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = readString(in);
+        }
+        int[] entities = readInts(in, "entity ids");
+        float[] states = new float[readCount(in, 4, "states")];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = in.getFloat();
+        }
+        return new Ghosts(fromIndex, ids, entities, states);
+    }
+
+    private static void writeFrames(RelayedFrames f, ByteBuffer out) {
+        writeString(f.cell(), out);
+        out.putInt(f.frames().size());
+        for (RelayedFrame frame : f.frames()) {
+            writeString(frame.observer(), out);
+            out.putInt(frame.lastAppliedInput());
+            writeInts(frame.wire(), out);
+            writeInts(frame.departed(), out);
+        }
+        out.putInt(f.names().size());
+        for (Map.Entry<Integer, String> name : f.names().entrySet()) {
+            out.putInt(name.getKey());
+            writeString(name.getValue(), out);
+        }
+    }
+
+    private static RelayedFrames readFrames(ByteBuffer in) throws MalformedException {
+        String cell = readString(in);
+        int count = readCount(in, 4 + 4 + 4 + 4, "frames");
+        List<RelayedFrame> frames = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            frames.add(new RelayedFrame(readString(in), in.getInt(), readInts(in, "wire"), readInts(in, "departed")));
+        }
+        int names = readCount(in, 4 + 4, "names");
+        Map<Integer, String> byEntity = new HashMap<>(names * 2);
+        for (int i = 0; i < names; i++) {
+            byEntity.put(in.getInt(), readString(in));
+        }
+        return new RelayedFrames(cell, frames, byEntity);
+    }
+
+    private static int sizeOf(String s) {
+        return 4 + utf8Length(s);
+    }
+
+    private static void writeString(String s, ByteBuffer out) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        out.putInt(bytes.length);
+        out.put(bytes);
+    }
+
+    private static String readString(ByteBuffer in) throws MalformedException {
+        int length = readCount(in, 1, "string bytes");
+        byte[] bytes = new byte[length]; // Artery's buffers are direct: no array to read in place
+        in.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static void writeInts(int[] values, ByteBuffer out) {
+        out.putInt(values.length);
+        for (int v : values) {
+            out.putInt(v);
+        }
+    }
+
+    private static int[] readInts(ByteBuffer in, String what) throws MalformedException {
+        int[] values = new int[readCount(in, 4, what)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = in.getInt();
+        }
+        return values;
+    }
+
+    /**
+     * Reads an element count and checks it against the bytes left ({@code minBytesEach} per element), so a corrupt
+     * length fails here instead of allocating a huge array.
+     */
+    private static int readCount(ByteBuffer in, int minBytesEach, String what) throws MalformedException {
+        int count = in.getInt();
+        if (count < 0 || (long) count * minBytesEach > in.remaining()) {
+            throw new MalformedException(
+                    what + " count " + count + " does not fit the " + in.remaining() + " bytes left");
+        }
+        return count;
+    }
+
+    /** What {@code s.getBytes(UTF_8).length} would be, without encoding it. */
+    private static int utf8Length(String s) {
+        int bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes += 1; // a lone surrogate: getBytes writes '?' in its place
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    /** A length or count that does not fit the message. */
+    private static final class MalformedException extends Exception {
+        MalformedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
