@@ -15,6 +15,7 @@ import org.worldserver.shard.gateway.SessionRelay.RelayedFrame;
 import org.worldserver.shard.gateway.SessionRelay.RelayedFrames;
 import org.worldserver.shard.region.RegionCell.Ghosts;
 import org.worldserver.shard.region.RegionCell.Input;
+import org.worldserver.shard.world.AvatarTable;
 
 /**
  * A compact binary format for the three messages that cross nodes every tick: a client's {@link Input} (gateway to
@@ -33,7 +34,16 @@ import org.worldserver.shard.region.RegionCell.Input;
  * <p>Bad bytes (truncated, a negative or oversized length, bytes left over, an unknown manifest) throw {@link
  * NotSerializableException} naming the message and what is wrong; Artery then drops that one message and logs it.
  *
- * <p>Thread-safe: no state. Implements {@link ByteBufferSerializer}, so Artery writes straight into its send buffer.
+ * <p>The decoder also checks what the receivers index by: a ghost batch has one entity id and seven floats per avatar
+ * id, a relayed frame at least the observer's own state and whole {@link AvatarTable#WIRE_STRIDE} slots. A message
+ * that fails these is refused here rather than throwing in the cell or relay that reads it.
+ *
+ * <p>Thread-safe: no state. Implements {@link ByteBufferSerializer}: Artery writes the relayed frames (sent to an
+ * actor on another node) straight into its send buffer. Inputs and ghosts travel inside Cluster Sharding's envelope,
+ * which asks for a byte array.
+ *
+ * <p>Upgrades: a node without this serializer cannot read these messages, and Jackson refuses classes bound
+ * elsewhere, so nodes before and after this change cannot share a cluster: upgrade by a full restart (deploy/README).
  */
 public final class TickMessageSerializer extends SerializerWithStringManifest implements ByteBufferSerializer {
 
@@ -43,6 +53,9 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
     static final String INPUT = "input-1";
     static final String GHOSTS = "ghosts-1";
     static final String FRAMES = "frames-1";
+
+    /** Floats per avatar in {@link Ghosts#states()}: x, y, z, vx, vz, focusX, focusZ. */
+    private static final int GHOST_FLOATS = 7;
 
     @Override
     public int identifier() {
@@ -186,6 +199,10 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         for (int i = 0; i < states.length; i++) {
             states[i] = in.getFloat();
         }
+        if (entities.length != ids.length || states.length != GHOST_FLOATS * ids.length) {
+            throw new MalformedException(ids.length + " avatar ids with " + entities.length + " entity ids and "
+                    + states.length + " state floats (" + GHOST_FLOATS + " per avatar)");
+        }
         return new Ghosts(fromIndex, ids, entities, states);
     }
 
@@ -210,7 +227,14 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         int count = readCount(in, 4 + 4 + 4 + 4, "frames");
         List<RelayedFrame> frames = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            frames.add(new RelayedFrame(readString(in), in.getInt(), readInts(in, "wire"), readInts(in, "departed")));
+            String observer = readString(in);
+            int lastAppliedInput = in.getInt();
+            int[] wire = readInts(in, "wire");
+            if (wire.length == 0 || wire.length % AvatarTable.WIRE_STRIDE != 0) {
+                throw new MalformedException("frame for " + observer + " has " + wire.length + " wire ints, not whole "
+                        + AvatarTable.WIRE_STRIDE + "-int slots ending with the observer's own");
+            }
+            frames.add(new RelayedFrame(observer, lastAppliedInput, wire, readInts(in, "departed")));
         }
         int names = readCount(in, 4 + 4, "names");
         Map<Integer, String> byEntity = new HashMap<>(names * 2);

@@ -129,6 +129,31 @@ class TickMessageSerializerTest {
     }
 
     @Test
+    void messagesTheReceiversCouldNotIndexAreRefused() {
+        Ghosts short1 = new Ghosts(1, new String[] {"a", "b"}, new int[] {1, 2}, new float[13]);
+        NotSerializableException ghosts = assertThrows(
+                NotSerializableException.class,
+                () -> serializer.fromBinary(serializer.toBinary(short1), TickMessageSerializer.GHOSTS));
+        assertEquals(
+                "malformed ghosts-1: 2 avatar ids with 2 entity ids and 13 state floats (7 per avatar)",
+                ghosts.getMessage());
+        Ghosts fewIds = new Ghosts(1, new String[] {"a", "b"}, new int[] {1}, new float[14]);
+        assertThrows(
+                NotSerializableException.class,
+                () -> serializer.fromBinary(serializer.toBinary(fewIds), TickMessageSerializer.GHOSTS));
+        for (int[] wire : List.of(new int[0], new int[] {1, 2, 3})) {
+            RelayedFrames bad =
+                    new RelayedFrames("plaza/1", List.of(new RelayedFrame("o", 0, wire, new int[0])), Map.of());
+            NotSerializableException frames = assertThrows(
+                    NotSerializableException.class,
+                    () -> serializer.fromBinary(serializer.toBinary(bad), TickMessageSerializer.FRAMES));
+            assertTrue(
+                    frames.getMessage().startsWith("malformed frames-1: frame for o has " + wire.length + " wire ints"),
+                    frames.getMessage());
+        }
+    }
+
+    @Test
     void bytesLeftOverAndUnknownManifestsAreRefused() {
         byte[] bytes = Arrays.copyOf(serializer.toBinary(input()), TickMessageSerializer.sizeOf(input()) + 3);
         NotSerializableException extra = assertThrows(
