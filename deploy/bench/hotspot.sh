@@ -16,6 +16,11 @@
 #   JOIN_AT=S               a fourth node joins S seconds after the bots start (scale-out while the crowd forms):
 #                           Pekko's default moves shards to it by count, the attention placement by weight. The
 #                           bots keep logging in through the first three.
+#   PLACEMENTS="a b"        the order of the two runs (default "least-shard attention"); repeated comparisons
+#                           should alternate it, so that neither placement always runs on a warmer machine
+#   PROFILE_AT=S            S seconds after the bots start, nodes 1-3 record 30 s of CPU samples with JFR
+#                           (OUT/PLACEMENT.nodeK.jfr; summarise with HotMethods, docs/benchmarks.md). At most
+#                           seconds - 30, so the recording ends before the bots do.
 #
 # The bots log in through the three nodes in turn, as behind a load balancer. Uses bin/world cluster (data in a
 # temporary directory) and stops it after each run, also on Ctrl-C.
@@ -25,6 +30,7 @@ cd "$ROOT"
 avatars="${1:-120}" seconds="${2:-90}" out="${3:-results/hotspot}"
 source deploy/bench/test-classpath.sh
 mkdir -p "$out"
+out_abs="$(cd "$out" && pwd)"
 data="$(mktemp -d)"
 scenario="${SCENARIO:-deploy/bench/hotspot-cluster.conf}" cpus="${NODE_CPUS:-0.5}"
 cgroups=/sys/fs/cgroup/cpu
@@ -77,13 +83,21 @@ if [ "$cpus" != 0 ] && ! [ -w "$cgroups/cpu.cfs_quota_us" ]; then
   cpus=0
 fi
 [[ -z "${JOIN_AT:-}" || "${JOIN_AT}" =~ ^[0-9]+$ ]] || { echo "hotspot: JOIN_AT takes whole seconds, not '$JOIN_AT'" >&2; exit 2; }
+if [ -n "${PROFILE_AT:-}" ]; then
+  [[ "$PROFILE_AT" =~ ^[0-9]+$ ]] && [ "$PROFILE_AT" -le $((seconds - 30)) ] \
+    || { echo "hotspot: PROFILE_AT takes whole seconds up to $((seconds - 30)), not '$PROFILE_AT'" >&2; exit 2; }
+  command -v jcmd >/dev/null || { echo "hotspot: PROFILE_AT needs jcmd (a JDK) on the PATH" >&2; exit 2; }
+fi
 # The jobs of the run under way (the bots, the samplers): ended with it, also on Ctrl-C.
 jobs_running=""
 stop_jobs() { [ -z "$jobs_running" ] || kill $jobs_running 2>/dev/null || true; jobs_running=""; }
 trap 'stop_jobs; bin/world cluster stop --data-dir "$data" >/dev/null 2>&1 || true; rm -rf "$data"; remove_cgroups' EXIT
 trap 'exit 143' INT TERM HUP
 
-for strategy in least-shard attention; do
+placements="${PLACEMENTS:-least-shard attention}"
+[ "$(printf '%s\n' $placements | sort | tr '\n' ' ')" = "attention least-shard " ] \
+  || { echo "hotspot: PLACEMENTS orders least-shard and attention, each once, not '$placements'" >&2; exit 2; }
+for strategy in $placements; do
   echo "== $strategy: 3 nodes$([ -n "${JOIN_AT:-}" ] && echo " and one joining") ($([ "$cpus" = 0 ] && echo "no CPU limit" || echo "$cpus cores each")), $avatars bots, ${seconds} s"
   settings=(--set "world.rebalancer.strategy=$strategy" --set world.rebalancer.interval=5s)
   for s in ${NODE_SETTINGS:-}; do settings+=(--set "$s"); done
@@ -104,6 +118,18 @@ for strategy in least-shard attention; do
     --target "$targets" --out "$out/$strategy" >"$out/$strategy.loadtest.log" 2>&1 &
   bots=$!
   jobs_running="$sampler $recorder $bots"
+  if [ -n "${PROFILE_AT:-}" ]; then
+    # JFR's profile settings sample every thread's stack every 10-20 ms; the recording stops by itself after 30 s.
+    ( sleep "$PROFILE_AT"
+      for k in 1 2 3; do
+        jcmd "$(cat "$data/cluster/node$k/node.pid")" JFR.start name=hotspot settings=profile duration=30s \
+          filename="$out_abs/$strategy.node$k.jfr" >>"$out/$strategy.profile.log" 2>&1 \
+          || echo "hotspot: no profile of node $k (see $out/$strategy.profile.log)" >&2
+      done
+      sleep 31 ) &
+    profiler=$!
+    jobs_running="$jobs_running $profiler"
+  fi
   if [ -n "${JOIN_AT:-}" ]; then
     sleep "$JOIN_AT"
     bin/world cluster add --data-dir "$data" >>"$out/$strategy.cluster.log" 2>&1 &
@@ -120,7 +146,8 @@ for strategy in least-shard attention; do
     fi
   fi
   wait "$bots" || true
-  wait "$sampler" "$recorder" || true
+  wait "$sampler" "$recorder" ${profiler:-} || true
+  profiler=""
   jobs_running=""
   curl -sf http://127.0.0.1:7631/attention/decisions >"$out/$strategy.decisions.json" || true
   cpu_report >"$out/$strategy.cpu.txt"

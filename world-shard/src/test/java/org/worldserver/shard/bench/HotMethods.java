@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,9 +16,33 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Summarises a JFR recording's CPU samples ({@code jdk.ExecutionSample}): the methods most often on top of the
  * stack (self time) and most often anywhere on it (total time), as shares of all samples, and samples per thread.
- * JDK 17's {@code jfr} tool has no such view. Usage: {@code HotMethods FILE.jfr [top]}.
+ * JDK 17's {@code jfr} tool has no such view. Also the share of samples whose stack holds a frame of each of the
+ * server's parts ({@link #PARTS}). The parts overlap: a stack can hold several, and decoding a message calls its
+ * record's constructor in the package that declares it. Usage: {@code HotMethods FILE.jfr [top]}.
  */
 public final class HotMethods {
+
+    /** The parts of a node, by the package prefixes of their frames. */
+    private static final Map<String, List<String>> PARTS = new LinkedHashMap<>();
+
+    static {
+        PARTS.put("Artery remoting", List.of("org.apache.pekko.remote."));
+        PARTS.put("Jackson CBOR", List.of("com.fasterxml.jackson.", "org.apache.pekko.serialization.jackson."));
+        PARTS.put("tick-message serializer", List.of("org.worldserver.shard.serialization."));
+        PARTS.put(
+                "Artery remoting or any serializer",
+                List.of(
+                        "org.apache.pekko.remote.",
+                        "com.fasterxml.jackson.",
+                        "org.apache.pekko.serialization.",
+                        "org.worldserver.shard.serialization."));
+        PARTS.put("gateway", List.of("org.worldserver.shard.gateway."));
+        PARTS.put(
+                "cells and their simulation", List.of("org.worldserver.shard.region.", "org.worldserver.shard.world."));
+        PARTS.put("cluster and sharding", List.of("org.apache.pekko.cluster."));
+        PARTS.put("Aeron", List.of("io.aeron.", "org.agrona."));
+        PARTS.put("Cassandra driver", List.of("com.datastax."));
+    }
 
     private HotMethods() {}
 
@@ -26,6 +51,7 @@ public final class HotMethods {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
+        Map<String, Integer> parts = new LinkedHashMap<>();
         int samples = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(Path.of(args[0]))) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
@@ -46,8 +72,18 @@ public final class HotMethods {
                     total.merge(n, 1, Integer::sum);
                 }
             }
+            PARTS.forEach((part, prefixes) -> {
+                if (seen.stream().anyMatch(n -> prefixes.stream().anyMatch(n::startsWith))) {
+                    parts.merge(part, 1, Integer::sum);
+                }
+            });
         }
         System.out.printf("%d CPU samples in %s%n", samples, args[0]);
+        int all = samples;
+        System.out.printf("%n-- parts (samples whose stack holds a frame of the part; they overlap) --%n");
+        PARTS.keySet()
+                .forEach(part -> System.out.printf(
+                        "%6.1f%%  %s%n", 100.0 * parts.getOrDefault(part, 0) / Math.max(1, all), part));
         print("threads", threads, samples, top);
         print("self (top of stack)", self, samples, top);
         print("total (anywhere on the stack)", total, samples, top);
