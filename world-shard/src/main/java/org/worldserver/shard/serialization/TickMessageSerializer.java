@@ -73,8 +73,7 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         if (message instanceof RelayedFrames) {
             return FRAMES;
         }
-        throw new IllegalArgumentException(
-                "TickMessageSerializer cannot write " + message.getClass().getName());
+        throw cannotWrite(message);
     }
 
     @Override
@@ -101,8 +100,7 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
             } else if (message instanceof RelayedFrames frames) {
                 writeFrames(frames, buffer);
             } else {
-                throw new IllegalArgumentException("TickMessageSerializer cannot write "
-                        + message.getClass().getName());
+                throw cannotWrite(message);
             }
         } finally {
             buffer.order(order);
@@ -158,7 +156,11 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
             }
             return size;
         }
-        throw new IllegalArgumentException(
+        throw cannotWrite(message);
+    }
+
+    private static IllegalArgumentException cannotWrite(Object message) {
+        return new IllegalArgumentException(
                 "TickMessageSerializer cannot write " + message.getClass().getName());
     }
 

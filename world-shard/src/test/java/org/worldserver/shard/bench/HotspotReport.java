@@ -7,6 +7,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +37,30 @@ public final class HotspotReport {
 
     private HotspotReport() {}
 
+    /**
+     * One OUT directory: its table, then the importance network trained on its least-shard run. Several (repeated
+     * pairs, {@code deploy/bench/hotspot-series.sh}): one row per pair with both placements, and the medians.
+     */
     public static void main(String[] args) throws Exception {
+        if (args.length > 1) {
+            series(Arrays.stream(args).map(Path::of).toList());
+            return;
+        }
         Path out = Path.of(args[0]);
         System.out.println("| placement | p99 input → observed | node CPU max/mean | node attention max/mean"
                 + " | shard moves | crowd formed → nodes balanced | seconds throttled per node |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (String strategy : List.of("least-shard", "attention")) {
-            System.out.println(row(out, strategy));
+            RunFigures f = figures(out, strategy);
+            System.out.printf(
+                    "| %s | %s | %.2f | %.2f | %d | %s | %s |%n",
+                    strategy,
+                    Double.isNaN(f.p99Ms()) ? "(no summary)" : String.format("%.1f ms", f.p99Ms()),
+                    f.cpuRatio(),
+                    f.attentionRatio(),
+                    f.moves(),
+                    f.recovery(),
+                    throttled(out.resolve(strategy + ".cpu.txt")));
         }
         Path data = out.resolve("least-shard.telemetry.jsonl");
         Path heldOut = out.resolve("attention.telemetry.jsonl");
@@ -53,13 +71,80 @@ public final class HotspotReport {
         }
     }
 
-    private static String row(Path out, String strategy) throws Exception {
+    /** Repeated pairs side by side (least-shard, then attention, for each figure), then each column's median. */
+    private static void series(List<Path> outs) throws Exception {
+        System.out.println("| pair | p99, least-shard | p99, attention | attention max/mean, least-shard"
+                + " | attention max/mean, attention | CPU max/mean, least-shard | CPU max/mean, attention"
+                + " | moves, attention |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        List<double[]> columns = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            columns.add(new double[outs.size()]);
+        }
+        int attentionBetterP99 = 0;
+        int attentionBetterBalance = 0;
+        for (int k = 0; k < outs.size(); k++) {
+            RunFigures least = figures(outs.get(k), "least-shard");
+            RunFigures attention = figures(outs.get(k), "attention");
+            double[] row = {
+                least.p99Ms(),
+                attention.p99Ms(),
+                least.attentionRatio(),
+                attention.attentionRatio(),
+                least.cpuRatio(),
+                attention.cpuRatio(),
+                attention.moves()
+            };
+            for (int c = 0; c < row.length; c++) {
+                columns.get(c)[k] = row[c];
+            }
+            attentionBetterP99 += attention.p99Ms() < least.p99Ms() ? 1 : 0;
+            attentionBetterBalance += attention.attentionRatio() < least.attentionRatio() ? 1 : 0;
+            System.out.println(seriesRow(outs.get(k).getFileName().toString(), row));
+        }
+        double[] medians = columns.stream().mapToDouble(HotspotReport::median).toArray();
+        System.out.println(seriesRow("median of " + outs.size(), medians));
+        System.out.printf(
+                "attention lower p99 in %d of %d pairs, lower attention max/mean in %d of %d%n",
+                attentionBetterP99, outs.size(), attentionBetterBalance, outs.size());
+    }
+
+    private static String seriesRow(String name, double[] r) {
+        return String.format(
+                "| %s | %.0f ms | %.0f ms | %.2f | %.2f | %.2f | %.2f | %s |",
+                name,
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6] == Math.rint(r[6]) ? String.valueOf((int) r[6]) : String.valueOf(r[6]));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /**
+     * One placement's run in OUT.
+     *
+     * @param p99Ms the load test's input → observed p99, NaN without a summary
+     * @param cpuRatio the busiest node's process CPU against the mean, averaged over the samples with every node
+     * @param attentionRatio the same for the attention per second summed over each node's shards
+     * @param moves placement changes between consecutive samples
+     * @param recovery from the crowd forming until the node weights are within the stop spread, as text
+     */
+    record RunFigures(double p99Ms, double cpuRatio, double attentionRatio, int moves, String recovery) {}
+
+    private static RunFigures figures(Path out, String strategy) throws Exception {
         File summary = out.resolve(strategy).resolve("summary.json").toFile();
-        String p99 = summary.exists()
-                ? String.format(
-                        "%.1f ms",
-                        JSON.readTree(summary).get("latency_ms").get("p99").asDouble())
-                : "(no summary)";
+        double p99 = summary.exists()
+                ? JSON.readTree(summary).get("latency_ms").get("p99").asDouble()
+                : Double.NaN;
         List<JsonNode> samples = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve(strategy + ".shards.jsonl"))) {
             if (!line.isBlank()) {
@@ -125,15 +210,12 @@ public final class HotspotReport {
         String recovery = formedAt < 0
                 ? "(no crowd seen)"
                 : balancedAt < 0 ? "not within the run" : String.format("%.0f s", (balancedAt - formedAt) / 1000.0);
-        return String.format(
-                "| %s | %s | %.2f | %.2f | %d | %s | %s |",
-                strategy,
+        return new RunFigures(
                 p99,
                 counted == 0 ? Double.NaN : cpuRatio / counted,
                 counted == 0 ? Double.NaN : attentionRatio / counted,
                 moves,
-                recovery,
-                throttled(out.resolve(strategy + ".cpu.txt")));
+                recovery);
     }
 
     /** "a / b / c" from hotspot.sh's lines "node K cpu_seconds X ... throttled_seconds S"; "-" without a limit. */
