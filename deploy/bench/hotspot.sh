@@ -119,14 +119,14 @@ for strategy in $placements; do
   bots=$!
   jobs_running="$sampler $recorder $bots"
   if [ -n "${PROFILE_AT:-}" ]; then
-    # JFR's profile settings sample every thread's stack every 10-20 ms; the recording stops by itself after 30 s.
+    # JFR's profile settings sample every thread's stack every 10-20 ms; the recording stops by itself after 30 s,
+    # before the bots do (PROFILE_AT is at most seconds - 30), so waiting for the bots covers it.
     ( sleep "$PROFILE_AT"
       for k in 1 2 3; do
         jcmd "$(cat "$data/cluster/node$k/node.pid")" JFR.start name=hotspot settings=profile duration=30s \
           filename="$out_abs/$strategy.node$k.jfr" >>"$out/$strategy.profile.log" 2>&1 \
           || echo "hotspot: no profile of node $k (see $out/$strategy.profile.log)" >&2
-      done
-      sleep 31 ) &
+      done ) &
     profiler=$!
     jobs_running="$jobs_running $profiler"
   fi

@@ -77,15 +77,10 @@ public final class HotspotReport {
                 + " | attention max/mean, attention | CPU max/mean, least-shard | CPU max/mean, attention"
                 + " | moves, attention |");
         System.out.println("|---|---|---|---|---|---|---|---|");
-        List<double[]> columns = new ArrayList<>();
-        for (int i = 0; i < 7; i++) {
-            columns.add(new double[outs.size()]);
-        }
-        int attentionBetterP99 = 0;
-        int attentionBetterBalance = 0;
-        for (int k = 0; k < outs.size(); k++) {
-            RunFigures least = figures(outs.get(k), "least-shard");
-            RunFigures attention = figures(outs.get(k), "attention");
+        List<double[]> rows = new ArrayList<>();
+        for (Path out : outs) {
+            RunFigures least = figures(out, "least-shard");
+            RunFigures attention = figures(out, "attention");
             double[] row = {
                 least.p99Ms(),
                 attention.p99Ms(),
@@ -95,18 +90,21 @@ public final class HotspotReport {
                 attention.cpuRatio(),
                 attention.moves()
             };
-            for (int c = 0; c < row.length; c++) {
-                columns.get(c)[k] = row[c];
-            }
-            attentionBetterP99 += attention.p99Ms() < least.p99Ms() ? 1 : 0;
-            attentionBetterBalance += attention.attentionRatio() < least.attentionRatio() ? 1 : 0;
-            System.out.println(seriesRow(outs.get(k).getFileName().toString(), row));
+            rows.add(row);
+            System.out.println(seriesRow(out.getFileName().toString(), row));
         }
-        double[] medians = columns.stream().mapToDouble(HotspotReport::median).toArray();
+        double[] medians = new double[rows.get(0).length];
+        for (int c = 0; c < medians.length; c++) {
+            int column = c;
+            medians[c] = median(rows.stream().mapToDouble(r -> r[column]).toArray());
+        }
         System.out.println(seriesRow("median of " + outs.size(), medians));
         System.out.printf(
                 "attention lower p99 in %d of %d pairs, lower attention max/mean in %d of %d%n",
-                attentionBetterP99, outs.size(), attentionBetterBalance, outs.size());
+                rows.stream().filter(r -> r[1] < r[0]).count(),
+                rows.size(),
+                rows.stream().filter(r -> r[3] < r[2]).count(),
+                rows.size());
     }
 
     private static String seriesRow(String name, double[] r) {

@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.worldserver.shard.gateway.SessionRelay.RelayedFrame;
 import org.worldserver.shard.gateway.SessionRelay.RelayedFrames;
+import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionCell.Ghosts;
 import org.worldserver.shard.region.RegionCell.Input;
 import org.worldserver.shard.serialization.TickMessageSerializer;
@@ -61,7 +62,7 @@ public class TickMessageSerializerBenchmark {
     private String inputManifest;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws NotSerializableException {
         // These classes are bound to the binary serializer now; Jackson writes them only if told it may.
         system = ActorSystem.create(
                 Behaviors.empty(),
@@ -71,10 +72,7 @@ public class TickMessageSerializerBenchmark {
                         .withFallback(ConfigFactory.load()));
         serializer = format.equals("binary")
                 ? new TickMessageSerializer()
-                : (JacksonCborSerializer) SerializationExtension.get(system)
-                        .serializerByIdentity()
-                        .get(33)
-                        .get();
+                : (JacksonCborSerializer) SerializationExtension.get(system).serializerFor(RegionCell.Joined.class);
         SplittableRandom random = new SplittableRandom(3);
         List<RelayedFrame> list = new ArrayList<>();
         Map<Integer, String> names = new HashMap<>();
