@@ -22,8 +22,9 @@
 #                           (OUT/PLACEMENT.nodeK.jfr; summarise with HotMethods, docs/benchmarks.md). At most
 #                           seconds - 30, so the recording ends before the bots do.
 #
-# The bots log in through the three nodes in turn, as behind a load balancer. Uses bin/world cluster (data in a
-# temporary directory) and stops it after each run, also on Ctrl-C.
+# The bots log in through the three nodes in turn, as behind a load balancer. Uses bin/world cluster and stops it
+# after each run, also on Ctrl-C. Each run starts from nothing: its own temporary data directory, so a fresh
+# Cassandra (the second run of a pair does not find the first one's journal, region record or warm caches).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -31,7 +32,7 @@ avatars="${1:-120}" seconds="${2:-90}" out="${3:-results/hotspot}"
 source deploy/bench/test-classpath.sh
 mkdir -p "$out"
 out_abs="$(cd "$out" && pwd)"
-data="$(mktemp -d)"
+data="" # the run under way's data directory (cluster, Cassandra, CPU counters)
 scenario="${SCENARIO:-deploy/bench/hotspot-cluster.conf}" cpus="${NODE_CPUS:-0.5}"
 cgroups=/sys/fs/cgroup/cpu
 targets=http://127.0.0.1:7631,http://127.0.0.1:7632,http://127.0.0.1:7633
@@ -91,7 +92,14 @@ fi
 # The jobs of the run under way (the bots, the samplers): ended with it, also on Ctrl-C.
 jobs_running=""
 stop_jobs() { [ -z "$jobs_running" ] || kill $jobs_running 2>/dev/null || true; jobs_running=""; }
-trap 'stop_jobs; bin/world cluster stop --data-dir "$data" >/dev/null 2>&1 || true; rm -rf "$data"; remove_cgroups' EXIT
+# Stops the run under way's cluster and deletes its data.
+end_run() {
+  [ -n "$data" ] || return 0
+  bin/world cluster stop --data-dir "$data" >>"${1:-/dev/null}" 2>&1 || true
+  rm -rf "$data"
+  data=""
+}
+trap 'stop_jobs; end_run; remove_cgroups' EXIT
 trap 'exit 143' INT TERM HUP
 
 placements="${PLACEMENTS:-least-shard attention}"
@@ -99,6 +107,7 @@ placements="${PLACEMENTS:-least-shard attention}"
   || { echo "hotspot: PLACEMENTS orders least-shard and attention, each once, not '$placements'" >&2; exit 2; }
 for strategy in $placements; do
   echo "== $strategy: 3 nodes$([ -n "${JOIN_AT:-}" ] && echo " and one joining") ($([ "$cpus" = 0 ] && echo "no CPU limit" || echo "$cpus cores each")), $avatars bots, ${seconds} s"
+  data="$(mktemp -d)"
   settings=(--set "world.rebalancer.strategy=$strategy" --set world.rebalancer.interval=5s)
   for s in ${NODE_SETTINGS:-}; do settings+=(--set "$s"); done
   bin/world cluster start --nodes 3 --data-dir "$data" "${settings[@]}" >"$out/$strategy.cluster.log" 2>&1
@@ -151,7 +160,7 @@ for strategy in $placements; do
   jobs_running=""
   curl -sf http://127.0.0.1:7631/attention/decisions >"$out/$strategy.decisions.json" || true
   cpu_report >"$out/$strategy.cpu.txt"
-  bin/world cluster stop --data-dir "$data" >>"$out/$strategy.cluster.log" 2>&1
+  end_run "$out/$strategy.cluster.log"
   remove_cgroups
 done
 java -cp "$CP" org.worldserver.shard.bench.HotspotReport "$out"

@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -27,8 +33,8 @@ import org.worldserver.shard.region.RegionDirectory;
 /**
  * Two nodes of one cluster on the real Cassandra, each with its gateway: one client connects through each node's
  * gateway and both avatars are placed in the same cell, which runs on one of the two nodes, so one of the clients
- * is served across nodes (its frames relayed by {@code SessionRelay}). Both see each other, named, and each one's
- * input is applied.
+ * is served across nodes (its frames and inputs relayed by {@code SessionRelay}). Both see each other, named, and
+ * each one's input is applied.
  */
 @ExtendWith(RealCassandra.class)
 class CrossNodeSyncIT {
@@ -73,6 +79,20 @@ class CrossNodeSyncIT {
         return live == null ? null : live.get("cell").asText();
     }
 
+    /** {@code world_gateway_relayed_inputs_total} in the node's /metrics. */
+    private static double relayedInputs(WorldNode node) throws Exception {
+        String metrics = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(node.operatorUri() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        Matcher m = Pattern.compile("(?m)^world_gateway_relayed_inputs_total (\\S+)$")
+                .matcher(metrics);
+        assertTrue(m.find(), "no world_gateway_relayed_inputs_total in\n" + metrics);
+        return Double.parseDouble(m.group(1));
+    }
+
     @Test
     void shouldServeAClientWhoseAvatarsCellRunsOnTheOtherNode() throws Exception {
         try (ClientDriver driver = new ClientDriver(0)) {
@@ -91,15 +111,20 @@ class CrossNodeSyncIT {
             boolean onSecond = RegionDirectory.get(second.system()).cells().containsKey(CellId.parse(cell));
             assertNotEquals(onFirst, onSecond, "the cell runs on exactly one node: one client is served from afar");
 
-            // Each sees the other, named; each one's inputs come back applied.
+            // Each sees the other, named: frames flow, the far one's through the relays.
+            StateSyncIT.pollUntil(
+                    both,
+                    30,
+                    () -> StateSyncIT.seenAt(ada.client(), bob.client().entityId()) != null
+                            && StateSyncIT.seenAt(bob.client(), ada.client().entityId()) != null,
+                    () -> {});
+            // Each one's inputs come back applied (the far session now knows its cell's node).
             int[] sent = new int[2];
             long[] next = {0};
             StateSyncIT.pollUntil(
                     both,
                     30,
-                    () -> StateSyncIT.seenAt(ada.client(), bob.client().entityId()) != null
-                            && StateSyncIT.seenAt(bob.client(), ada.client().entityId()) != null
-                            && sent[0] > 0
+                    () -> sent[0] > 0
                             && ada.client().lastAppliedInput() == sent[0]
                             && bob.client().lastAppliedInput() == sent[1],
                     () -> {
@@ -111,6 +136,11 @@ class CrossNodeSyncIT {
                     });
             assertEquals(bob.id(), ada.client().name(bob.client().entityId()));
             assertEquals(ada.id(), bob.client().name(ada.client().entityId()));
+            // The far client's inputs crossed through the cell node's relay, in batches; the near one's did not.
+            WorldNode far = onFirst ? second : first;
+            WorldNode near = onFirst ? first : second;
+            assertTrue(relayedInputs(far) > 0, "the far gateway relayed its client's inputs");
+            assertEquals(0, relayedInputs(near), "the near gateway's client has its cell on its own node");
             ada.client().close();
             bob.client().close();
         }

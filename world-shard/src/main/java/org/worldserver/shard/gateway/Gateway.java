@@ -45,6 +45,8 @@ public final class Gateway implements AutoCloseable {
             String host = c.getString("bind-host");
             int tickHz = system.settings().config().getInt("world.region-defaults.tick-hz");
             SessionStreams streams = SessionStreams.get(system);
+            InputBatches batches = new InputBatches(
+                    c.getDuration("input-batch-window", TimeUnit.NANOSECONDS), c.getInt("input-batch-max"));
             GatewayAgent agent = new GatewayAgent(
                     aeron,
                     new GatewayAgent.Settings(
@@ -64,7 +66,7 @@ public final class Gateway implements AutoCloseable {
                             new ChallengeCookies(settings.tokenKey(), COOKIE_LIFETIME_MILLIS),
                             new TokenNonces(c.getInt("session-capacity") * 2),
                             System::currentTimeMillis),
-                    new WorldPlacement(system, streams),
+                    new WorldPlacement(system, streams, batches),
                     streams);
             AgentRunner runner = new AgentRunner(
                     GatewayDriver.idleStrategy(c.getConfig("driver").getString("idle-strategy")),
@@ -72,7 +74,7 @@ public final class Gateway implements AutoCloseable {
                     null,
                     agent);
             AgentRunner.startOnThread(runner);
-            registerMetrics(system, agent, streams.counters());
+            registerMetrics(system, agent, streams.counters(), batches);
             system.log()
                     .info(
                             "UDP gateway listening on {} (replies from port {})",
@@ -92,7 +94,8 @@ public final class Gateway implements AutoCloseable {
      * {@code world_gateway_sessions}, {@code world_gateway_dropped{reason}} and what the session streams sent in
      * the node's /metrics.
      */
-    private static void registerMetrics(ActorSystem<?> system, GatewayAgent agent, SessionStreams.Counters sent) {
+    private static void registerMetrics(
+            ActorSystem<?> system, GatewayAgent agent, SessionStreams.Counters sent, InputBatches relayed) {
         PrometheusRegistry registry = NodeMetrics.get(system).registry();
         GaugeWithCallback.builder()
                 .name("world_gateway_sessions")
@@ -126,6 +129,16 @@ public final class Gateway implements AutoCloseable {
                 .name("world_gateway_contended_frames")
                 .help("Frames dropped because two cells encoded for one session at once (during a handover)")
                 .callback(cb -> cb.call(sent.contended()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("world_gateway_relayed_inputs")
+                .help("Inputs sent to the relay of the node running their cell (cells on other nodes)")
+                .callback(cb -> cb.call(relayed.inputsSent()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("world_gateway_relayed_input_batches")
+                .help("Messages those inputs took (batched per node over world.gateway.input-batch-window)")
+                .callback(cb -> cb.call(relayed.batchesSent()))
                 .register(registry);
     }
 

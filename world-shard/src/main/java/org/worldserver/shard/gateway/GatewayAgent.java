@@ -72,8 +72,14 @@ public final class GatewayAgent implements Agent {
         /** Logs the avatar in and places it; completes with its entity id, or fails (the client is denied). */
         CompletionStage<Integer> place(String avatarId);
 
-        /** A session's input passed its guards (units: intent −1..1 of max speed, unit focus vector). */
+        /**
+         * A session's input passed its guards (units: intent −1..1 of max speed, unit focus vector). It may be held
+         * for a batch until a later {@link #flushInputs}.
+         */
         void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ);
+
+        /** Called on every duty cycle: sends the inputs held whose time has come ({@code nowNanos}: nanoTime). */
+        void flushInputs(long nowNanos);
 
         /**
          * A session asked to teleport its avatar to (x, y, z) metres in its region: completes empty once done, with
@@ -215,6 +221,7 @@ public final class GatewayAgent implements Agent {
         int work = screenImages() + finishPlacements() + finishRequests();
         work += subscription.poll(onFragment, 256);
         long now = System.nanoTime();
+        world.flushInputs(now);
         if (now - nextSweepNanos > 0) {
             nextSweepNanos = now + 1_000_000_000L;
             sessions.closeIdle(now, settings.idleTimeoutNanos(), s -> ended(s, DisconnectReason.IDLE_TIMEOUT));

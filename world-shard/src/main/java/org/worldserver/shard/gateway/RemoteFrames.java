@@ -43,12 +43,16 @@ final class RemoteFrames {
                 .add(new SessionRelay.RelayedFrame(frame.observerAvatarId(), frame.lastAppliedInput(), wire, departed));
     }
 
-    /** Sends every batch; the next tick starts new ones. */
-    void flush() {
+    /**
+     * Sends every batch, naming {@code origin} (this node's relay) as where the observers' inputs go; the next tick
+     * starts new ones.
+     */
+    void flush(ActorRef<SessionRelay.Command> origin) {
         if (frames.isEmpty()) {
             return;
         }
-        frames.forEach((relay, batch) -> relay.tell(new SessionRelay.RelayedFrames(cell, batch, names.get(relay))));
+        frames.forEach(
+                (relay, batch) -> relay.tell(new SessionRelay.RelayedFrames(cell, origin, batch, names.get(relay))));
         frames = new HashMap<>();
         names = new HashMap<>();
     }

@@ -17,20 +17,32 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.worldserver.persistence.CborSerializable;
 import org.worldserver.shard.region.CellId;
+import org.worldserver.shard.region.RegionCell;
+import org.worldserver.shard.region.WorldRegions;
 import org.worldserver.shard.world.AvatarTable;
 import org.worldserver.shard.world.FrameView;
 
 /**
- * Frames for sessions whose avatar's cell runs on another node. One relay per node (started with the node, gateway
- * or not): it publishes, in a Distributed Data map replicated to every node, which avatars have a session on this
- * node's gateway ({@code avatar → this relay}); every node's {@link SessionStreams} keeps a copy, so a cell whose
- * observer has no session on its own node but one elsewhere batches that observer's frames per destination relay
- * and sends them once per tick ({@link RelayedFrames}); the relay hands each to the session's {@link
- * SessionStream}, which encodes it as it would a local frame.
+ * What crosses between a session's node and its avatar's cell's node, both ways. One relay per node (started with
+ * the node, gateway or not).
  *
- * <p>Cost: one Artery message per cell and destination node per tick, carrying each remote observer's updates
- * (about 32 bytes each) and the names of the entities they refer to. Entries of a node that died stay in the map
- * until the avatar logs in again (its frames then go to dead letters).
+ * <p><b>Frames, cell to session.</b> The relay publishes, in a Distributed Data map replicated to every node, which
+ * avatars have a session on this node's gateway ({@code avatar → this relay}); every node's {@link SessionStreams}
+ * keeps a copy, so a cell whose observer has no session on its own node but one elsewhere batches that observer's
+ * frames per destination relay and sends them once per tick ({@link RelayedFrames}, naming the relay of the cell's
+ * node as their origin); the relay hands each to the session's {@link SessionStream}, which encodes it as it would
+ * a local frame and remembers the origin.
+ *
+ * <p><b>Inputs, session to cell.</b> The gateway sends the inputs of a session whose cell runs elsewhere to that
+ * origin relay, batched per relay over {@code world.gateway.input-batch-window} ({@link InputBatches}); the relay
+ * gives each to its cell through this node's shard region, a local delivery (or one more hop, if the cell has moved
+ * meanwhile). One Artery message carries a few inputs instead of one each, and Cluster Sharding's envelope and the
+ * remote region's routing are skipped.
+ *
+ * <p>Cost: one Artery message per cell and destination node per tick for frames, carrying each remote observer's
+ * updates (about 32 bytes each) and the names of the entities they refer to; one per gateway, destination node and
+ * batch window for inputs. Entries of a node that died stay in the map until the avatar logs in again (its frames
+ * then go to dead letters).
  */
 public final class SessionRelay {
 
@@ -41,9 +53,20 @@ public final class SessionRelay {
     /** What a relay does. */
     public sealed interface Command {}
 
-    /** One tick of one cell's frames for sessions on this relay's node. */
-    public record RelayedFrames(String cell, List<RelayedFrame> frames, Map<Integer, String> names)
+    /**
+     * One tick of one cell's frames for sessions on this relay's node.
+     *
+     * @param origin the relay of the node the cell ran on: where those sessions' inputs go
+     */
+    public record RelayedFrames(
+            String cell, ActorRef<Command> origin, List<RelayedFrame> frames, Map<Integer, String> names)
             implements Command, CborSerializable {}
+
+    /** Inputs of sessions on another node for cells on this relay's node, in the order they arrived. */
+    public record RelayedInputs(List<RelayedInput> inputs) implements Command, CborSerializable {}
+
+    /** One input for the cell {@code cell} (a {@link CellId#entityId()}). */
+    public record RelayedInput(String cell, RegionCell.Input input) implements CborSerializable {}
 
     /**
      * One observer's frame: its updates' wire states ({@link AvatarTable#WIRE_STRIDE} ints each) followed by the
@@ -112,8 +135,15 @@ public final class SessionRelay {
                                 for (RelayedFrame frame : batch.frames()) {
                                     SessionStream stream = streams.of(frame.observer());
                                     if (stream != null) {
-                                        stream.onFrame(view.of(frame, batch.names()), cell);
+                                        stream.onFrame(view.of(frame, batch.names()), cell, batch.origin());
                                     }
+                                }
+                                return Behaviors.same();
+                            })
+                            .onMessage(RelayedInputs.class, batch -> {
+                                WorldRegions regions = WorldRegions.get(context.getSystem());
+                                for (RelayedInput relayed : batch.inputs()) {
+                                    regions.cell(relayed.cell()).tell(relayed.input());
                                 }
                                 return Behaviors.same();
                             })

@@ -11,6 +11,7 @@ import java.util.function.IntPredicate;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.worldserver.protocol.EntityStates;
 import org.worldserver.protocol.Offers;
 import org.worldserver.protocol.ProtocolLimits;
@@ -61,6 +62,8 @@ public final class SessionStream {
     private volatile Publication reply;
     private volatile boolean closed;
     private volatile CellId cell;
+    /** The relay of the node whose cell sent the last frame; null when that cell runs on this node. */
+    private volatile ActorRef<SessionRelay.Command> cellRelay;
 
     // Owned by the cell thread holding {@link #busy}.
     private final Int2IntHashMap known = new Int2IntHashMap(KNOWN_CAPACITY, 0.5f, -1);
@@ -109,6 +112,15 @@ public final class SessionStream {
         return cell;
     }
 
+    /**
+     * The relay of the node that ran the cell of the last frame (where this session's inputs go), or null when it
+     * is this node or before the first frame; any thread. Read after {@link #cell()}, it may lag by a frame around a
+     * crossing: an input sent to the previous node still reaches the cell through its shard region.
+     */
+    public ActorRef<SessionRelay.Command> cellRelay() {
+        return cellRelay;
+    }
+
     /** The client applied snapshot {@code number}; receiver thread. */
     void acknowledge(int number) {
         acked.accumulateAndGet(number, (old, n) -> Integer.compareUnsigned(n, old) > 0 ? n : old);
@@ -132,10 +144,17 @@ public final class SessionStream {
         closed = true;
     }
 
-    /** Encodes and offers the datagrams of one frame of the avatar's cell {@code from}; a cell thread. */
-    void onFrame(FrameView frame, CellId from) {
+    /**
+     * Encodes and offers the datagrams of one frame of the avatar's cell {@code from}; a cell thread, or the relay's.
+     *
+     * @param origin the relay of the node {@code from} runs on, or null for this node
+     */
+    void onFrame(FrameView frame, CellId from, ActorRef<SessionRelay.Command> origin) {
         if (closed) {
             return;
+        }
+        if (cellRelay != origin) {
+            cellRelay = origin;
         }
         if (!busy.compareAndSet(false, true)) {
             counters.contended.increment();

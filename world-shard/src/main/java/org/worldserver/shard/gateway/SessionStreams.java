@@ -85,7 +85,7 @@ public final class SessionStreams implements Extension {
                 String observer = frame.observerAvatarId();
                 SessionStream stream = byAvatar.get(observer);
                 if (stream != null) {
-                    stream.onFrame(frame, id);
+                    stream.onFrame(frame, id, null);
                     return;
                 }
                 ActorRef<SessionRelay.Command> elsewhere = remote.get(observer);
@@ -96,7 +96,7 @@ public final class SessionStreams implements Extension {
 
             @Override
             public void tickEnded() {
-                relayed.flush();
+                relayed.flush(relay);
             }
         };
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -28,7 +29,9 @@ import org.worldserver.shard.region.WorldRegions;
  *
  * <p>Inputs go to the cell that last ticked the avatar for its session ({@link SessionStream#cell()}), or the cell
  * it joined before its first frame; a cell forwards inputs for an avatar that just left it for {@code
- * world.cells.forward-for}.
+ * world.cells.forward-for}. An input for a cell on this node goes through the shard region at once; one for a cell
+ * on another node is batched for that node's {@link SessionRelay} ({@link InputBatches}, sent by {@link
+ * #flushInputs}).
  */
 public final class WorldPlacement implements GatewayAgent.World {
 
@@ -42,9 +45,12 @@ public final class WorldPlacement implements GatewayAgent.World {
 
     private record Placement(String region, CellId cell) {}
 
-    public WorldPlacement(ActorSystem<?> system, SessionStreams streams) {
+    private final InputBatches batches;
+
+    public WorldPlacement(ActorSystem<?> system, SessionStreams streams, InputBatches batches) {
         this.system = system;
         this.streams = streams;
+        this.batches = batches;
         this.regions = WorldRegions.get(system);
         this.assets = new SessionAssets(system, regions, avatarId -> {
             CellId cell = cellOf(avatarId);
@@ -107,10 +113,23 @@ public final class WorldPlacement implements GatewayAgent.World {
 
     @Override
     public void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ) {
-        CellId cell = cellOf(avatarId);
-        if (cell != null) {
-            regions.cell(cell).tell(new RegionCell.Input(avatarId, sequence, intentX, intentZ, focusX, focusZ));
+        SessionStream stream = streams.of(avatarId);
+        CellId cell = cellOf(avatarId, stream);
+        if (cell == null) {
+            return;
         }
+        RegionCell.Input input = new RegionCell.Input(avatarId, sequence, intentX, intentZ, focusX, focusZ);
+        ActorRef<SessionRelay.Command> remote = stream == null ? null : stream.cellRelay();
+        if (remote == null) {
+            regions.cell(cell).tell(input);
+        } else {
+            batches.add(remote, cell.entityId(), input, System.nanoTime());
+        }
+    }
+
+    @Override
+    public void flushInputs(long nowNanos) {
+        batches.flushDue(nowNanos);
     }
 
     @Override
@@ -147,7 +166,10 @@ public final class WorldPlacement implements GatewayAgent.World {
 
     /** The cell that owns the avatar now: the one that last ticked it for its session, or the one it joined. */
     private CellId cellOf(String avatarId) {
-        SessionStream stream = streams.of(avatarId);
+        return cellOf(avatarId, streams.of(avatarId));
+    }
+
+    private CellId cellOf(String avatarId, SessionStream stream) {
         CellId now = stream == null ? null : stream.cell();
         if (now != null) {
             return now;

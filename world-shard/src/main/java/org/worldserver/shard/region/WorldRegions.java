@@ -87,7 +87,12 @@ public final class WorldRegions implements Extension {
     }
 
     public EntityRef<RegionCell.Command> cell(CellId id) {
-        return sharding.entityRefFor(CELL_KEY, id.entityId());
+        return cell(id.entityId());
+    }
+
+    /** The cell whose {@link CellId#entityId()} is {@code entityId} (a cell refuses an id that is not a cell's). */
+    public EntityRef<RegionCell.Command> cell(String entityId) {
+        return sharding.entityRefFor(CELL_KEY, entityId);
     }
 
     /** The region that receives the avatars of closed regions ({@code world.fallback-region}). */

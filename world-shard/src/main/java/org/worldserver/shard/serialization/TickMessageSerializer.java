@@ -9,18 +9,27 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.ByteBufferSerializer;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.worldserver.shard.gateway.SessionRelay;
 import org.worldserver.shard.gateway.SessionRelay.RelayedFrame;
 import org.worldserver.shard.gateway.SessionRelay.RelayedFrames;
+import org.worldserver.shard.gateway.SessionRelay.RelayedInput;
+import org.worldserver.shard.gateway.SessionRelay.RelayedInputs;
 import org.worldserver.shard.region.RegionCell.Ghosts;
 import org.worldserver.shard.region.RegionCell.Input;
 import org.worldserver.shard.world.AvatarTable;
 
 /**
- * A compact binary format for the three messages that cross nodes every tick: a client's {@link Input} (gateway to
- * cell), a cell's {@link Ghosts} (cell to neighbouring cell) and a cell's {@link RelayedFrames} (cell to the relay
- * of the node holding its observers' sessions). Everything else stays Jackson CBOR.
+ * A compact binary format for the messages that cross nodes every tick: a client's {@link Input} (gateway to cell
+ * through Cluster Sharding, before the session's first frame), a gateway's {@link RelayedInputs} (to the relay of
+ * the node running their cells), a cell's {@link Ghosts} (cell to neighbouring cell) and a cell's {@link
+ * RelayedFrames} (cell to the relay of the node holding its observers' sessions). Everything else stays Jackson
+ * CBOR.
  *
  * <p>Why: a profile of the hotspot cluster run showed about a third of each node's CPU in Artery and Jackson CBOR
  * (docs/benchmarks.md, "Re-balancing, second round"); these messages are nearly all of that traffic, and CBOR writes
@@ -28,8 +37,9 @@ import org.worldserver.shard.world.AvatarTable;
  * {@code TickMessageSerializerBenchmark}.
  *
  * <p>Format (little-endian): ints and floats as 4 bytes; a string as an int byte length then its UTF-8 bytes; an
- * array as an int element count then the elements. The manifest names the message and the format's version, so a
- * node of a later version can keep reading this one during a rolling upgrade.
+ * array as an int element count then the elements; an actor reference as the string of its serialization format. The
+ * manifest names the message and the format's version, so a node of a later version can keep reading this one during
+ * a rolling upgrade.
  *
  * <p>Bad bytes (truncated, a negative or oversized length, bytes left over, an unknown manifest) throw {@link
  * NotSerializableException} naming the message and what is wrong; Artery then drops that one message and logs it.
@@ -38,9 +48,9 @@ import org.worldserver.shard.world.AvatarTable;
  * id, a relayed frame at least the observer's own state and whole {@link AvatarTable#WIRE_STRIDE} slots. A message
  * that fails these is refused here rather than throwing in the cell or relay that reads it.
  *
- * <p>Thread-safe: no state. Implements {@link ByteBufferSerializer}: Artery writes the relayed frames (sent to an
- * actor on another node) straight into its send buffer. Inputs and ghosts travel inside Cluster Sharding's envelope,
- * which asks for a byte array.
+ * <p>Thread-safe: no state but the actor system's reference resolver. Implements {@link ByteBufferSerializer}:
+ * Artery writes the relayed frames and inputs (sent to an actor on another node) straight into its send buffer.
+ * Inputs to a cell and ghosts travel inside Cluster Sharding's envelope, which asks for a byte array.
  *
  * <p>Upgrades: a node without this serializer cannot read these messages, and Jackson refuses classes bound
  * elsewhere, so nodes before and after this change cannot share a cluster: upgrade by a full restart (deploy/README).
@@ -51,11 +61,30 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
     public static final int IDENTIFIER = 7041;
 
     static final String INPUT = "input-1";
+    static final String INPUTS = "inputs-1";
     static final String GHOSTS = "ghosts-1";
-    static final String FRAMES = "frames-1";
+    static final String FRAMES = "frames-2";
 
     /** Floats per avatar in {@link Ghosts#states()}: x, y, z, vx, vz, focusX, focusZ. */
     private static final int GHOST_FLOATS = 7;
+
+    private final ExtendedActorSystem system;
+    /** Resolves the relays named in frames; made on first use (Pekko makes serializers while the system starts). */
+    private volatile ActorRefResolver resolver;
+
+    /** Pekko makes one per actor system, with the system. */
+    public TickMessageSerializer(ExtendedActorSystem system) {
+        this.system = system;
+    }
+
+    private ActorRefResolver resolver() {
+        ActorRefResolver r = resolver;
+        if (r == null) {
+            r = ActorRefResolver.get(Adapter.toTyped(system));
+            resolver = r;
+        }
+        return r;
+    }
 
     @Override
     public int identifier() {
@@ -66,6 +95,9 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
     public String manifest(Object message) {
         if (message instanceof Input) {
             return INPUT;
+        }
+        if (message instanceof RelayedInputs) {
+            return INPUTS;
         }
         if (message instanceof Ghosts) {
             return GHOSTS;
@@ -95,6 +127,8 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         try {
             if (message instanceof Input input) {
                 writeInput(input, buffer);
+            } else if (message instanceof RelayedInputs inputs) {
+                writeInputs(inputs, buffer);
             } else if (message instanceof Ghosts ghosts) {
                 writeGhosts(ghosts, buffer);
             } else if (message instanceof RelayedFrames frames) {
@@ -114,11 +148,12 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         try {
             Object message = switch (manifest) {
                 case INPUT -> readInput(buffer);
+                case INPUTS -> readInputs(buffer);
                 case GHOSTS -> readGhosts(buffer);
                 case FRAMES -> readFrames(buffer);
                 default ->
                     throw new NotSerializableException("unknown tick message manifest '" + manifest + "' (known: "
-                            + INPUT + ", " + GHOSTS + ", " + FRAMES + ")");
+                            + INPUT + ", " + INPUTS + ", " + GHOSTS + ", " + FRAMES + ")");
             };
             if (buffer.hasRemaining()) {
                 throw new NotSerializableException(
@@ -135,9 +170,16 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
     }
 
     /** Exact size in bytes of {@code message} in this format. */
-    static int sizeOf(Object message) {
+    int sizeOf(Object message) {
         if (message instanceof Input input) {
-            return sizeOf(input.avatarId()) + 4 + 4 * 4;
+            return sizeOfInput(input);
+        }
+        if (message instanceof RelayedInputs batch) {
+            int size = 4;
+            for (RelayedInput relayed : batch.inputs()) {
+                size += sizeOf(relayed.cell()) + sizeOfInput(relayed.input());
+            }
+            return size;
         }
         if (message instanceof Ghosts g) {
             int size = 4 + 4 + 4 + 4 * g.entityIds().length + 4 + 4 * g.states().length;
@@ -147,7 +189,7 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
             return size;
         }
         if (message instanceof RelayedFrames f) {
-            int size = sizeOf(f.cell()) + 4 + 4;
+            int size = sizeOf(f.cell()) + sizeOf(refText(f.origin())) + 4 + 4;
             for (RelayedFrame frame : f.frames()) {
                 size += sizeOf(frame.observer()) + 4 + 4 + 4 * frame.wire().length + 4 + 4 * frame.departed().length;
             }
@@ -164,6 +206,10 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
                 "TickMessageSerializer cannot write " + message.getClass().getName());
     }
 
+    private static int sizeOfInput(Input input) {
+        return sizeOf(input.avatarId()) + 4 + 4 * 4;
+    }
+
     private static void writeInput(Input input, ByteBuffer out) {
         writeString(input.avatarId(), out);
         out.putInt(input.sequence());
@@ -175,6 +221,23 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
 
     private static Input readInput(ByteBuffer in) throws MalformedException {
         return new Input(readString(in), in.getInt(), in.getFloat(), in.getFloat(), in.getFloat(), in.getFloat());
+    }
+
+    private static void writeInputs(RelayedInputs batch, ByteBuffer out) {
+        out.putInt(batch.inputs().size());
+        for (RelayedInput relayed : batch.inputs()) {
+            writeString(relayed.cell(), out);
+            writeInput(relayed.input(), out);
+        }
+    }
+
+    private static RelayedInputs readInputs(ByteBuffer in) throws MalformedException {
+        int count = readCount(in, 4 + 4 + 4 + 4 * 4, "inputs");
+        List<RelayedInput> inputs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            inputs.add(new RelayedInput(readString(in), readInput(in)));
+        }
+        return new RelayedInputs(inputs);
     }
 
     private static void writeGhosts(Ghosts g, ByteBuffer out) {
@@ -208,8 +271,9 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         return new Ghosts(fromIndex, ids, entities, states);
     }
 
-    private static void writeFrames(RelayedFrames f, ByteBuffer out) {
+    private void writeFrames(RelayedFrames f, ByteBuffer out) {
         writeString(f.cell(), out);
+        writeString(refText(f.origin()), out);
         out.putInt(f.frames().size());
         for (RelayedFrame frame : f.frames()) {
             writeString(frame.observer(), out);
@@ -224,8 +288,9 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         }
     }
 
-    private static RelayedFrames readFrames(ByteBuffer in) throws MalformedException {
+    private RelayedFrames readFrames(ByteBuffer in) throws MalformedException {
         String cell = readString(in);
+        ActorRef<SessionRelay.Command> origin = readRelay(in);
         int count = readCount(in, 4 + 4 + 4 + 4, "frames");
         List<RelayedFrame> frames = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -243,7 +308,21 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         for (int i = 0; i < names; i++) {
             byEntity.put(in.getInt(), readString(in));
         }
-        return new RelayedFrames(cell, frames, byEntity);
+        return new RelayedFrames(cell, origin, frames, byEntity);
+    }
+
+    /** A relay's reference; a string that is not one (Pekko's parser throws on some) is refused. */
+    private ActorRef<SessionRelay.Command> readRelay(ByteBuffer in) throws MalformedException {
+        String text = readString(in);
+        try {
+            return resolver().resolveActorRef(text);
+        } catch (RuntimeException e) {
+            throw new MalformedException("origin '" + text + "' is not an actor reference (" + e + ")");
+        }
+    }
+
+    private String refText(ActorRef<?> ref) {
+        return resolver().toSerializationFormat(ref);
     }
 
     private static int sizeOf(String s) {

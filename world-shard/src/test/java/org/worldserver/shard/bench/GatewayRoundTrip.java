@@ -156,6 +156,9 @@ public final class GatewayRoundTrip {
         public void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ) {}
 
         @Override
+        public void flushInputs(long nowNanos) {}
+
+        @Override
         public CompletionStage<Optional<String>> teleport(String avatarId, float x, float y, float z) {
             return CompletableFuture.completedFuture(Optional.of("region-teleport-refused: no world"));
         }

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
@@ -71,7 +73,7 @@ public class TickMessageSerializerBenchmark {
                                 "pekko.serialization.jackson.allowed-class-prefix = [\"org.worldserver.shard\"]")
                         .withFallback(ConfigFactory.load()));
         serializer = format.equals("binary")
-                ? new TickMessageSerializer()
+                ? new TickMessageSerializer((ExtendedActorSystem) Adapter.toClassic(system))
                 : (JacksonCborSerializer) SerializationExtension.get(system).serializerFor(RegionCell.Joined.class);
         SplittableRandom random = new SplittableRandom(3);
         List<RelayedFrame> list = new ArrayList<>();
@@ -87,7 +89,7 @@ public class TickMessageSerializerBenchmark {
             }
             list.add(new RelayedFrame("bot-" + o, 1000 + o, wire, new int[0]));
         }
-        frames = new RelayedFrames("plaza/5", list, names);
+        frames = new RelayedFrames("plaza/5", system.deadLetters(), list, names);
         int near = 30;
         String[] ids = new String[near];
         int[] entities = new int[near];

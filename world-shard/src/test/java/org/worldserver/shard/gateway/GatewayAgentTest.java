@@ -62,6 +62,9 @@ class GatewayAgentTest {
         }
 
         @Override
+        public void flushInputs(long nowNanos) {}
+
+        @Override
         public CompletionStage<Optional<String>> teleport(String avatarId, float x, float y, float z) {
             teleports.add(avatarId + "@" + x + "," + y + "," + z);
             CompletableFuture<Optional<String>> answer = teleportAnswers.poll();

@@ -63,7 +63,7 @@ public final class SessionStreamLoad {
                     System::nanoTime,
                     frame -> {
                         long start = System.nanoTime();
-                        byAvatar.get(frame.observerAvatarId()).onFrame(frame, cellId);
+                        byAvatar.get(frame.observerAvatarId()).onFrame(frame, cellId, null);
                         senderNanos[0] += System.nanoTime() - start;
                         frames[0]++;
                         updates[0] += frame.updateCount();

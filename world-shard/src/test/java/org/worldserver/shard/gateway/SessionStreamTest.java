@@ -64,7 +64,7 @@ class SessionStreamTest {
                 System::nanoTime,
                 frame -> {
                     if (frame.observerAvatarId().equals("ori")) {
-                        stream.onFrame(frame, id);
+                        stream.onFrame(frame, id, null);
                     }
                 });
         cell.join("ori", 1, 0, 0, 0);

@@ -13,14 +13,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.worldserver.shard.gateway.SessionRelay;
 import org.worldserver.shard.gateway.SessionRelay.RelayedFrame;
 import org.worldserver.shard.gateway.SessionRelay.RelayedFrames;
+import org.worldserver.shard.gateway.SessionRelay.RelayedInput;
+import org.worldserver.shard.gateway.SessionRelay.RelayedInputs;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionCell.Ghosts;
 import org.worldserver.shard.region.RegionCell.Input;
@@ -28,7 +34,9 @@ import org.worldserver.shard.region.RegionCell.Input;
 class TickMessageSerializerTest {
 
     private static final ActorTestKit KIT = ActorTestKit.create("tick-messages");
-    private final TickMessageSerializer serializer = new TickMessageSerializer();
+    private final TickMessageSerializer serializer =
+            new TickMessageSerializer((ExtendedActorSystem) Adapter.toClassic(KIT.system()));
+    private static final TestProbe<SessionRelay.Command> ORIGIN = KIT.createTestProbe();
 
     @AfterAll
     static void stop() {
@@ -37,6 +45,11 @@ class TickMessageSerializerTest {
 
     private static Input input() {
         return new Input("avatar-ä-🙂", 41, 0.5f, -1f, 0.25f, Float.MIN_VALUE);
+    }
+
+    private static RelayedInputs inputs() {
+        return new RelayedInputs(List.of(
+                new RelayedInput("plaza/3", input()), new RelayedInput("plaza/4", new Input("b", -7, 0, 0, 1, 0))));
     }
 
     private static Ghosts ghosts() {
@@ -48,6 +61,7 @@ class TickMessageSerializerTest {
     private static RelayedFrames frames() {
         return new RelayedFrames(
                 "plaza/3",
+                ORIGIN.ref(),
                 List.of(
                         new RelayedFrame(
                                 "observer-1",
@@ -61,7 +75,7 @@ class TickMessageSerializerTest {
     @Test
     void pekkoPicksThisSerializerForTheTickMessagesAndCborForTheRest() {
         Serialization serialization = SerializationExtension.get(KIT.system());
-        for (Object message : List.of(input(), ghosts(), frames())) {
+        for (Object message : List.of(input(), inputs(), ghosts(), frames())) {
             assertInstanceOf(TickMessageSerializer.class, serialization.findSerializerFor(message), message.toString());
         }
         Object other = new RegionCell.Joined(3, "plaza/3");
@@ -73,9 +87,12 @@ class TickMessageSerializerTest {
     @Test
     void everyTickMessageSurvivesPekkosSerialization() throws Exception {
         assertSame(input(), throughPekko(input()));
+        assertSame(inputs(), throughPekko(inputs()));
+        RelayedInputs noInputs = new RelayedInputs(List.of());
+        assertSame(noInputs, throughPekko(noInputs));
         assertSame(ghosts(), throughPekko(ghosts()));
         assertSame(frames(), throughPekko(frames()));
-        RelayedFrames empty = new RelayedFrames("plaza/0", List.of(), Map.of());
+        RelayedFrames empty = new RelayedFrames("plaza/0", ORIGIN.ref(), List.of(), Map.of());
         assertSame(empty, throughPekko(empty));
         Ghosts none = new Ghosts(2, new String[0], new int[0], new float[0]);
         assertSame(none, throughPekko(none));
@@ -83,11 +100,11 @@ class TickMessageSerializerTest {
 
     @Test
     void writesStraightIntoADirectBufferAndLeavesItsByteOrderAlone() throws Exception {
-        for (Object message : List.of(input(), ghosts(), frames())) {
+        for (Object message : List.of(input(), inputs(), ghosts(), frames())) {
             ByteBuffer buffer = ByteBuffer.allocateDirect(4096).order(ByteOrder.BIG_ENDIAN);
             buffer.position(100); // Artery writes after its envelope header
             serializer.toBinary(message, buffer);
-            assertEquals(100 + TickMessageSerializer.sizeOf(message), buffer.position(), "bytes written");
+            assertEquals(100 + serializer.sizeOf(message), buffer.position(), "bytes written");
             assertEquals(ByteOrder.BIG_ENDIAN, buffer.order());
             buffer.flip().position(100);
             Object copy = serializer.fromBinary(buffer, serializer.manifest(message));
@@ -106,12 +123,15 @@ class TickMessageSerializerTest {
 
     @Test
     void everyTruncationIsAClearError() {
-        byte[] bytes = serializer.toBinary(frames());
-        for (int length = 0; length < bytes.length; length++) {
-            byte[] cut = Arrays.copyOf(bytes, length);
-            NotSerializableException error = assertThrows(
-                    NotSerializableException.class, () -> serializer.fromBinary(cut, TickMessageSerializer.FRAMES));
-            assertTrue(error.getMessage().startsWith("malformed frames-1: "), error.getMessage());
+        for (Object message : List.of(inputs(), frames())) {
+            String manifest = serializer.manifest(message);
+            byte[] bytes = serializer.toBinary(message);
+            for (int length = 0; length < bytes.length; length++) {
+                byte[] cut = Arrays.copyOf(bytes, length);
+                NotSerializableException error =
+                        assertThrows(NotSerializableException.class, () -> serializer.fromBinary(cut, manifest));
+                assertTrue(error.getMessage().startsWith("malformed " + manifest + ": "), error.getMessage());
+            }
         }
     }
 
@@ -142,20 +162,20 @@ class TickMessageSerializerTest {
                 NotSerializableException.class,
                 () -> serializer.fromBinary(serializer.toBinary(fewIds), TickMessageSerializer.GHOSTS));
         for (int[] wire : List.of(new int[0], new int[] {1, 2, 3})) {
-            RelayedFrames bad =
-                    new RelayedFrames("plaza/1", List.of(new RelayedFrame("o", 0, wire, new int[0])), Map.of());
+            RelayedFrames bad = new RelayedFrames(
+                    "plaza/1", ORIGIN.ref(), List.of(new RelayedFrame("o", 0, wire, new int[0])), Map.of());
             NotSerializableException frames = assertThrows(
                     NotSerializableException.class,
                     () -> serializer.fromBinary(serializer.toBinary(bad), TickMessageSerializer.FRAMES));
             assertTrue(
-                    frames.getMessage().startsWith("malformed frames-1: frame for o has " + wire.length + " wire ints"),
+                    frames.getMessage().startsWith("malformed frames-2: frame for o has " + wire.length + " wire ints"),
                     frames.getMessage());
         }
     }
 
     @Test
     void bytesLeftOverAndUnknownManifestsAreRefused() {
-        byte[] bytes = Arrays.copyOf(serializer.toBinary(input()), TickMessageSerializer.sizeOf(input()) + 3);
+        byte[] bytes = Arrays.copyOf(serializer.toBinary(input()), serializer.sizeOf(input()) + 3);
         NotSerializableException extra = assertThrows(
                 NotSerializableException.class, () -> serializer.fromBinary(bytes, TickMessageSerializer.INPUT));
         assertEquals("malformed input-1: 3 bytes left after the message", extra.getMessage());
@@ -196,8 +216,8 @@ class TickMessageSerializerTest {
     /** Records with arrays compare by identity: compares their contents. */
     private static void assertSame(Object expected, Object actual) {
         assertEquals(expected.getClass(), actual.getClass());
-        if (expected instanceof Input) {
-            assertEquals(expected, actual);
+        if (expected instanceof Input || expected instanceof RelayedInputs) {
+            assertEquals(expected, actual); // records of strings and numbers: equals compares them
         } else if (expected instanceof Ghosts e && actual instanceof Ghosts a) {
             assertEquals(e.fromIndex(), a.fromIndex());
             assertArrayEquals(e.avatarIds(), a.avatarIds());
@@ -205,6 +225,7 @@ class TickMessageSerializerTest {
             assertArrayEquals(e.states(), a.states());
         } else if (expected instanceof RelayedFrames e && actual instanceof RelayedFrames a) {
             assertEquals(e.cell(), a.cell());
+            assertEquals(e.origin(), a.origin());
             assertEquals(e.names(), a.names());
             assertEquals(e.frames().size(), a.frames().size());
             for (int i = 0; i < e.frames().size(); i++) {
