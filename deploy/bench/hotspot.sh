@@ -159,6 +159,11 @@ for strategy in $placements; do
   profiler=""
   jobs_running=""
   curl -sf http://127.0.0.1:7631/attention/decisions >"$out/$strategy.decisions.json" || true
+  # Each node's counters at the end (e.g. world_gateway_relayed_inputs_total against _batches_total).
+  for dir in "$data"/cluster/node*; do
+    k="${dir##*node}"
+    curl -sf "http://127.0.0.1:$((7630 + k))/metrics" >"$out/$strategy.node$k.metrics" || true
+  done
   cpu_report >"$out/$strategy.cpu.txt"
   end_run "$out/$strategy.cluster.log"
   remove_cgroups

@@ -20,7 +20,8 @@ import org.worldserver.shard.rebalance.AttentionCommand;
 /**
  * Reads what deploy/bench/hotspot.sh wrote for each strategy and prints the comparison: the load test's input →
  * observed p99; node loads as max against mean (process CPU, and attention per second summed over each node's
- * shards), averaged over the samples with every node; shard moves (a shard reported by another node than in the
+ * shards), averaged over the samples with every node, and the attention figure again over the samples from the crowd
+ * forming on (what a placement is for: room where the crowd is); shard moves (a shard reported by another node than in the
  * sample before); and the time from the crowd forming (the busiest shard at 80 % of its peak avatars) until the node
  * weights (w = A / (C + ΣA)) are within the re-balancer's stop spread (0.05); and, when the nodes ran under a CPU
  * limit, the seconds each was throttled (it wanted more CPU than its limit: the overload a placement should spare
@@ -48,16 +49,18 @@ public final class HotspotReport {
         }
         Path out = Path.of(args[0]);
         System.out.println("| placement | p99 input → observed | node CPU max/mean | node attention max/mean"
-                + " | shard moves | crowd formed → nodes balanced | seconds throttled per node |");
-        System.out.println("|---|---|---|---|---|---|---|");
+                + " | node attention max/mean, crowd formed on | shard moves | crowd formed → nodes balanced"
+                + " | seconds throttled per node |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (String strategy : List.of("least-shard", "attention")) {
             RunFigures f = figures(out, strategy);
             System.out.printf(
-                    "| %s | %s | %.2f | %.2f | %d | %s | %s |%n",
+                    "| %s | %s | %.2f | %.2f | %.2f | %d | %s | %s |%n",
                     strategy,
                     Double.isNaN(f.p99Ms()) ? "(no summary)" : String.format("%.1f ms", f.p99Ms()),
                     f.cpuRatio(),
                     f.attentionRatio(),
+                    f.attentionRatioCrowd(),
                     f.moves(),
                     f.recovery(),
                     throttled(out.resolve(strategy + ".cpu.txt")));
@@ -74,9 +77,10 @@ public final class HotspotReport {
     /** Repeated pairs side by side (least-shard, then attention, for each figure), then each column's median. */
     private static void series(List<Path> outs) throws Exception {
         System.out.println("| pair | p99, least-shard | p99, attention | attention max/mean, least-shard"
-                + " | attention max/mean, attention | CPU max/mean, least-shard | CPU max/mean, attention"
-                + " | moves, attention |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+                + " | attention max/mean, attention | the same from the crowd forming on, least-shard"
+                + " | the same from the crowd forming on, attention"
+                + " | CPU max/mean, least-shard | CPU max/mean, attention | moves, least-shard | moves, attention |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         List<double[]> rows = new ArrayList<>();
         for (Path out : outs) {
             RunFigures least = figures(out, "least-shard");
@@ -86,8 +90,11 @@ public final class HotspotReport {
                 attention.p99Ms(),
                 least.attentionRatio(),
                 attention.attentionRatio(),
+                least.attentionRatioCrowd(),
+                attention.attentionRatioCrowd(),
                 least.cpuRatio(),
                 attention.cpuRatio(),
+                least.moves(),
                 attention.moves()
             };
             rows.add(row);
@@ -100,24 +107,24 @@ public final class HotspotReport {
         }
         System.out.println(seriesRow("median of " + outs.size(), medians));
         System.out.printf(
-                "attention lower p99 in %d of %d pairs, lower attention max/mean in %d of %d%n",
+                "attention lower p99 in %d of %d pairs, lower attention max/mean in %d (from the crowd forming: %d),"
+                        + " fewer moves in %d%n",
                 rows.stream().filter(r -> r[1] < r[0]).count(),
                 rows.size(),
                 rows.stream().filter(r -> r[3] < r[2]).count(),
-                rows.size());
+                rows.stream().filter(r -> r[5] < r[4]).count(),
+                rows.stream().filter(r -> r[9] < r[8]).count());
     }
 
     private static String seriesRow(String name, double[] r) {
         return String.format(
-                "| %s | %.0f ms | %.0f ms | %.2f | %.2f | %.2f | %.2f | %s |",
-                name,
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                r[6] == Math.rint(r[6]) ? String.valueOf((int) r[6]) : String.valueOf(r[6]));
+                "| %s | %.0f ms | %.0f ms | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s |",
+                name, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], count(r[8]), count(r[9]));
+    }
+
+    /** A count as a whole number; a median of an even number of counts may end in .5. */
+    private static String count(double c) {
+        return c == Math.rint(c) ? String.valueOf((int) c) : String.valueOf(c);
     }
 
     private static double median(double[] values) {
@@ -133,10 +140,17 @@ public final class HotspotReport {
      * @param p99Ms the load test's input → observed p99, NaN without a summary
      * @param cpuRatio the busiest node's process CPU against the mean, averaged over the samples with every node
      * @param attentionRatio the same for the attention per second summed over each node's shards
+     * @param attentionRatioCrowd the same from the sample where the crowd formed on; NaN if it never did
      * @param moves placement changes between consecutive samples
      * @param recovery from the crowd forming until the node weights are within the stop spread, as text
      */
-    record RunFigures(double p99Ms, double cpuRatio, double attentionRatio, int moves, String recovery) {}
+    record RunFigures(
+            double p99Ms,
+            double cpuRatio,
+            double attentionRatio,
+            double attentionRatioCrowd,
+            int moves,
+            String recovery) {}
 
     private static RunFigures figures(Path out, String strategy) throws Exception {
         File summary = out.resolve(strategy).resolve("summary.json").toFile();
@@ -152,6 +166,8 @@ public final class HotspotReport {
         double cpuRatio = 0;
         double attentionRatio = 0;
         int counted = 0;
+        double attentionRatioCrowd = 0;
+        int countedCrowd = 0;
         int moves = 0;
         Map<String, String> placedBefore = new HashMap<>();
         int peakAvatars = 0;
@@ -193,13 +209,17 @@ public final class HotspotReport {
                     moves++;
                 }
             }
+            if (formedAt < 0 && peakAvatars > 0 && busiest >= 0.8 * peakAvatars) {
+                formedAt = at;
+            }
             if (cpu.size() == mostNodes) { // every node (after a node joined: every node, the new one included)
                 cpuRatio += maxOverMean(cpu);
                 attentionRatio += maxOverMean(attention);
                 counted++;
-            }
-            if (formedAt < 0 && peakAvatars > 0 && busiest >= 0.8 * peakAvatars) {
-                formedAt = at;
+                if (formedAt >= 0) {
+                    attentionRatioCrowd += maxOverMean(attention);
+                    countedCrowd++;
+                }
             }
             if (formedAt >= 0 && balancedAt < 0 && Rebalancer.weightSpread(attention, capacity) < STOP_SPREAD) {
                 balancedAt = at;
@@ -212,6 +232,7 @@ public final class HotspotReport {
                 p99,
                 counted == 0 ? Double.NaN : cpuRatio / counted,
                 counted == 0 ? Double.NaN : attentionRatio / counted,
+                countedCrowd == 0 ? Double.NaN : attentionRatioCrowd / countedCrowd,
                 moves,
                 recovery);
     }
