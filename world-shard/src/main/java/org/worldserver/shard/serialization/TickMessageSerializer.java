@@ -38,8 +38,8 @@ import org.worldserver.shard.world.AvatarTable;
  *
  * <p>Format (little-endian): ints and floats as 4 bytes; a string as an int byte length then its UTF-8 bytes; an
  * array as an int element count then the elements; an actor reference as the string of its serialization format. The
- * manifest names the message and the format's version, so a node of a later version can keep reading this one during
- * a rolling upgrade.
+ * manifest names the message and the format's version ({@code frames-2} added the origin relay), so a node refuses
+ * a version it does not know with a clear error instead of misreading it.
  *
  * <p>Bad bytes (truncated, a negative or oversized length, bytes left over, an unknown manifest) throw {@link
  * NotSerializableException} naming the message and what is wrong; Artery then drops that one message and logs it.
@@ -52,8 +52,9 @@ import org.worldserver.shard.world.AvatarTable;
  * Artery writes the relayed frames and inputs (sent to an actor on another node) straight into its send buffer.
  * Inputs to a cell and ghosts travel inside Cluster Sharding's envelope, which asks for a byte array.
  *
- * <p>Upgrades: a node without this serializer cannot read these messages, and Jackson refuses classes bound
- * elsewhere, so nodes before and after this change cannot share a cluster: upgrade by a full restart (deploy/README).
+ * <p>Upgrades: a node without this serializer cannot read these messages, Jackson refuses classes bound elsewhere,
+ * and a node reads only the manifests it knows, so nodes on either side of a change to this set cannot share a
+ * cluster: upgrade by a full restart (deploy/README).
  */
 public final class TickMessageSerializer extends SerializerWithStringManifest implements ByteBufferSerializer {
 
