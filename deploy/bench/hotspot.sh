@@ -92,14 +92,18 @@ fi
 # The jobs of the run under way (the bots, the samplers): ended with it, also on Ctrl-C.
 jobs_running=""
 stop_jobs() { [ -z "$jobs_running" ] || kill $jobs_running 2>/dev/null || true; jobs_running=""; }
-# Stops the run under way's cluster and deletes its data.
+# Stops the run under way's cluster and deletes its data; if the stop fails, keeps the data (its pid files name
+# what may still run) and returns 1.
 end_run() {
   [ -n "$data" ] || return 0
-  bin/world cluster stop --data-dir "$data" >>"${1:-/dev/null}" 2>&1 || true
+  if ! bin/world cluster stop --data-dir "$data" >>"${1:-/dev/null}" 2>&1; then
+    echo "hotspot: could not stop the cluster in $data (kept; bin/world cluster stop --data-dir $data)" >&2
+    return 1
+  fi
   rm -rf "$data"
   data=""
 }
-trap 'stop_jobs; end_run; remove_cgroups' EXIT
+trap 'stop_jobs; end_run || true; remove_cgroups' EXIT
 trap 'exit 143' INT TERM HUP
 
 placements="${PLACEMENTS:-least-shard attention}"
@@ -165,7 +169,7 @@ for strategy in $placements; do
     curl -sf "http://127.0.0.1:$((7630 + k))/metrics" >"$out/$strategy.node$k.metrics" || true
   done
   cpu_report >"$out/$strategy.cpu.txt"
-  end_run "$out/$strategy.cluster.log"
+  end_run "$out/$strategy.cluster.log" || exit 1
   remove_cgroups
 done
 java -cp "$CP" org.worldserver.shard.bench.HotspotReport "$out"

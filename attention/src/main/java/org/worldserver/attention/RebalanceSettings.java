@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param moveCostPerAvatar the cost of each avatar a moved shard carries (its sessions pause while it moves)
  * @param nodeCapacity C: the importance a node takes (attention-seconds per second) unless it reports its own
  * @param historyLength intervals of telemetry kept per shard
+ * @param moveCheckInterval how often Pekko's shard coordinator applies the locations the re-balancer set (the cells'
+ *     rebalance interval, with the attention placement)
  */
 public record RebalanceSettings(
         Placement placement,
@@ -33,7 +35,8 @@ public record RebalanceSettings(
         double moveCostBase,
         double moveCostPerAvatar,
         double nodeCapacity,
-        int historyLength) {
+        int historyLength,
+        Duration moveCheckInterval) {
 
     /** Who places the shards of cells. */
     public enum Placement {
@@ -68,6 +71,10 @@ public record RebalanceSettings(
         if (nodeCapacity <= 0 || historyLength < 1) {
             throw new IllegalArgumentException("world.rebalancer: node-capacity > 0 and history-length >= 1");
         }
+        if (moveCheckInterval.isNegative() || moveCheckInterval.isZero()) {
+            throw new IllegalArgumentException(
+                    "world.rebalancer: move-check-interval must be positive, was " + moveCheckInterval);
+        }
     }
 
     public static RebalanceSettings fromRootConfig(Config root) {
@@ -85,6 +92,7 @@ public record RebalanceSettings(
                 c.getDouble("move-cost-base"),
                 c.getDouble("move-cost-per-avatar"),
                 c.getDouble("node-capacity"),
-                c.getInt("history-length"));
+                c.getInt("history-length"),
+                c.getDuration("move-check-interval"));
     }
 }

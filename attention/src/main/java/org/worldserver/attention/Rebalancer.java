@@ -27,7 +27,11 @@ import java.util.TreeMap;
  */
 public final class Rebalancer {
 
-    /** A shard as the re-balancer weighs it. */
+    /**
+     * A shard as the re-balancer weighs it.
+     *
+     * @param avatars the avatars its move would pause (what the move costs): {@link TelemetryHistory#avatarsAtMove}
+     */
     public record ShardState(String shard, String node, double importance, double ageSeconds, int avatars) {}
 
     private final RebalanceSettings settings;

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,6 +72,26 @@ public final class TelemetryHistory {
     public List<ShardSample> of(String shard) {
         Deque<ShardSample> kept = shards.get(shard);
         return kept == null ? List.of() : List.copyOf(kept);
+    }
+
+    /**
+     * The avatars a move of {@code shard} decided now would pause: its latest count, plus the rise over its last
+     * interval while it is rising (a crowd still gathering into it keeps coming while the move waits for the shard
+     * coordinator and hands off); 0 for an unknown shard.
+     */
+    public int avatarsAtMove(String shard) {
+        Deque<ShardSample> kept = shards.get(shard);
+        if (kept == null || kept.isEmpty()) {
+            return 0;
+        }
+        int latest = kept.peekLast().avatars();
+        if (kept.size() < 2) {
+            return latest;
+        }
+        Iterator<ShardSample> newestFirst = kept.descendingIterator();
+        newestFirst.next();
+        int before = newestFirst.next().avatars();
+        return latest + Math.max(0, latest - before);
     }
 
     /** A shard's latest interval, or null. */

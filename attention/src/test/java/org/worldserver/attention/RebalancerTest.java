@@ -35,7 +35,8 @@ class RebalancerTest {
                 costBase,
                 costPerAvatar,
                 100,
-                30);
+                30,
+                Duration.ofSeconds(2));
     }
 
     /** A fresh re-balancer's first decision: four shards of 40 on a, one of 1 on b; it moves two of a's to b. */

@@ -15,6 +15,22 @@ class TelemetryHistoryTest {
         return new ShardSample(shard, "n1", end, 10, 20, 3000, 800, 1, attention);
     }
 
+    private static ShardSample withAvatars(long end, int avatars) {
+        return new ShardSample("crowd", "n1", end, avatars, 20, 3000, 800, 1, avatars);
+    }
+
+    @Test
+    void aMoveWouldPauseTheLatestAvatarsPlusTheirRiseWhileACrowdGathers() {
+        TelemetryHistory h = new TelemetryHistory(5, 1000);
+        assertEquals(0, h.avatarsAtMove("crowd"), "unknown");
+        h.add(withAvatars(1000, 8));
+        assertEquals(8, h.avatarsAtMove("crowd"), "one interval: no trend yet");
+        h.add(withAvatars(2000, 20));
+        assertEquals(32, h.avatarsAtMove("crowd"), "rising by 12: 12 more by the time it moves");
+        h.add(withAvatars(3000, 15));
+        assertEquals(15, h.avatarsAtMove("crowd"), "falling: the latest count");
+    }
+
     @Test
     void shouldKeepTheLastIntervalsInOrderAndDropRepeats() {
         TelemetryHistory h = new TelemetryHistory(3, 1000);

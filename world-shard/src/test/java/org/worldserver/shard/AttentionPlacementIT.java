@@ -119,7 +119,7 @@ class AttentionPlacementIT {
         assertEquals(second.clusterAddress(), moved.get("from").asText());
         assertEquals(third.clusterAddress(), moved.get("to").asText());
         long movedAt = System.nanoTime();
-        // The coordinator moves it at its next rebalance round (every 10 s).
+        // The coordinator moves it at its next rebalance round (every world.rebalancer.move-check-interval, 2 s).
         third.awaitJson(
                 "/shards/RegionCell",
                 v -> {

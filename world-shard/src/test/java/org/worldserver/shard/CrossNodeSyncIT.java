@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -81,12 +77,7 @@ class CrossNodeSyncIT {
 
     /** {@code world_gateway_relayed_inputs_total} in the node's /metrics. */
     private static double relayedInputs(WorldNode node) throws Exception {
-        String metrics = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(node.operatorUri() + "/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+        String metrics = InProcessNode.getText(node, "/metrics");
         Matcher m = Pattern.compile("(?m)^world_gateway_relayed_inputs_total (\\S+)$")
                 .matcher(metrics);
         assertTrue(m.find(), "no world_gateway_relayed_inputs_total in\n" + metrics);
@@ -136,7 +127,9 @@ class CrossNodeSyncIT {
                     });
             assertEquals(bob.id(), ada.client().name(bob.client().entityId()));
             assertEquals(ada.id(), bob.client().name(ada.client().entityId()));
-            // The far client's inputs crossed through the cell node's relay, in batches; the near one's did not.
+            // The far client's inputs crossed through the cell node's relay, in batches; the near one's did not
+            // (the cell stayed where it was: two nodes, nothing moves shards).
+            assertEquals(onFirst, RegionDirectory.get(first.system()).cells().containsKey(CellId.parse(cell)));
             WorldNode far = onFirst ? second : first;
             WorldNode near = onFirst ? first : second;
             assertTrue(relayedInputs(far) > 0, "the far gateway relayed its client's inputs");

@@ -10,9 +10,6 @@ import com.typesafe.config.ConfigFactory;
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -104,14 +101,9 @@ class GatewayIT extends OneNodeIT {
             assertFalse(left.get("avatar").get("online").asBoolean(), "logged out: " + left);
 
             // The gateway in /metrics: no session left, nothing dropped for this well-behaved client.
-            HttpResponse<String> metrics = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(node.operatorUri() + "/metrics"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-            assertTrue(metrics.body().contains("\nworld_gateway_sessions 0.0\n"), metrics.body());
-            assertTrue(
-                    metrics.body().contains("world_gateway_dropped_total{reason=\"malformed\"} 0.0"), metrics.body());
+            String metrics = InProcessNode.getText(node, "/metrics");
+            assertTrue(metrics.contains("\nworld_gateway_sessions 0.0\n"), metrics);
+            assertTrue(metrics.contains("world_gateway_dropped_total{reason=\"malformed\"} 0.0"), metrics);
         }
     }
 

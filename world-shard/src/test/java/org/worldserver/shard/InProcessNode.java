@@ -45,6 +45,11 @@ final class InProcessNode {
 
     /** GET {@code path} on the node's HTTP API as JSON; fails on an answer that is not 2xx. */
     static JsonNode getJson(WorldNode node, String path) throws Exception {
+        return new ObjectMapper().readTree(getText(node, path));
+    }
+
+    /** GET {@code path} on the node's HTTP API (e.g. /metrics), within 30 s; fails on an answer that is not 2xx. */
+    static String getText(WorldNode node, String path) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create(node.operatorUri() + path))
@@ -54,10 +59,9 @@ final class InProcessNode {
         if (response.statusCode() >= 300) {
             throw new AssertionError("GET " + path + ": " + response.statusCode() + " " + response.body());
         }
-        return new ObjectMapper().readTree(response.body());
+        return response.body();
     }
 
-    /** The status code of GET {@code path} on the node's HTTP API. */
     /**
      * GETs {@code path} until its JSON satisfies {@code done}, for up to {@code within} (for what a node does on its
      * own timers or streams); fails the test with the last answer otherwise.
@@ -76,6 +80,7 @@ final class InProcessNode {
         }
     }
 
+    /** The status code of GET {@code path} on the node's HTTP API. */
     static int getJsonStatus(WorldNode node, String path) throws Exception {
         return HttpClient.newHttpClient()
                 .send(

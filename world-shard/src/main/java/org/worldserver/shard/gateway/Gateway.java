@@ -91,7 +91,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * {@code world_gateway_sessions}, {@code world_gateway_dropped{reason}} and what the session streams sent in
+     * {@code world_gateway_sessions}, {@code world_gateway_dropped{reason}}, what the session streams sent and the
+     * inputs relayed to other nodes ({@code world_gateway_relayed_inputs}, {@code _relayed_input_batches}) in
      * the node's /metrics.
      */
     private static void registerMetrics(

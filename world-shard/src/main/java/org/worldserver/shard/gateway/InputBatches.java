@@ -11,13 +11,16 @@ import org.worldserver.shard.region.RegionCell;
 
 /**
  * The gateway's inputs for cells on other nodes, held per destination {@link SessionRelay} for at most one window
- * and then sent as one {@link SessionRelay.RelayedInputs}: a few inputs per Artery message instead of one each (the
- * per-message cost of crossing nodes dominated a node's CPU in the hotspot profile, docs/benchmarks.md). A batch
+ * and then sent as one {@link SessionRelay.RelayedInputs}: a few inputs per Artery message instead of one each
+ * (crossing nodes costs per message, and it was about a third of a node's CPU in the hotspot profile,
+ * docs/benchmarks.md). A batch
  * goes when its oldest input has waited the window, or at once when it holds {@code maxInputs}. Inputs keep their
  * order within a destination.
  *
  * <p>Latency: an input waits at most the window (plus one duty cycle of the gateway, about 1 ms when idle) before it
- * leaves; the cell applies it at its next tick in any case (every 50 ms at 20 Hz).
+ * leaves. The cell applies it at its first tick after it arrives, and the cell's ticks (every 50 ms at 20 Hz) keep
+ * their own phase: the time until an input is applied grows by at most the window (about half of it on average),
+ * though an input that would have just made a tick now waits for the next.
  *
  * <p>Threading: {@link #add} and {@link #flushDue} run on the gateway's receiving thread only; the counters are read
  * from any thread.
@@ -62,6 +65,9 @@ public final class InputBatches {
 
     /** Sends every batch whose oldest input has waited the window by {@code nowNanos}; returns how many were sent. */
     public int flushDue(long nowNanos) {
+        if (open.isEmpty()) {
+            return 0; // the common case on an idle duty cycle: no iterator
+        }
         int sent = 0;
         for (Iterator<Map.Entry<ActorRef<SessionRelay.Command>, Batch>> it =
                         open.entrySet().iterator();

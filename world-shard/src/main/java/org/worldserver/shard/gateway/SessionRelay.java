@@ -7,6 +7,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
@@ -47,6 +48,9 @@ import org.worldserver.shard.world.FrameView;
 public final class SessionRelay {
 
     private static final Key<LWWMap<String, String>> SESSIONS = LWWMapKey.create("world-gateway-sessions");
+
+    /** The relay's actor name on every node (a system actor). */
+    public static final String NAME = "session-relay";
 
     private SessionRelay() {}
 
@@ -89,8 +93,12 @@ public final class SessionRelay {
 
     /** Starts the node's relay and connects it to {@code streams}. */
     public static void start(ActorSystem<?> system, SessionStreams streams) {
-        ActorRef<Command> relay =
-                system.systemActorOf(behavior(streams), "session-relay", org.apache.pekko.actor.typed.Props.empty());
+        // Restarted on a failure (setup subscribes to the sessions map again): every node's inputs for this node's
+        // cells come through it.
+        ActorRef<Command> relay = system.systemActorOf(
+                Behaviors.supervise(behavior(streams)).onFailure(SupervisorStrategy.restart()),
+                NAME,
+                org.apache.pekko.actor.typed.Props.empty());
         streams.relay(relay);
     }
 
@@ -141,6 +149,7 @@ public final class SessionRelay {
                                 return Behaviors.same();
                             })
                             .onMessage(RelayedInputs.class, batch -> {
+                                // Looked up here: the relay starts before the node registers its cells.
                                 WorldRegions regions = WorldRegions.get(context.getSystem());
                                 for (RelayedInput relayed : batch.inputs()) {
                                     regions.cell(relayed.cell()).tell(relayed.input());

@@ -114,8 +114,9 @@ public final class SessionStream {
 
     /**
      * The relay of the node that ran the cell of the last frame (where this session's inputs go), or null when it
-     * is this node or before the first frame; any thread. Read after {@link #cell()}, it may lag by a frame around a
-     * crossing: an input sent to the previous node still reaches the cell through its shard region.
+     * is this node or before the first frame; any thread. Written just before {@link #cell()}, so the two may be a
+     * frame apart when read together around a crossing or a move: an input sent to the other node still reaches the
+     * cell, through that node's shard region.
      */
     public ActorRef<SessionRelay.Command> cellRelay() {
         return cellRelay;
@@ -153,14 +154,12 @@ public final class SessionStream {
         if (closed) {
             return;
         }
-        if (cellRelay != origin) {
-            cellRelay = origin;
-        }
         if (!busy.compareAndSet(false, true)) {
             counters.contended.increment();
             return;
         }
         try {
+            cellRelay = origin; // every frame: a shard that moved keeps its cell's id but changes node
             send(frame, from);
         } finally {
             busy.set(false);

@@ -25,7 +25,9 @@ import org.worldserver.shard.region.WorldRegions;
 /**
  * The gateway's {@link GatewayAgent.World} on a node: places a connecting avatar where it left the world (or at
  * its home region's spawn point, or the fallback region's, when that region is closed), logs it in and out, and
- * sends its inputs and teleports to the cell that owns it. Thread-safe; never blocks (everything is asynchronous).
+ * sends its inputs and teleports to the cell that owns it. Never blocks (everything is asynchronous). {@link #input}
+ * and {@link #flushInputs} run on the gateway's thread only (the batches are not thread-safe); the rest is
+ * thread-safe.
  *
  * <p>Inputs go to the cell that last ticked the avatar for its session ({@link SessionStream#cell()}), or the cell
  * it joined before its first frame; a cell forwards inputs for an avatar that just left it for {@code
@@ -42,10 +44,9 @@ public final class WorldPlacement implements GatewayAgent.World {
     private final SessionStreams streams;
     private final Map<String, Placement> placed = new ConcurrentHashMap<>();
     private final SessionAssets assets;
+    private final InputBatches batches;
 
     private record Placement(String region, CellId cell) {}
-
-    private final InputBatches batches;
 
     public WorldPlacement(ActorSystem<?> system, SessionStreams streams, InputBatches batches) {
         this.system = system;

@@ -355,7 +355,7 @@ public final class ShardRebalancer {
                         moving != null ? moving.to() : latest.node(),
                         predicted.getOrDefault(shard, 0.0),
                         staleSeconds,
-                        latest.avatars()));
+                        history.avatarsAtMove(shard)));
             }
             Map<String, Double> capacities = new TreeMap<>();
             for (String node : upNodes()) {

@@ -59,12 +59,21 @@ public final class WorldRegions implements Extension {
         WorldRegions regions = get(system);
         RegionCell.RegionLookup lookup =
                 name -> regions.catalog.refresh().thenApply(all -> Optional.ofNullable(all.get(name)));
+        RebalanceSettings rebalancing =
+                RebalanceSettings.fromRootConfig(system.settings().config());
+        boolean attention = rebalancing.placement() == RebalanceSettings.Placement.ATTENTION;
+        ClusterShardingSettings settings =
+                ClusterShardingSettings.create(system).withNoPassivationStrategy();
+        if (attention) {
+            // The coordinator applies the locations the re-balancer set every move-check-interval, not every 10 s.
+            settings = settings.withTuningParameters(
+                    settings.tuningParameters().withRebalanceInterval(rebalancing.moveCheckInterval()));
+        }
         var cells = Entity.of(CELL_KEY, ctx -> RegionCell.create(CellId.parse(ctx.getEntityId()), lookup, env))
                 .withMessageExtractor(CellShards.fromConfig(system.settings().config()))
                 .withStopMessage(RegionCell.Stop.INSTANCE)
-                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy());
-        if (RebalanceSettings.fromRootConfig(system.settings().config()).placement()
-                == RebalanceSettings.Placement.ATTENTION) {
+                .withSettings(settings);
+        if (attention) {
             // The re-balancer sets where each shard goes; a shard it never placed goes to the node with the fewest.
             cells = cells.withAllocationStrategy(
                     new CellAllocationStrategy(system, CELL_KEY.name(), Timeout.create(Duration.ofSeconds(5))));

@@ -20,13 +20,14 @@ import org.worldserver.shard.gateway.SessionRelay.RelayedFrame;
 import org.worldserver.shard.gateway.SessionRelay.RelayedFrames;
 import org.worldserver.shard.gateway.SessionRelay.RelayedInput;
 import org.worldserver.shard.gateway.SessionRelay.RelayedInputs;
+import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.region.RegionCell.Ghosts;
 import org.worldserver.shard.region.RegionCell.Input;
 import org.worldserver.shard.world.AvatarTable;
 
 /**
  * A compact binary format for the messages that cross nodes every tick: a client's {@link Input} (gateway to cell
- * through Cluster Sharding, before the session's first frame), a gateway's {@link RelayedInputs} (to the relay of
+ * through Cluster Sharding, before the session's first frame, and cell to cell when it forwards one), a gateway's {@link RelayedInputs} (to the relay of
  * the node running their cells), a cell's {@link Ghosts} (cell to neighbouring cell) and a cell's {@link
  * RelayedFrames} (cell to the relay of the node holding its observers' sessions). Everything else stays Jackson
  * CBOR.
@@ -46,7 +47,8 @@ import org.worldserver.shard.world.AvatarTable;
  *
  * <p>The decoder also checks what the receivers index by: a ghost batch has one entity id and seven floats per avatar
  * id, a relayed frame at least the observer's own state and whole {@link AvatarTable#WIRE_STRIDE} slots. A message
- * that fails these is refused here rather than throwing in the cell or relay that reads it.
+ * that fails these is refused here rather than throwing in the cell or relay that reads it; so is a relayed message
+ * whose cell is not a cell id or whose origin is not a session relay.
  *
  * <p>Thread-safe: no state but the actor system's reference resolver. Implements {@link ByteBufferSerializer}:
  * Artery writes the relayed frames and inputs (sent to an actor on another node) straight into its send buffer.
@@ -236,7 +238,7 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         int count = readCount(in, 4 + 4 + 4 + 4 * 4, "inputs");
         List<RelayedInput> inputs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            inputs.add(new RelayedInput(readString(in), readInput(in)));
+            inputs.add(new RelayedInput(readCellId(in), readInput(in)));
         }
         return new RelayedInputs(inputs);
     }
@@ -290,7 +292,7 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
     }
 
     private RelayedFrames readFrames(ByteBuffer in) throws MalformedException {
-        String cell = readString(in);
+        String cell = readCellId(in);
         ActorRef<SessionRelay.Command> origin = readRelay(in);
         int count = readCount(in, 4 + 4 + 4 + 4, "frames");
         List<RelayedFrame> frames = new ArrayList<>(count);
@@ -312,14 +314,34 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         return new RelayedFrames(cell, origin, frames, byEntity);
     }
 
-    /** A relay's reference; a string that is not one (Pekko's parser throws on some) is refused. */
-    private ActorRef<SessionRelay.Command> readRelay(ByteBuffer in) throws MalformedException {
+    /** A cell's entity id ({@link CellId#parse}): the relay addresses and parses it. */
+    private static String readCellId(ByteBuffer in) throws MalformedException {
         String text = readString(in);
         try {
-            return resolver().resolveActorRef(text);
+            CellId.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedException(e.getMessage());
+        }
+        return text;
+    }
+
+    /**
+     * A relay's reference: a node's {@link SessionRelay#NAME} actor. Pekko resolves most strings to some reference
+     * (dead letters for garbage, throwing on a few), so the name is checked: a frame naming anything else as its
+     * origin would send its sessions' inputs there.
+     */
+    private ActorRef<SessionRelay.Command> readRelay(ByteBuffer in) throws MalformedException {
+        String text = readString(in);
+        ActorRef<SessionRelay.Command> relay;
+        try {
+            relay = resolver().resolveActorRef(text);
         } catch (RuntimeException e) {
             throw new MalformedException("origin '" + text + "' is not an actor reference (" + e + ")");
         }
+        if (!relay.path().name().equals(SessionRelay.NAME)) {
+            throw new MalformedException("origin '" + text + "' is not a session relay");
+        }
+        return relay;
     }
 
     private String refText(ActorRef<?> ref) {

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -26,6 +27,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.worldserver.shard.gateway.SessionRelay;
 import org.worldserver.shard.gateway.SessionRelay.RelayedFrame;
 import org.worldserver.shard.gateway.SessionRelay.RelayedFrames;
 import org.worldserver.shard.region.RegionCell;
@@ -89,7 +91,8 @@ public class TickMessageSerializerBenchmark {
             }
             list.add(new RelayedFrame("bot-" + o, 1000 + o, wire, new int[0]));
         }
-        frames = new RelayedFrames("plaza/5", system.deadLetters(), list, names);
+        frames = new RelayedFrames(
+                "plaza:5:0", system.systemActorOf(Behaviors.ignore(), SessionRelay.NAME, Props.empty()), list, names);
         int near = 30;
         String[] ids = new String[near];
         int[] entities = new int[near];

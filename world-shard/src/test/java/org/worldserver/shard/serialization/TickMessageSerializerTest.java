@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
@@ -36,7 +37,8 @@ class TickMessageSerializerTest {
     private static final ActorTestKit KIT = ActorTestKit.create("tick-messages");
     private final TickMessageSerializer serializer =
             new TickMessageSerializer((ExtendedActorSystem) Adapter.toClassic(KIT.system()));
-    private static final TestProbe<SessionRelay.Command> ORIGIN = KIT.createTestProbe();
+    /** A node's relay, as relayed frames name it. */
+    private static final ActorRef<SessionRelay.Command> ORIGIN = KIT.spawn(Behaviors.ignore(), SessionRelay.NAME);
 
     @AfterAll
     static void stop() {
@@ -49,7 +51,7 @@ class TickMessageSerializerTest {
 
     private static RelayedInputs inputs() {
         return new RelayedInputs(List.of(
-                new RelayedInput("plaza/3", input()), new RelayedInput("plaza/4", new Input("b", -7, 0, 0, 1, 0))));
+                new RelayedInput("plaza:3:0", input()), new RelayedInput("plaza:4:0", new Input("b", -7, 0, 0, 1, 0))));
     }
 
     private static Ghosts ghosts() {
@@ -60,8 +62,8 @@ class TickMessageSerializerTest {
 
     private static RelayedFrames frames() {
         return new RelayedFrames(
-                "plaza/3",
-                ORIGIN.ref(),
+                "plaza:3:0",
+                ORIGIN,
                 List.of(
                         new RelayedFrame(
                                 "observer-1",
@@ -92,7 +94,7 @@ class TickMessageSerializerTest {
         assertSame(noInputs, throughPekko(noInputs));
         assertSame(ghosts(), throughPekko(ghosts()));
         assertSame(frames(), throughPekko(frames()));
-        RelayedFrames empty = new RelayedFrames("plaza/0", ORIGIN.ref(), List.of(), Map.of());
+        RelayedFrames empty = new RelayedFrames("plaza:0:0", ORIGIN, List.of(), Map.of());
         assertSame(empty, throughPekko(empty));
         Ghosts none = new Ghosts(2, new String[0], new int[0], new float[0]);
         assertSame(none, throughPekko(none));
@@ -163,7 +165,7 @@ class TickMessageSerializerTest {
                 () -> serializer.fromBinary(serializer.toBinary(fewIds), TickMessageSerializer.GHOSTS));
         for (int[] wire : List.of(new int[0], new int[] {1, 2, 3})) {
             RelayedFrames bad = new RelayedFrames(
-                    "plaza/1", ORIGIN.ref(), List.of(new RelayedFrame("o", 0, wire, new int[0])), Map.of());
+                    "plaza:1:0", ORIGIN, List.of(new RelayedFrame("o", 0, wire, new int[0])), Map.of());
             NotSerializableException frames = assertThrows(
                     NotSerializableException.class,
                     () -> serializer.fromBinary(serializer.toBinary(bad), TickMessageSerializer.FRAMES));
@@ -171,6 +173,24 @@ class TickMessageSerializerTest {
                     frames.getMessage().startsWith("malformed frames-2: frame for o has " + wire.length + " wire ints"),
                     frames.getMessage());
         }
+    }
+
+    @Test
+    void relayedMessagesNamingNoCellOrNoRelayAreRefused() {
+        RelayedInputs notACell = new RelayedInputs(List.of(new RelayedInput("plaza/3", input())));
+        NotSerializableException cell = assertThrows(
+                NotSerializableException.class,
+                () -> serializer.fromBinary(serializer.toBinary(notACell), TickMessageSerializer.INPUTS));
+        assertEquals("malformed inputs-1: 'plaza/3' is not a cell id <region>:<ix>:<iz>", cell.getMessage());
+        ActorRef<SessionRelay.Command> other = KIT.spawn(Behaviors.ignore(), "not-a-relay");
+        RelayedFrames fromElsewhere = new RelayedFrames("plaza:0:0", other, List.of(), Map.of());
+        NotSerializableException origin = assertThrows(
+                NotSerializableException.class,
+                () -> serializer.fromBinary(serializer.toBinary(fromElsewhere), TickMessageSerializer.FRAMES));
+        assertTrue(
+                origin.getMessage()
+                        .matches("malformed frames-2: origin '.*/user/not-a-relay#-?\\d+' is not a session relay"),
+                origin.getMessage());
     }
 
     @Test
