@@ -13,9 +13,8 @@ import org.worldserver.shard.region.RegionCell;
  * The gateway's inputs for cells on other nodes, held per destination {@link SessionRelay} for at most one window
  * and then sent as one {@link SessionRelay.RelayedInputs}: a few inputs per Artery message instead of one each
  * (crossing nodes costs per message, and it was about a third of a node's CPU in the hotspot profile,
- * docs/benchmarks.md). A batch
- * goes when its oldest input has waited the window, or at once when it holds {@code maxInputs}. Inputs keep their
- * order within a destination.
+ * docs/benchmarks.md). A batch goes when its oldest input has waited the window, or at once when it holds {@code
+ * maxInputs}. Inputs keep their order within a destination.
  *
  * <p>Latency: an input waits at most the window (plus one duty cycle of the gateway, about 1 ms when idle) before it
  * leaves. The cell applies it at its first tick after it arrives, and the cell's ticks (every 50 ms at 20 Hz) keep

@@ -27,10 +27,10 @@ import org.worldserver.shard.world.AvatarTable;
 
 /**
  * A compact binary format for the messages that cross nodes every tick: a client's {@link Input} (gateway to cell
- * through Cluster Sharding, before the session's first frame, and cell to cell when it forwards one), a gateway's {@link RelayedInputs} (to the relay of
- * the node running their cells), a cell's {@link Ghosts} (cell to neighbouring cell) and a cell's {@link
- * RelayedFrames} (cell to the relay of the node holding its observers' sessions). Everything else stays Jackson
- * CBOR.
+ * through Cluster Sharding, before the session's first frame, and cell to cell when it forwards one), a gateway's
+ * {@link RelayedInputs} (to the relay of the node running their cells), a cell's {@link Ghosts} (cell to
+ * neighbouring cell) and a cell's {@link RelayedFrames} (cell to the relay of the node holding its observers'
+ * sessions). Everything else stays Jackson CBOR.
  *
  * <p>Why: a profile of the hotspot cluster run showed about a third of each node's CPU in Artery and Jackson CBOR
  * (docs/benchmarks.md, "Re-balancing, second round"); these messages are nearly all of that traffic, and CBOR writes
