@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.agrona.concurrent.AgentRunner;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -111,35 +112,44 @@ public final class Gateway implements AutoCloseable {
                         .forEach((reason, count) ->
                                 cb.call(count.get(), reason.name().toLowerCase())))
                 .register(registry);
+        counter(
+                registry,
+                "world_gateway_sent_datagrams",
+                "Snapshot datagrams the session streams handed to Aeron",
+                sent::datagrams);
+        counter(
+                registry,
+                "world_gateway_sent_bytes",
+                "Bytes of those datagrams (SBE, before Aeron's and UDP's headers)",
+                sent::bytes);
+        counter(
+                registry,
+                "world_gateway_unsent_datagrams",
+                "Datagrams Aeron refused: back pressure, or a client's reply stream not connected",
+                sent::unsent);
+        counter(
+                registry,
+                "world_gateway_contended_frames",
+                "Frames dropped because two cells encoded for one session at once (during a handover)",
+                sent::contended);
+        counter(
+                registry,
+                "world_gateway_relayed_inputs",
+                "Inputs sent to the relay of the node running their cell (cells on other nodes)",
+                relayed::inputsSent);
+        counter(
+                registry,
+                "world_gateway_relayed_input_batches",
+                "Messages those inputs took (batched per node over world.gateway.input-batch-window)",
+                relayed::batchesSent);
+    }
+
+    /** A counter without labels whose value {@code total} reads when /metrics is scraped. */
+    private static void counter(PrometheusRegistry registry, String name, String help, LongSupplier total) {
         CounterWithCallback.builder()
-                .name("world_gateway_sent_datagrams")
-                .help("Snapshot datagrams the session streams handed to Aeron")
-                .callback(cb -> cb.call(sent.datagrams()))
-                .register(registry);
-        CounterWithCallback.builder()
-                .name("world_gateway_sent_bytes")
-                .help("Bytes of those datagrams (SBE, before Aeron's and UDP's headers)")
-                .callback(cb -> cb.call(sent.bytes()))
-                .register(registry);
-        CounterWithCallback.builder()
-                .name("world_gateway_unsent_datagrams")
-                .help("Datagrams Aeron refused: back pressure, or a client's reply stream not connected")
-                .callback(cb -> cb.call(sent.unsent()))
-                .register(registry);
-        CounterWithCallback.builder()
-                .name("world_gateway_contended_frames")
-                .help("Frames dropped because two cells encoded for one session at once (during a handover)")
-                .callback(cb -> cb.call(sent.contended()))
-                .register(registry);
-        CounterWithCallback.builder()
-                .name("world_gateway_relayed_inputs")
-                .help("Inputs sent to the relay of the node running their cell (cells on other nodes)")
-                .callback(cb -> cb.call(relayed.inputsSent()))
-                .register(registry);
-        CounterWithCallback.builder()
-                .name("world_gateway_relayed_input_batches")
-                .help("Messages those inputs took (batched per node over world.gateway.input-batch-window)")
-                .callback(cb -> cb.call(relayed.batchesSent()))
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(total.getAsLong()))
                 .register(registry);
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -50,7 +51,7 @@ import org.worldserver.shard.world.AvatarTable;
  * that fails these is refused here rather than throwing in the cell or relay that reads it; so is a relayed message
  * whose cell is not a cell id or whose origin is not a session relay.
  *
- * <p>Thread-safe: no state but the actor system's reference resolver. Implements {@link ByteBufferSerializer}:
+ * <p>Thread-safe: no state but the actor system's reference resolver and the relays it resolved. Implements {@link ByteBufferSerializer}:
  * Artery writes the relayed frames and inputs (sent to an actor on another node) straight into its send buffer.
  * Inputs to a cell and ghosts travel inside Cluster Sharding's envelope, which asks for a byte array.
  *
@@ -74,6 +75,15 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
     private final ExtendedActorSystem system;
     /** Resolves the relays named in frames; made on first use (Pekko makes serializers while the system starts). */
     private volatile ActorRefResolver resolver;
+
+    /**
+     * Relays already resolved and checked, and their written form: one per node of the cluster (a restarted node's
+     * relay has a new uid), so frames arriving every tick neither parse a path nor build its string again.
+     */
+    private static final int KNOWN_RELAYS = 64;
+
+    private final Map<String, ActorRef<SessionRelay.Command>> relays = new ConcurrentHashMap<>();
+    private final Map<ActorRef<SessionRelay.Command>, String> relayTexts = new ConcurrentHashMap<>();
 
     /** Pekko makes one per actor system, with the system. */
     public TickMessageSerializer(ExtendedActorSystem system) {
@@ -332,6 +342,10 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
      */
     private ActorRef<SessionRelay.Command> readRelay(ByteBuffer in) throws MalformedException {
         String text = readString(in);
+        ActorRef<SessionRelay.Command> known = relays.get(text);
+        if (known != null) {
+            return known;
+        }
         ActorRef<SessionRelay.Command> relay;
         try {
             relay = resolver().resolveActorRef(text);
@@ -341,11 +355,26 @@ public final class TickMessageSerializer extends SerializerWithStringManifest im
         if (!relay.path().name().equals(SessionRelay.NAME)) {
             throw new MalformedException("origin '" + text + "' is not a session relay");
         }
+        remember(relays, text, relay);
         return relay;
     }
 
-    private String refText(ActorRef<?> ref) {
-        return resolver().toSerializationFormat(ref);
+    /** A relay's serialization format; a node writes its own relay into every frames message. */
+    private String refText(ActorRef<SessionRelay.Command> ref) {
+        String text = relayTexts.get(ref);
+        if (text == null) {
+            text = resolver().toSerializationFormat(ref);
+            remember(relayTexts, ref, text);
+        }
+        return text;
+    }
+
+    /** Puts {@code key → value}, first forgetting everything once {@link #KNOWN_RELAYS} are kept (nodes come back). */
+    private static <K, V> void remember(Map<K, V> known, K key, V value) {
+        if (known.size() >= KNOWN_RELAYS) {
+            known.clear();
+        }
+        known.put(key, value);
     }
 
     private static int sizeOf(String s) {
