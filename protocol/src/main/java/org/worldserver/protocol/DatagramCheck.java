@@ -14,6 +14,7 @@ import org.worldserver.protocol.sbe.EntityKind;
 import org.worldserver.protocol.sbe.HeartbeatDecoder;
 import org.worldserver.protocol.sbe.InputDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
+import org.worldserver.protocol.sbe.RedirectDecoder;
 import org.worldserver.protocol.sbe.RequestDecoder;
 import org.worldserver.protocol.sbe.ResponseDecoder;
 import org.worldserver.protocol.sbe.ResponseStatus;
@@ -63,6 +64,7 @@ public final class DatagramCheck {
         layout(ChallengeResponseDecoder.TEMPLATE_ID, ChallengeResponseDecoder.BLOCK_LENGTH, "DD");
         layout(SessionAcceptedDecoder.TEMPLATE_ID, SessionAcceptedDecoder.BLOCK_LENGTH, "");
         layout(SessionDeniedDecoder.TEMPLATE_ID, SessionDeniedDecoder.BLOCK_LENGTH, "");
+        layout(RedirectDecoder.TEMPLATE_ID, RedirectDecoder.BLOCK_LENGTH, "DDD");
         // Version 1 Inputs end before ackedTick (added in version 2): the shorter block is still an Input.
         layout(InputDecoder.TEMPLATE_ID, InputDecoder.ackedTickEncodingOffset(), "");
         layout(SnapshotDecoder.TEMPLATE_ID, SnapshotDecoder.BLOCK_LENGTH, "GND");

@@ -32,6 +32,8 @@ import org.worldserver.protocol.sbe.InputDecoder;
 import org.worldserver.protocol.sbe.InputEncoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.protocol.sbe.RedirectDecoder;
+import org.worldserver.protocol.sbe.RedirectEncoder;
 import org.worldserver.protocol.sbe.RequestDecoder;
 import org.worldserver.protocol.sbe.RequestEncoder;
 import org.worldserver.protocol.sbe.ResponseDecoder;
@@ -174,6 +176,17 @@ class DatagramCheckTest {
                         .status(ResponseStatus.CONFLICT)
                         .putPayload(payload, 0, payload.length)
                         .encodedLength()));
+        byte[] endpoint = bytes(random, random.nextInt(40));
+        all.add(take(
+                b,
+                new RedirectEncoder()
+                        .wrapAndApplyHeader(b, 0, headerOut)
+                        .sessionId(random.nextLong())
+                        .clientNonce(random.nextLong())
+                        .putEndpoint(endpoint, 0, endpoint.length)
+                        .putReplyControl(endpoint, 0, endpoint.length)
+                        .putToken(token, 0, token.length)
+                        .encodedLength()));
         return all;
     }
 
@@ -306,6 +319,12 @@ class DatagramCheckTest {
             case SessionDeniedDecoder.TEMPLATE_ID -> {
                 SessionDeniedDecoder d = new SessionDeniedDecoder().wrapAndApplyHeader(b, 0, h);
                 sink += d.clientNonce() + d.reason().ordinal();
+            }
+            case RedirectDecoder.TEMPLATE_ID -> {
+                RedirectDecoder d = new RedirectDecoder().wrapAndApplyHeader(b, 0, h);
+                sink += d.sessionId() + d.clientNonce() + d.getEndpoint(scratch, 0, scratch.length);
+                sink += d.getReplyControl(scratch, 0, scratch.length);
+                sink += d.getToken(scratch, 0, scratch.length);
             }
             case InputDecoder.TEMPLATE_ID -> {
                 InputDecoder d = new InputDecoder().wrapAndApplyHeader(b, 0, h);

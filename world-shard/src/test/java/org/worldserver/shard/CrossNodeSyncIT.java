@@ -30,7 +30,7 @@ import org.worldserver.shard.region.RegionDirectory;
  * Two nodes of one cluster on the real Cassandra, each with its gateway: one client connects through each node's
  * gateway and both avatars are placed in the same cell, which runs on one of the two nodes, so one of the clients
  * is served across nodes (its frames and inputs relayed by {@code SessionRelay}). Both see each other, named, and
- * each one's input is applied.
+ * each one's input is applied. Handoffs are off here, so the far session stays far.
  */
 @ExtendWith(RealCassandra.class)
 class CrossNodeSyncIT {
@@ -44,7 +44,10 @@ class CrossNodeSyncIT {
     static void start() throws Exception {
         int[] ports = FreePorts.allocate(2);
         String seed = "pekko.cluster.seed-nodes = [\"pekko://world@127.0.0.1:" + ports[0] + "\"]\n"
-                + "world.gateway.token-key = \"" + KEY + "\"\n";
+                + "world.gateway.token-key = \"" + KEY + "\"\n"
+                // Sessions stay where they entered: this test is about serving a session from another node
+                // (HandoffIT moves them).
+                + "world.gateway.handoff.after = 0\n";
         first = InProcessNode.start("pekko.remote.artery.canonical.port = " + ports[0] + "\n" + seed);
         second = InProcessNode.start("pekko.remote.artery.canonical.port = " + ports[1] + "\n" + seed);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

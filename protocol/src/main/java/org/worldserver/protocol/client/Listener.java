@@ -59,4 +59,11 @@ public interface Listener {
      * UNAVAILABLE {@code request-timed-out} when the client gave up waiting.
      */
     default void onResponse(long requestId, ResponseStatus status, String message) {}
+
+    /**
+     * A handoff ended: {@code ok}, the session continues at {@code endpoint} (the gateway a Redirect named, with a
+     * new session id); otherwise that gateway refused or did not answer, and the client resumes at {@code endpoint},
+     * the gateway it came from.
+     */
+    default void onHandoff(String endpoint, boolean ok) {}
 }

@@ -32,6 +32,7 @@ import org.worldserver.protocol.sbe.DisconnectDecoder;
 import org.worldserver.protocol.sbe.DisconnectReason;
 import org.worldserver.protocol.sbe.HeartbeatDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
+import org.worldserver.protocol.sbe.RedirectDecoder;
 import org.worldserver.protocol.sbe.ResponseDecoder;
 import org.worldserver.protocol.sbe.ResponseStatus;
 import org.worldserver.protocol.sbe.SessionAcceptedDecoder;
@@ -64,6 +65,14 @@ import org.worldserver.protocol.sbe.SnapshotDecoder;
  * the handshake naming the session. {@code CLOSED} after {@link #disconnect}, {@link #close} or a Disconnect from
  * the server. {@code DENIED} and {@code CLOSED} are final and hold no Aeron resources.
  *
+ * <p><b>Handoffs.</b> A cluster's gateway may send a Redirect: the session continues at the gateway of the node
+ * that runs the client's avatar (one hop less for every input and snapshot). The client then handshakes there with
+ * the token the Redirect carries, naming its session ({@code CONNECTING}, {@code CHALLENGED}, sending no inputs
+ * meanwhile), and is {@code CONNECTED} to the new gateway with a new session id; its view, names and inputs carry
+ * over (the new gateway's first snapshot is a full one). If that handshake is denied or not answered within {@link
+ * #HANDOFF_TIMEOUT_NANOS}, the client resumes at the gateway it came from with the same token ({@link
+ * Listener#onHandoff} tells which). {@link #endpoint} is where the client sends now.
+ *
  * <p><b>Receiving.</b> Every datagram is checked by {@link DatagramCheck} first; what fails, belongs to another
  * session or is not expected is dropped and counted ({@link #dropped}), never thrown. A steady session (snapshots
  * in, acks out) allocates nothing here beyond what {@link ClientMessages} does.
@@ -78,6 +87,28 @@ public final class WorldClient implements AutoCloseable {
     private static final int FRAGMENT_LIMIT = 16;
     private static final int INPUTS_KEPT = 128;
     private static final int SAMPLES_PER_ENTITY = 6;
+    /**
+     * How long a handshake at the gateway a Redirect named may take before the client goes back: well inside the
+     * old gateway's idle timeout (10 s by default), which would end the session there.
+     */
+    public static final long HANDOFF_TIMEOUT_NANOS = 4_000_000_000L;
+    /** Longest endpoint a Redirect may name, in UTF-8 bytes. */
+    public static final int MAX_ENDPOINT_BYTES = 255;
+
+    /** Where requests go now ({@code host:port}): the settings' endpoint, or the gateway of the last handoff. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** Handoffs completed (the session continued at the gateway a Redirect named). */
+    public long handoffs() {
+        return handoffs;
+    }
+
+    /** Handoffs that failed (the client went back to the gateway it came from). */
+    public long handoffsFailed() {
+        return handoffsFailed;
+    }
 
     /** Where a session is. */
     public enum State {
@@ -132,6 +163,7 @@ public final class WorldClient implements AutoCloseable {
     private final HeartbeatDecoder heartbeatIn = new HeartbeatDecoder();
     private final DisconnectDecoder disconnectIn = new DisconnectDecoder();
     private final ResponseDecoder responseIn = new ResponseDecoder();
+    private final RedirectDecoder redirectIn = new RedirectDecoder();
     private final FragmentHandler onDatagram = this::onDatagram;
     private final IntConsumer onEnter = this::entered;
     private final IntConsumer onLeave = this::left;
@@ -154,6 +186,17 @@ public final class WorldClient implements AutoCloseable {
     private long nowNanos;
 
     private State state = State.IDLE;
+    /** Where requests go and the gateway's reply control: the settings', until a handoff moves the session. */
+    private String endpoint;
+
+    private String replyControl;
+    /** While a handoff's handshake runs: the endpoint and reply control it left (to go back to); else null. */
+    private String handoffFrom;
+
+    private String handoffFromReplyControl;
+
+    private long handoffs;
+    private long handoffsFailed;
     private byte[] token;
     private long nonce;
     private byte[] cookie;
@@ -212,6 +255,8 @@ public final class WorldClient implements AutoCloseable {
         this.requestTimeoutNanos = settings.requestTimeout().toNanos();
         this.ackDelayNanos = settings.ackDelay().toNanos();
         this.reader = new SnapshotReader(settings.viewsKept());
+        this.endpoint = settings.serverEndpoint();
+        this.replyControl = settings.replyControl();
     }
 
     /**
@@ -509,11 +554,11 @@ public final class WorldClient implements AutoCloseable {
     /** Opens new streams (then closes any old ones: if opening fails, nothing changed) and starts the handshake. */
     private void startHandshake(byte[] connectToken, long clientNonce) {
         Subscription newReplies = aeron.addSubscription(
-                "aeron:udp?control-mode=response|control=" + settings.replyControl() + "|reliable=false", REPLY_STREAM);
+                "aeron:udp?control-mode=response|control=" + replyControl + "|reliable=false", REPLY_STREAM);
         Publication newRequests;
         try {
             newRequests = aeron.addPublication(
-                    "aeron:udp?endpoint=" + settings.serverEndpoint() + "|term-length=" + settings.termLength()
+                    "aeron:udp?endpoint=" + endpoint + "|term-length=" + settings.termLength()
                             + "|response-correlation-id=" + newReplies.registrationId(),
                     REQUEST_STREAM);
         } catch (RuntimeException e) {
@@ -535,7 +580,7 @@ public final class WorldClient implements AutoCloseable {
             handshakeStartNanos = now;
             nextHandshakeSendNanos = now;
         }
-        if (now - handshakeStartNanos >= handshakeTimeoutNanos) {
+        if (now - handshakeStartNanos >= (handoffFrom != null ? HANDOFF_TIMEOUT_NANOS : handshakeTimeoutNanos)) {
             deny(null);
             return 1;
         }
@@ -609,6 +654,17 @@ public final class WorldClient implements AutoCloseable {
     }
 
     private void deny(DenyReason reason) {
+        if (handoffFrom != null) {
+            // The gateway of the Redirect refused or did not answer: back to the one the session is still open at.
+            String back = handoffFrom;
+            handoffFrom = null;
+            handoffsFailed++;
+            endpoint = back;
+            replyControl = handoffFromReplyControl;
+            startHandshake(token, nonce);
+            listener.onHandoff(back, false);
+            return;
+        }
         state = State.DENIED;
         denyReason = reason;
         pending.clear();
@@ -661,6 +717,9 @@ public final class WorldClient implements AutoCloseable {
             case ResponseDecoder.TEMPLATE_ID:
                 onResponse(buffer, offset);
                 break;
+            case RedirectDecoder.TEMPLATE_ID:
+                onRedirect(buffer, offset);
+                break;
             default:
                 drop(Drop.UNEXPECTED);
         }
@@ -686,7 +745,15 @@ public final class WorldClient implements AutoCloseable {
     }
 
     private void accepted(int hz) {
-        if (sessionId != 0 && messages.sessionId() != sessionId) {
+        if (handoffFrom != null) {
+            // Handed off: the new gateway's snapshots count from 1 against no baseline; the view, names, inputs
+            // and interpolation carry over (the first full snapshot is diffed against the view as any other).
+            handoffFrom = null;
+            handoffs++;
+            reader = new SnapshotReader(settings.viewsKept());
+            unackedTick = 0;
+            listener.onHandoff(endpoint, true);
+        } else if (sessionId != 0 && messages.sessionId() != sessionId) {
             // Another session than the one resumed: the old one's views and inputs mean nothing to it.
             reader = new SnapshotReader(settings.viewsKept());
             changes.update(new EntityStates(1), entityId, onEnter, onLeave); // all leave
@@ -766,6 +833,65 @@ public final class WorldClient implements AutoCloseable {
         pending.clear();
         closeStreams();
         listener.onDisconnected(disconnectReason);
+    }
+
+    /**
+     * A Redirect for this session while connected (and not handing off already) starts the handoff; anything else
+     * is dropped (a repeat while one runs is UNEXPECTED, an endpoint that is not host:port INVALID).
+     */
+    private void onRedirect(DirectBuffer buffer, int offset) {
+        redirectIn.wrapAndApplyHeader(buffer, offset, header);
+        if (!ours(redirectIn.sessionId())) {
+            drop(Drop.WRONG_SESSION);
+            return;
+        }
+        if ((state != State.CONNECTED && state != State.LOST) || handoffFrom != null) {
+            drop(Drop.UNEXPECTED);
+            return;
+        }
+        long redirectNonce = redirectIn.clientNonce();
+        int endpointLength = redirectIn.endpointLength();
+        if (endpointLength == 0 || endpointLength > MAX_ENDPOINT_BYTES) {
+            drop(Drop.INVALID);
+            return;
+        }
+        byte[] endpointBytes = new byte[endpointLength];
+        redirectIn.getEndpoint(endpointBytes, 0, endpointLength);
+        String to = new String(endpointBytes, StandardCharsets.UTF_8);
+        int controlLength = redirectIn.replyControlLength();
+        if (controlLength == 0 || controlLength > MAX_ENDPOINT_BYTES) {
+            drop(Drop.INVALID);
+            return;
+        }
+        byte[] controlBytes = new byte[controlLength];
+        redirectIn.getReplyControl(controlBytes, 0, controlLength);
+        String toControl = new String(controlBytes, StandardCharsets.UTF_8);
+        byte[] redirectToken = new byte[redirectIn.tokenLength()];
+        redirectIn.getToken(redirectToken, 0, redirectToken.length);
+        if (!isHostPort(to) || !isHostPort(toControl) || redirectToken.length == 0) {
+            drop(Drop.INVALID);
+            return;
+        }
+        String from = endpoint;
+        String fromControl = replyControl;
+        endpoint = to;
+        replyControl = toControl;
+        try {
+            startHandshake(redirectToken, redirectNonce);
+        } catch (RuntimeException e) {
+            endpoint = from; // the media driver refused the channel: stay where the session is
+            replyControl = fromControl;
+            drop(Drop.INVALID);
+            return;
+        }
+        handoffFrom = from;
+        handoffFromReplyControl = fromControl;
+    }
+
+    /** {@code host:port}, and nothing that would add parameters to an Aeron channel URI ('|', '?', '='). */
+    private static boolean isHostPort(String s) {
+        int colon = s.lastIndexOf(':');
+        return colon > 0 && colon < s.length() - 1 && s.indexOf('|') < 0 && s.indexOf('?') < 0 && s.indexOf('=') < 0;
     }
 
     private void onResponse(DirectBuffer buffer, int offset) {

@@ -61,7 +61,9 @@ public final class Gateway implements AutoCloseable {
                             c.getInt("snapshot-views"),
                             (int) Math.max(1, c.getDuration("crossing-grace").toMillis() * tickHz / 1000),
                             c.getDuration("idle-timeout", TimeUnit.NANOSECONDS),
-                            tickHz),
+                            tickHz,
+                            settings.handoffs(),
+                            settings.tokenTtl().toMillis()),
                     new GatewayHandshake(
                             settings.tokenKey(),
                             new ChallengeCookies(settings.tokenKey(), COOKIE_LIFETIME_MILLIS),
@@ -75,6 +77,9 @@ public final class Gateway implements AutoCloseable {
                     null,
                     agent);
             AgentRunner.startOnThread(runner);
+            streams.gatewayStarted(new SessionHandoffs.GatewayAddress(
+                    settings.publicHost() + ":" + settings.port(),
+                    settings.publicHost() + ":" + c.getInt("reply-port")));
             registerMetrics(system, agent, streams.counters(), batches);
             system.log()
                     .info(
@@ -103,6 +108,18 @@ public final class Gateway implements AutoCloseable {
                 .name("world_gateway_sessions")
                 .help("Client sessions open on this node's UDP gateway")
                 .callback(cb -> cb.call(agent.sessionCount()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("world_gateway_handoffs")
+                .help("Sessions this gateway redirected to the gateway of their cell's node, by outcome (started; "
+                        + "done: the session continues there; gave_up: it stayed here)")
+                .labelNames("outcome")
+                .callback(cb -> {
+                    long[] counts = agent.handoffCounts();
+                    cb.call(counts[0], "started");
+                    cb.call(counts[1], "done");
+                    cb.call(counts[2], "gave_up");
+                })
                 .register(registry);
         CounterWithCallback.builder()
                 .name("world_gateway_dropped")

@@ -9,6 +9,7 @@ import io.aeron.logbuffer.Header;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.EnumMap;
 import java.util.Map;
@@ -43,6 +44,7 @@ import org.worldserver.protocol.sbe.HeartbeatEncoder;
 import org.worldserver.protocol.sbe.InputDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.protocol.sbe.RedirectEncoder;
 import org.worldserver.protocol.sbe.RequestDecoder;
 import org.worldserver.protocol.sbe.ResponseEncoder;
 import org.worldserver.protocol.sbe.ResponseStatus;
@@ -56,9 +58,9 @@ import org.worldserver.protocol.sbe.SessionDeniedEncoder;
  * GatewayHandshake}), places accepted avatars in the world ({@link World}, asynchronously), opens each session's
  * outbound {@link SessionStream} (the cells' threads send snapshots through it), moves a resumed session to its
  * client's new address, hands session inputs that pass their guards to the world, executes requests (teleports)
- * once each and answers them, echoes heartbeats, and ends
- * sessions on Disconnect, idle timeout or shutdown (telling the client why). Every datagram it drops is counted by
- * reason ({@link #dropped()}).
+ * once each and answers them, echoes heartbeats, hands sessions to the gateway of the node that runs their cell
+ * ({@link SessionHandoffs}) and attaches the sessions handed to it, and ends sessions on Disconnect, idle timeout or
+ * shutdown (telling the client why). Every datagram it drops is counted by reason ({@link #dropped()}).
  *
  * <p>Runs on one thread (an Agrona {@code AgentRunner}); {@link World} calls must not block. Placement results
  * come back from other threads through a queue drained by the duty cycle.
@@ -66,6 +68,8 @@ import org.worldserver.protocol.sbe.SessionDeniedEncoder;
 public final class GatewayAgent implements Agent {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayAgent.class);
+    /** How often sessions are checked for a handoff (their cell's node changes at most every few seconds). */
+    private static final long HANDOFF_CHECK_NANOS = 100_000_000L;
 
     /** The gateway's view of the world: placing avatars and moving them. Called on the gateway's thread. */
     public interface World {
@@ -96,8 +100,18 @@ public final class GatewayAgent implements Agent {
          */
         CompletionStage<Reply> asset(String avatarId, String useId, AssetRequests.AssetRequest request);
 
+        /**
+         * A session handed off from another node's gateway: completes with the entity id of the avatar where it is
+         * in the world now, without a login or a new placement; fails if it is not in the world (its session ended
+         * meanwhile: the client must connect anew).
+         */
+        CompletionStage<Integer> attach(String avatarId);
+
         /** The session ended (disconnect, idle timeout): log the avatar out. */
         void left(String avatarId);
+
+        /** The session continues at another node's gateway: forget it here, without a logout. */
+        void handedOff(String avatarId);
     }
 
     /** The world's answer to a request: an OK's result, or a refusal's {@code "<code>: <detail>"}. */
@@ -127,7 +141,9 @@ public final class GatewayAgent implements Agent {
             int snapshotViews,
             int crossingGrace,
             long idleTimeoutNanos,
-            int tickHz) {}
+            int tickHz,
+            SessionHandoffs.Settings handoffs,
+            long tokenTtlMillis) {}
 
     private final Aeron aeron;
     private final Settings settings;
@@ -151,6 +167,8 @@ public final class GatewayAgent implements Agent {
     private final float[] teleportTo = new float[3];
     private final HeartbeatEncoder heartbeatOut = new HeartbeatEncoder();
     private final DisconnectEncoder disconnectOut = new DisconnectEncoder();
+    private final RedirectEncoder redirectOut = new RedirectEncoder();
+    private final SessionHandoffs handoffs;
     private final UnsafeBuffer out = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
     private final FragmentHandler onFragment = this::onFragment;
     private final ConcurrentLinkedQueue<Image> arrived = new ConcurrentLinkedQueue<>();
@@ -167,12 +185,26 @@ public final class GatewayAgent implements Agent {
     private final Map<Drop, AtomicLong> dropped = new EnumMap<>(Drop.class);
     private final SecureRandom random = new SecureRandom();
     private long nextSweepNanos;
+    private long nextHandoffCheckNanos;
 
     /** The world answered a session's request. */
     private record Answered(long sessionId, long requestId, RequestLedger.Answer answer) {}
 
-    /** A placement finished: the session to open, or why not. */
-    private record Placed(long imageId, GatewayHandshake.Accept accept, int entityId, Throwable failure) {}
+    /**
+     * A placement, or a handoff's attachment (from the session {@code handedFrom} at another gateway; else 0),
+     * finished: the session to open, or why not.
+     */
+    private record Placed(long imageId, String avatarId, long nonce, long handedFrom, int entityId, Throwable failure) {
+
+        boolean handoff() {
+            return handedFrom != 0;
+        }
+
+        /** What the client is denied if it failed. */
+        DenyReason refusal() {
+            return handoff() ? DenyReason.RESUME_REFUSED : DenyReason.AVATAR_UNAVAILABLE;
+        }
+    }
 
     public GatewayAgent(
             Aeron aeron, Settings settings, GatewayHandshake handshake, World world, SessionStreams streams) {
@@ -182,6 +214,11 @@ public final class GatewayAgent implements Agent {
         this.world = world;
         this.streams = streams;
         this.sessions = new SessionTable(settings.sessionCapacity());
+        this.handoffs = new SessionHandoffs(
+                settings.handoffs(),
+                streams,
+                (avatarId, nonce) -> handshake.issue(avatarId, nonce, settings.tokenTtlMillis()),
+                random::nextLong);
         for (Drop d : Drop.values()) {
             dropped.put(d, new AtomicLong());
         }
@@ -222,11 +259,57 @@ public final class GatewayAgent implements Agent {
         work += subscription.poll(onFragment, 256);
         long now = System.nanoTime();
         world.flushInputs(now);
+        if (handoffs.enabled() && now - nextHandoffCheckNanos > 0) {
+            nextHandoffCheckNanos = now + HANDOFF_CHECK_NANOS;
+            sessions.closeWhere(s -> handoffStep(s, now), this::handedOff);
+        }
         if (now - nextSweepNanos > 0) {
             nextSweepNanos = now + 1_000_000_000L;
             sessions.closeIdle(now, settings.idleTimeoutNanos(), s -> ended(s, DisconnectReason.IDLE_TIMEOUT));
         }
         return work;
+    }
+
+    /** Handoffs started, done and given up (see {@link SessionHandoffs}); any thread, rough. */
+    public long[] handoffCounts() {
+        return new long[] {handoffs.started(), handoffs.handedOff(), handoffs.gaveUp()};
+    }
+
+    /** Sends or repeats the session's Redirect when due; true when the session was handed off (to be closed). */
+    private boolean handoffStep(GatewaySession session, long now) {
+        SessionStream stream = session.stream();
+        if (stream == null) {
+            return false;
+        }
+        SessionHandoffs.State state = session.handoff();
+        switch (handoffs.step(state, session.avatarId(), stream.cellRelay(), now)) {
+            case REDIRECT:
+                byte[] endpoint = state.gateway().endpoint().getBytes(StandardCharsets.UTF_8);
+                byte[] replyControl = state.gateway().replyControl().getBytes(StandardCharsets.UTF_8);
+                byte[] token = state.token();
+                toSession(
+                        session,
+                        MessageHeaderEncoder.ENCODED_LENGTH
+                                + redirectOut
+                                        .wrapAndApplyHeader(out, 0, headerOut)
+                                        .sessionId(session.sessionId())
+                                        .clientNonce(state.nonce())
+                                        .putEndpoint(endpoint, 0, endpoint.length)
+                                        .putReplyControl(replyControl, 0, replyControl.length)
+                                        .putToken(token, 0, token.length)
+                                        .encodedLength());
+                return false;
+            case HANDED_OFF:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** The session continues at another node's gateway: closed here without a logout. */
+    private void handedOff(GatewaySession session) {
+        close(session, DisconnectReason.HANDED_OFF);
+        world.handedOff(session.avatarId());
     }
 
     @Override
@@ -259,18 +342,20 @@ public final class GatewayAgent implements Agent {
     private int finishPlacements() {
         int work = 0;
         for (Placed p; (p = placements.poll()) != null; work++) {
-            placing.remove(p.accept().nonce());
+            placing.remove(p.nonce());
             Publication reply = replies.get(p.imageId());
             if (reply == null) {
-                world.left(p.accept().avatarId()); // the client went away meanwhile
+                if (p.failure() == null) {
+                    notOpened(p); // the client went away meanwhile
+                }
                 continue;
             }
             if (p.failure() != null) {
                 LOG.info(
                         "Avatar {} could not be placed: {}",
-                        p.accept().avatarId(),
+                        p.avatarId(),
                         p.failure().toString());
-                send(reply, denied(p.accept().nonce(), DenyReason.AVATAR_UNAVAILABLE));
+                send(reply, denied(p.nonce(), p.refusal()));
                 continue;
             }
             long sessionId = random.nextLong();
@@ -278,21 +363,34 @@ public final class GatewayAgent implements Agent {
                 sessionId = random.nextLong();
             }
             GatewaySession session = new GatewaySession(
-                    sessionId, p.accept().avatarId(), p.imageId(), settings.inputsPerSecond(), System.nanoTime());
+                    sessionId, p.avatarId(), p.imageId(), settings.inputsPerSecond(), System.nanoTime());
             session.placed(p.entityId());
+            session.handedFrom(p.handedFrom());
             if (!sessions.open(session)) {
-                world.left(session.avatarId());
-                send(reply, denied(p.accept().nonce(), DenyReason.SERVER_FULL));
+                notOpened(p);
+                send(reply, denied(p.nonce(), DenyReason.SERVER_FULL));
                 continue;
             }
-            session.openedWith(p.accept().nonce());
-            byNonce.put(p.accept().nonce(), session);
+            session.openedWith(p.nonce());
+            byNonce.put(p.nonce(), session);
             send(reply, accepted(session));
             // After the acceptance: the first snapshot follows it on the same stream.
             session.stream(streams.open(
                     sessionId, session.avatarId(), reply, settings.snapshotViews(), settings.crossingGrace()));
         }
         return work;
+    }
+
+    /**
+     * A placed avatar whose session did not open: logged out, unless it was a handoff (its session at the gateway
+     * it came from is still open, and the client goes back there).
+     */
+    private void notOpened(Placed p) {
+        if (p.handoff()) {
+            world.handedOff(p.avatarId());
+        } else {
+            world.left(p.avatarId());
+        }
     }
 
     private int accepted(GatewaySession session) {
@@ -309,6 +407,12 @@ public final class GatewayAgent implements Agent {
 
     /** The session is over: its stream closes, the client is told why (best effort), its avatar logs out. */
     private void ended(GatewaySession session, DisconnectReason reason) {
+        close(session, reason);
+        world.left(session.avatarId());
+    }
+
+    /** Closes the session's stream and tells the client why (best effort). */
+    private void close(GatewaySession session, DisconnectReason reason) {
         byNonce.remove(session.tokenNonce(), session);
         SessionStream stream = session.stream();
         if (stream != null) {
@@ -322,7 +426,6 @@ public final class GatewayAgent implements Agent {
                                 .sessionId(session.sessionId())
                                 .reason(reason)
                                 .encodedLength());
-        world.left(session.avatarId());
     }
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
@@ -419,11 +522,8 @@ public final class GatewayAgent implements Agent {
         if (answer instanceof GatewayHandshake.Resume resume && reply != null) {
             resume(resume, image, reply);
         } else if (answer instanceof GatewayHandshake.Accept accept && reply != null) {
-            long imageId = image.correlationId();
             placing.add(accept.nonce());
-            world.place(accept.avatarId())
-                    .whenComplete((entity, failure) ->
-                            placements.add(new Placed(imageId, accept, entity == null ? -1 : entity, failure)));
+            placeAsync(image, accept.avatarId(), accept.nonce(), 0, world.place(accept.avatarId()));
         } else if (answer instanceof GatewayHandshake.Denied d
                 && d.reason() == DenyReason.TOKEN_REPLAYED
                 && reply != null
@@ -437,14 +537,28 @@ public final class GatewayAgent implements Agent {
         }
     }
 
+    /** Completes a placement or attachment on the gateway's thread ({@link #finishPlacements}). */
+    private void placeAsync(
+            Image image, String avatarId, long nonce, long handedFrom, CompletionStage<Integer> placement) {
+        long imageId = image.correlationId();
+        placement.whenComplete((entity, failure) -> placements.add(
+                new Placed(imageId, avatarId, nonce, handedFrom, entity == null ? -1 : entity, failure)));
+    }
+
     /**
      * Moves an open session of the same avatar to the client's new address and answers SessionAccepted again (same
-     * session and entity; the stream keeps its baselines, which the client also kept); RESUME_REFUSED when there
-     * is no such session (it timed out: the client must connect anew).
+     * session and entity; the stream keeps its baselines, which the client also kept). A session not open here is
+     * a handoff from another node's gateway: with a nonce not used before, a new session is attached to the avatar
+     * where it is ({@link World#attach}); RESUME_REFUSED when the avatar is not in the world (the session timed
+     * out: the client must connect anew).
      */
     private void resume(GatewayHandshake.Resume resume, Image image, Publication reply) {
         GatewaySession session = sessions.get(resume.sessionId());
-        if (session == null || !session.avatarId().equals(resume.avatarId()) || session.stream() == null) {
+        if (session == null) {
+            attach(resume, image, reply);
+            return;
+        }
+        if (!session.avatarId().equals(resume.avatarId()) || session.stream() == null) {
             send(reply, denied(resume.nonce(), DenyReason.RESUME_REFUSED));
             count(Drop.HANDSHAKE);
             return;
@@ -452,6 +566,34 @@ public final class GatewayAgent implements Agent {
         session.rebind(image.correlationId(), System.nanoTime());
         session.stream().rebind(reply);
         send(reply, accepted(session));
+    }
+
+    /** A handoff's handshake: spends the token's nonce, then attaches a new session to the avatar (asynchronously). */
+    private void attach(GatewayHandshake.Resume resume, Image image, Publication reply) {
+        switch (handshake.claim(resume)) {
+            case FIRST:
+                placing.add(resume.nonce());
+                placeAsync(
+                        image, resume.avatarId(), resume.nonce(), resume.sessionId(), world.attach(resume.avatarId()));
+                break;
+            case REPLAYED:
+                GatewaySession opened = byNonce.get(resume.nonce());
+                if (placing.contains(resume.nonce())) {
+                    break; // the attachment runs: its acceptance follows
+                }
+                if (opened != null
+                        && opened.handedFrom() == resume.sessionId()
+                        && opened.sourceKey() == image.correlationId()) {
+                    send(reply, accepted(opened)); // the acceptance was lost: the same again
+                } else {
+                    send(reply, denied(resume.nonce(), DenyReason.RESUME_REFUSED));
+                    count(Drop.HANDSHAKE);
+                }
+                break;
+            default:
+                send(reply, denied(resume.nonce(), DenyReason.SERVER_FULL));
+                count(Drop.HANDSHAKE);
+        }
     }
 
     /**

@@ -24,7 +24,9 @@ import org.worldserver.protocol.sbe.SessionDeniedEncoder;
  * ChallengeResponse(nonce, cookie, token) from S
  *   cookie not for S and nonce, or stale → Denied(CHALLENGE_FAILED)       token checks as above
  *   resumeSessionId ≠ 0 → Resume(avatar, session): the gateway moves that session of that avatar to S
- *                          (a network drop; no nonce check: the token already opened the session)
+ *                          (a network drop; no nonce check: the token already opened the session), or, when the
+ *                          session is open at another node's gateway that sent a Redirect, attaches a new session
+ *                          here to the avatar where it is (a handoff: then the nonce must be new, {@link #claim})
  *   token used before → Denied(TOKEN_REPLAYED)      too many live tokens → Denied(SERVER_FULL)
  *   else → Accept(avatar, nonce): the gateway opens the session
  * </pre>
@@ -55,7 +57,7 @@ public final class GatewayHandshake {
     public record Dropped(String reason) implements Answer {}
 
     /** The client proved its token and its new address: move its open session {@code sessionId} there. */
-    public record Resume(String avatarId, long nonce, long sessionId) implements Answer {}
+    public record Resume(String avatarId, long nonce, long sessionId, long tokenExpiresAtMillis) implements Answer {}
 
     /** The client proved its token and its address: open a session for this avatar. */
     public record Accept(String avatarId, long nonce, long tokenExpiresAtMillis) implements Answer {}
@@ -118,7 +120,11 @@ public final class GatewayHandshake {
             return new Denied(nonce, reason(token.problem()));
         }
         if (response.resumeSessionId() != 0) {
-            return new Resume(token.token().avatarId(), nonce, response.resumeSessionId());
+            return new Resume(
+                    token.token().avatarId(),
+                    nonce,
+                    response.resumeSessionId(),
+                    token.token().expiresAtMillis());
         }
         switch (nonces.firstUse(nonce, token.token().expiresAtMillis(), now)) {
             case REPLAYED:
@@ -128,6 +134,20 @@ public final class GatewayHandshake {
             default:
                 return new Accept(token.token().avatarId(), nonce, token.token().expiresAtMillis());
         }
+    }
+
+    /**
+     * Spends the nonce of a Resume that opens a session here (a handoff): the first use of a nonce, REPLAYED after
+     * it, FULL when too many live tokens are remembered.
+     */
+    public TokenNonces.Use claim(Resume resume) {
+        return nonces.firstUse(resume.nonce(), resume.tokenExpiresAtMillis(), clockMillis.getAsLong());
+    }
+
+    /** Signs a connect token for {@code avatarId} bound to {@code nonce}, valid for {@code ttlMillis} from now. */
+    public byte[] issue(String avatarId, long nonce, long ttlMillis) {
+        long now = clockMillis.getAsLong();
+        return new ConnectToken(avatarId, nonce, now, now + ttlMillis).sign(tokenKey);
     }
 
     private static DenyReason reason(ConnectToken.Problem problem) {

@@ -32,6 +32,8 @@ public final class GatewaySession {
     private final InputRateLimit rateLimit;
     private final InputRateLimit requestLimit;
     private final RequestLedger requests = new RequestLedger();
+    private final SessionHandoffs.State handoff = new SessionHandoffs.State();
+    private long handedFrom;
     private SessionStream stream;
     private long tokenNonce;
     private int entityId = -1;
@@ -77,6 +79,20 @@ public final class GatewaySession {
     }
 
     /** Where the session's datagrams come from now. */
+    /** The session at another node's gateway this one was handed off from, or 0. */
+    long handedFrom() {
+        return handedFrom;
+    }
+
+    void handedFrom(long sessionId) {
+        this.handedFrom = sessionId;
+    }
+
+    /** Where this session is in moving to another node's gateway ({@link SessionHandoffs}). */
+    SessionHandoffs.State handoff() {
+        return handoff;
+    }
+
     public long sourceKey() {
         return sourceKey;
     }

@@ -31,6 +31,8 @@ public final class GatewaySettings implements Extension {
     private final byte[] tokenKey;
     private final Duration tokenTtl;
     private final Duration loginClockSkew;
+    private final boolean keyShared;
+    private final SessionHandoffs.Settings handoffs;
 
     GatewaySettings(Config root) {
         Config c = root.getConfig("world.gateway");
@@ -42,6 +44,8 @@ public final class GatewaySettings implements Extension {
         this.tokenTtl = c.getDuration("token-ttl");
         this.loginClockSkew = c.getDuration("login-clock-skew");
         String key = c.getString("token-key");
+        this.keyShared = !key.isBlank();
+        this.handoffs = handoffs(c.getConfig("handoff"), keyShared);
         if (key.isBlank()) {
             this.tokenKey = new byte[ConnectToken.MIN_KEY_BYTES];
             new SecureRandom().nextBytes(tokenKey);
@@ -60,6 +64,21 @@ public final class GatewaySettings implements Extension {
             }
             this.tokenKey = decoded;
         }
+    }
+
+    private static SessionHandoffs.Settings handoffs(Config c, boolean keyShared) {
+        SessionHandoffs.Settings settings = new SessionHandoffs.Settings(
+                c.getDuration("after").toNanos(),
+                c.getDuration("timeout").toNanos(),
+                c.getDuration("retry").toNanos(),
+                c.getDuration("min-interval").toNanos(),
+                c.getInt("per-second"));
+        if (settings.enabled() && !keyShared) {
+            LOG.warn("world.gateway.handoff is off: sessions can move to another node's gateway only when every "
+                    + "node has the same world.gateway.token-key");
+            return SessionHandoffs.Settings.OFF;
+        }
+        return settings;
     }
 
     public static GatewaySettings get(ActorSystem<?> system) {
@@ -87,5 +106,10 @@ public final class GatewaySettings implements Extension {
 
     public Duration loginClockSkew() {
         return loginClockSkew;
+    }
+
+    /** When sessions move to the gateway of their cell's node: off unless the token key is configured. */
+    SessionHandoffs.Settings handoffs() {
+        return handoffs;
     }
 }

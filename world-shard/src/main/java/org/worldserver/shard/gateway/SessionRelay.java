@@ -40,6 +40,11 @@ import org.worldserver.shard.world.FrameView;
  * meanwhile). One Artery message carries a few inputs instead of one each, and Cluster Sharding's envelope and the
  * remote region's routing are skipped.
  *
+ * <p><b>Gateways.</b> The relay also publishes where its node's gateway listens ({@code this relay → host:port}, a
+ * second replicated map), so a gateway can hand a session to the node that runs its cell ({@link SessionHandoffs}).
+ * A session closed here is removed from the sessions map only while the map still names this node: after a
+ * handoff, the new node's entry stays.
+ *
  * <p>Cost: one Artery message per cell and destination node per tick for frames, carrying each remote observer's
  * updates (about 32 bytes each) and the names of the entities they refer to; one per gateway, destination node and
  * batch window for inputs. Entries of a node that died stay in the map until the avatar logs in again (its frames
@@ -48,6 +53,7 @@ import org.worldserver.shard.world.FrameView;
 public final class SessionRelay {
 
     private static final Key<LWWMap<String, String>> SESSIONS = LWWMapKey.create("world-gateway-sessions");
+    private static final Key<LWWMap<String, String>> GATEWAYS = LWWMapKey.create("world-gateway-endpoints");
 
     /** The relay's actor name on every node (a system actor). */
     public static final String NAME = "session-relay";
@@ -87,7 +93,14 @@ public final class SessionRelay {
     /** The session of {@code avatarId} on this node's gateway ended. */
     record Closed(String avatarId) implements Command {}
 
-    private record SessionsChanged(Replicator.SubscribeResponse<LWWMap<String, String>> response) implements Command {}
+    /** This node's gateway listens at {@code address} (published to every node). */
+    record GatewayStarted(SessionHandoffs.GatewayAddress address) implements Command {}
+
+    /**
+     * One of the two maps changed. (One message type for both: a typed actor has one message adapter per response
+     * class, so the two subscriptions share it and the key tells them apart.)
+     */
+    private record MapChanged(Replicator.SubscribeResponse<LWWMap<String, String>> response) implements Command {}
 
     private record Updated(Replicator.UpdateResponse<LWWMap<String, String>> response) implements Command {}
 
@@ -109,35 +122,63 @@ public final class SessionRelay {
                             DistributedData.get(context.getSystem()).selfUniqueAddress();
                     ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
                     String self = resolver.toSerializationFormat(context.getSelf());
-                    replicator.subscribe(SESSIONS, SessionsChanged::new);
+                    replicator.subscribe(SESSIONS, MapChanged::new);
+                    replicator.subscribe(GATEWAYS, MapChanged::new);
+                    if (streams.gateway() != null) { // restarted after the gateway started
+                        context.getSelf().tell(new GatewayStarted(streams.gateway()));
+                    }
                     Map<String, ActorRef<Command>> resolved = new HashMap<>();
                     RelayedFrameView view = new RelayedFrameView();
                     return Behaviors.receive(Command.class)
                             .onMessage(Opened.class, opened -> {
-                                update(replicator, map -> map.put(node, opened.avatarId(), self));
+                                update(replicator, SESSIONS, map -> map.put(node, opened.avatarId(), self));
                                 return Behaviors.same();
                             })
                             .onMessage(Closed.class, closed -> {
-                                update(replicator, map -> map.remove(node, closed.avatarId()));
+                                update(
+                                        replicator,
+                                        SESSIONS,
+                                        map -> self.equals(map.getEntries().get(closed.avatarId()))
+                                                ? map.remove(node, closed.avatarId())
+                                                : map);
+                                return Behaviors.same();
+                            })
+                            .onMessage(GatewayStarted.class, started -> {
+                                update(
+                                        replicator,
+                                        GATEWAYS,
+                                        map -> map.put(
+                                                node, self, started.address().text()));
+                                return Behaviors.same();
+                            })
+                            .onMessage(MapChanged.class, changed -> {
+                                if (!(changed.response() instanceof Replicator.Changed<LWWMap<String, String>> c)) {
+                                    return Behaviors.same();
+                                }
+                                if (c.key().equals(GATEWAYS)) {
+                                    Map<ActorRef<Command>, SessionHandoffs.GatewayAddress> gateways = new HashMap<>();
+                                    c.get(GATEWAYS).getEntries().forEach((relay, text) -> {
+                                        SessionHandoffs.GatewayAddress address =
+                                                SessionHandoffs.GatewayAddress.parse(text);
+                                        if (address != null) {
+                                            gateways.put(resolver.resolveActorRef(relay), address);
+                                        }
+                                    });
+                                    streams.gateways(gateways);
+                                    return Behaviors.same();
+                                }
+                                Map<String, ActorRef<Command>> remote = new HashMap<>();
+                                c.get(SESSIONS).getEntries().forEach((avatar, relay) -> {
+                                    if (!relay.equals(self)) {
+                                        remote.put(avatar, resolved.computeIfAbsent(relay, resolver::resolveActorRef));
+                                    }
+                                });
+                                resolved.keySet()
+                                        .retainAll(c.get(SESSIONS).getEntries().values());
+                                streams.remoteSessions(remote);
                                 return Behaviors.same();
                             })
                             .onMessage(Updated.class, updated -> Behaviors.same())
-                            .onMessage(SessionsChanged.class, changed -> {
-                                if (changed.response() instanceof Replicator.Changed<LWWMap<String, String>> c) {
-                                    Map<String, ActorRef<Command>> remote = new HashMap<>();
-                                    c.get(SESSIONS).getEntries().forEach((avatar, relay) -> {
-                                        if (!relay.equals(self)) {
-                                            remote.put(
-                                                    avatar, resolved.computeIfAbsent(relay, resolver::resolveActorRef));
-                                        }
-                                    });
-                                    resolved.keySet()
-                                            .retainAll(
-                                                    c.get(SESSIONS).getEntries().values());
-                                    streams.remoteSessions(remote);
-                                }
-                                return Behaviors.same();
-                            })
                             .onMessage(RelayedFrames.class, batch -> {
                                 CellId cell = CellId.parse(batch.cell());
                                 for (RelayedFrame frame : batch.frames()) {
@@ -160,12 +201,13 @@ public final class SessionRelay {
                 }));
     }
 
-    /** Changes this node's entries of the sessions map (written locally, gossiped to the other nodes). */
+    /** Changes this node's entries of a map (written locally, gossiped to the other nodes). */
     private static void update(
             ReplicatorMessageAdapter<Command, LWWMap<String, String>> replicator,
+            Key<LWWMap<String, String>> key,
             java.util.function.Function<LWWMap<String, String>, LWWMap<String, String>> change) {
         replicator.askUpdate(
-                replyTo -> new Replicator.Update<>(SESSIONS, LWWMap.empty(), Replicator.writeLocal(), replyTo, change),
+                replyTo -> new Replicator.Update<>(key, LWWMap.empty(), Replicator.writeLocal(), replyTo, change),
                 Updated::new);
     }
 

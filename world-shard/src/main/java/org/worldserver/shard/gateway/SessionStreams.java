@@ -17,10 +17,12 @@ import org.worldserver.shard.world.ObserverSink;
  * Where the cells of this node send what their observers are to see: the open sessions' {@link SessionStream}s by
  * avatar id. A cell's sink ({@link #sinkFor}) counts every frame, hands the frames of avatars with a session on
  * this node's gateway to their stream, batches those of avatars with a session on another node's gateway for that
- * node's {@link SessionRelay}, and only counts the rest (avatars driven over HTTP). Thread-safe: the gateway's
- * receiver opens and closes streams, the relay updates the remote sessions, cells read both.
+ * node's {@link SessionRelay}, and only counts the rest (avatars driven over HTTP). It also knows, from the relays'
+ * replicated maps, which other node has each remote session and where each node's gateway listens ({@link
+ * SessionHandoffs.Directory}). Thread-safe: the gateway's receiver opens and closes streams, the relay updates the
+ * remote sessions and gateways, cells read both.
  */
-public final class SessionStreams implements Extension {
+public final class SessionStreams implements Extension, SessionHandoffs.Directory {
 
     private static final ExtensionId<SessionStreams> ID = new ExtensionId<>() {
         @Override
@@ -60,8 +62,12 @@ public final class SessionStreams implements Extension {
     private final Map<String, SessionStream> byAvatar = new ConcurrentHashMap<>();
     /** Avatars with a session on another node → that node's relay (replaced whole on every change). */
     private volatile Map<String, ActorRef<SessionRelay.Command>> remote = Map.of();
+    /** Every node's gateway endpoint by the node's relay (replaced whole on every change). */
+    private volatile Map<ActorRef<SessionRelay.Command>, SessionHandoffs.GatewayAddress> gateways = Map.of();
     /** This node's relay, once started: told of every session opened and closed here. */
     private volatile ActorRef<SessionRelay.Command> relay;
+    /** Where this node's gateway listens for clients, once it does; else null. */
+    private volatile SessionHandoffs.GatewayAddress gateway;
 
     private final Counters counters = new Counters();
 
@@ -107,6 +113,34 @@ public final class SessionStreams implements Extension {
 
     void remoteSessions(Map<String, ActorRef<SessionRelay.Command>> sessions) {
         this.remote = sessions;
+    }
+
+    void gateways(Map<ActorRef<SessionRelay.Command>, SessionHandoffs.GatewayAddress> addresses) {
+        this.gateways = addresses;
+    }
+
+    /** This node's gateway listens at {@code address} (as clients reach it): the relay publishes it to every node. */
+    void gatewayStarted(SessionHandoffs.GatewayAddress address) {
+        this.gateway = address;
+        ActorRef<SessionRelay.Command> nodeRelay = relay;
+        if (nodeRelay != null) {
+            nodeRelay.tell(new SessionRelay.GatewayStarted(address));
+        }
+    }
+
+    /** Where this node's gateway listens, or null (no gateway, or not started yet). */
+    SessionHandoffs.GatewayAddress gateway() {
+        return gateway;
+    }
+
+    @Override
+    public SessionHandoffs.GatewayAddress gatewayOf(Object nodeRelay) {
+        return gateways.get(nodeRelay);
+    }
+
+    @Override
+    public Object sessionElsewhere(String avatarId) {
+        return remote.get(avatarId);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.worldserver.shard.gateway;
 
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
@@ -49,8 +50,16 @@ public final class SessionTable {
 
     /** Closes every session not heard from for {@code idleNanos} and hands it to {@code closed}. */
     public void closeIdle(long nowNanos, long idleNanos, Consumer<GatewaySession> closed) {
+        closeWhere(s -> s.idle(nowNanos, idleNanos), closed);
+    }
+
+    /**
+     * Visits every session once and closes those {@code close} is true for, handing each to {@code closed}.
+     * {@code close} may act on the session it is given (the visit is the gateway's one pass over its sessions).
+     */
+    public void closeWhere(Predicate<GatewaySession> close, Consumer<GatewaySession> closed) {
         byId.values().removeIf(s -> {
-            if (s.idle(nowNanos, idleNanos)) {
+            if (close.test(s)) {
                 closed.accept(s);
                 return true;
             }

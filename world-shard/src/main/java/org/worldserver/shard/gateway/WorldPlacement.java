@@ -112,6 +112,33 @@ public final class WorldPlacement implements GatewayAgent.World {
                 });
     }
 
+    /**
+     * Finds the avatar where it is: online (per its entity), and present in a cell of its region. Asks the avatar,
+     * then every cell of its region once.
+     */
+    @Override
+    public CompletionStage<Integer> attach(String avatarId) {
+        return avatar(avatarId)
+                .<Avatar.Summary>askWithStatus(Avatar.Get::new, ASK)
+                .thenCompose(summary -> summary.online() && summary.onlineRegion() != null
+                        ? regions.locate(avatarId, summary.onlineRegion())
+                        : CompletableFuture.completedFuture(Optional.<RegionCell.Location>empty()))
+                .thenCompose(location -> {
+                    if (location.isEmpty()) {
+                        return CompletableFuture.failedFuture(
+                                new IllegalStateException(avatarId + " is not in the world: nothing to hand off"));
+                    }
+                    RegionCell.Location l = location.get();
+                    placed.put(avatarId, new Placement(l.region(), CellId.parse(l.cell())));
+                    return CompletableFuture.completedFuture(l.entityId());
+                });
+    }
+
+    @Override
+    public void handedOff(String avatarId) {
+        placed.remove(avatarId);
+    }
+
     @Override
     public void input(String avatarId, int sequence, float intentX, float intentZ, float focusX, float focusZ) {
         SessionStream stream = streams.of(avatarId);

@@ -27,6 +27,7 @@ import org.worldserver.shard.gateway.ChallengeCookies;
 import org.worldserver.shard.gateway.GatewayAgent;
 import org.worldserver.shard.gateway.GatewayDriver;
 import org.worldserver.shard.gateway.GatewayHandshake;
+import org.worldserver.shard.gateway.SessionHandoffs;
 import org.worldserver.shard.gateway.SessionStreams;
 import org.worldserver.shard.gateway.TokenNonces;
 
@@ -171,14 +172,35 @@ public final class GatewayRoundTrip {
         }
 
         @Override
+        public CompletionStage<Integer> attach(String avatarId) {
+            return CompletableFuture.completedFuture(1);
+        }
+
+        @Override
         public void left(String avatarId) {}
+
+        @Override
+        public void handedOff(String avatarId) {}
     }
 
     private static Histogram gateway(Aeron server, Aeron client, String idle, int count) {
         String replyControl = "127.0.0.1:" + FreePorts.udp(1)[0];
         GatewayAgent agent = new GatewayAgent(
                 server,
-                new GatewayAgent.Settings("127.0.0.1:0", replyControl, 1, 2, 65536, 10, 60, 8, 20, 60_000_000_000L, 20),
+                new GatewayAgent.Settings(
+                        "127.0.0.1:0",
+                        replyControl,
+                        1,
+                        2,
+                        65536,
+                        10,
+                        60,
+                        8,
+                        20,
+                        60_000_000_000L,
+                        20,
+                        SessionHandoffs.Settings.OFF,
+                        30_000),
                 new GatewayHandshake(
                         KEY, new ChallengeCookies(KEY, 10_000), new TokenNonces(10), System::currentTimeMillis),
                 new NoWorld(),

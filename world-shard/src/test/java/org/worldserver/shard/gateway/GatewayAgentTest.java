@@ -1,6 +1,7 @@
 package org.worldserver.shard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aeron.Aeron;
@@ -87,6 +88,25 @@ class GatewayAgentTest {
         public void left(String avatarId) {
             left.add(avatarId);
         }
+
+        /** Avatars in the world, for handoffs: attached as entity 43; others are not in the world. */
+        final List<String> present = new CopyOnWriteArrayList<>();
+
+        final List<String> attached = new CopyOnWriteArrayList<>();
+        final List<String> handedOff = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletionStage<Integer> attach(String avatarId) {
+            attached.add(avatarId);
+            return present.contains(avatarId)
+                    ? CompletableFuture.completedFuture(43)
+                    : CompletableFuture.failedFuture(new IllegalStateException(avatarId + " is not in the world"));
+        }
+
+        @Override
+        public void handedOff(String avatarId) {
+            handedOff.add(avatarId);
+        }
     }
 
     private final LoopbackAeron loopback = new LoopbackAeron();
@@ -96,7 +116,20 @@ class GatewayAgentTest {
     private final String replyControl = "127.0.0.1:" + LoopbackAeron.freeUdpPort();
     private final GatewayAgent gateway = new GatewayAgent(
             server,
-            new GatewayAgent.Settings("127.0.0.1:0", replyControl, 1, 2, 65536, 10, 60, 8, 20, 10_000_000_000L, 20),
+            new GatewayAgent.Settings(
+                    "127.0.0.1:0",
+                    replyControl,
+                    1,
+                    2,
+                    65536,
+                    10,
+                    60,
+                    8,
+                    20,
+                    10_000_000_000L,
+                    20,
+                    SessionHandoffs.Settings.OFF,
+                    30_000),
             new GatewayHandshake(
                     KEY, new ChallengeCookies(KEY, 10_000), new TokenNonces(100), System::currentTimeMillis),
             world,
@@ -233,6 +266,43 @@ class GatewayAgentTest {
 
         handshake(after, nonce, token, session + 1, ClientMessages.Answer.DENIED);
         assertEquals(DenyReason.RESUME_REFUSED, messages.denyReason());
+    }
+
+    @Test
+    void shouldAttachASessionHandedOffFromAnotherGatewayOnceAndRefuseAnAvatarNotInTheWorld() {
+        world.present.add("cyd-0001");
+        Client c = connectClient();
+        long nonce = 90L;
+        byte[] token = token("cyd-0001", nonce);
+        // The client names its session at the gateway that redirected it (777, not open here).
+        handshake(c, nonce, token, 777L, ClientMessages.Answer.ACCEPTED);
+        long session = messages.sessionId();
+        assertNotEquals(777L, session, "a session of this gateway's own");
+        assertEquals(43, messages.entityId(), "the avatar where it is, not placed anew");
+        assertEquals(List.of("cyd-0001"), world.attached);
+        assertEquals(1, gateway.sessionCount());
+        // Its acceptance lost, the client repeats the step: the same session again, attached once.
+        byte[] cookie = messages.cookie();
+        handshakeStep(c, messages.challengeResponse(nonce, cookie, token, 777L), ClientMessages.Answer.ACCEPTED);
+        assertEquals(session, messages.sessionId());
+        assertEquals(1, world.attached.size());
+        // The same token from elsewhere opens nothing.
+        Client copy = connectClient();
+        handshake(copy, nonce, token, 777L, ClientMessages.Answer.DENIED);
+        assertEquals(DenyReason.RESUME_REFUSED, messages.denyReason());
+        // An avatar that is not in the world any more (its session ended meanwhile): refused, nobody logged out.
+        Client late = connectClient();
+        handshake(late, 91L, token("dan-0001", 91L), 778L, ClientMessages.Answer.DENIED);
+        assertEquals(DenyReason.RESUME_REFUSED, messages.denyReason());
+        assertEquals(List.of(), world.left);
+        assertEquals(1, gateway.sessionCount());
+
+        send(c, messages.input(session, 5, 0, 0.5f, 0, 0, 1, 0));
+        until(() -> world.inputs.size() == 1, () -> {});
+        assertEquals("cyd-0001#5@50", world.inputs.get(0));
+        send(c, messages.disconnect(session));
+        until(() -> world.left.size() == 1, () -> {});
+        assertEquals(List.of("cyd-0001"), world.left, "the attached session ends as any other: a logout");
     }
 
     @Test

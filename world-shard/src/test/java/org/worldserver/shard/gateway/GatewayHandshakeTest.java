@@ -97,7 +97,7 @@ class GatewayHandshakeTest {
         GatewayHandshake.Challenge again = assertInstanceOf(
                 GatewayHandshake.Challenge.class, connect(ProtocolLimits.PROTOCOL_VERSION, 11L, token, after));
         assertEquals(
-                new GatewayHandshake.Resume("ada-0001", 11L, 5555L),
+                new GatewayHandshake.Resume("ada-0001", 11L, 5555L, NOW + 30_000),
                 respond(11L, again.cookie(), token, after, 5555L),
                 "the gateway checks that session 5555 is ada's");
         assertEquals(

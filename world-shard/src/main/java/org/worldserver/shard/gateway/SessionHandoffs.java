@@ -1,0 +1,230 @@
+package org.worldserver.shard.gateway;
+
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * When a session moves to the gateway of the node that runs its avatar's cell. A session whose cell runs on
+ * another node costs a hop between nodes each way: every input is relayed to that node and every snapshot's frame
+ * relayed back (the hotspot profile put a third of a node's CPU in that remoting, docs/benchmarks.md). Once a
+ * session's frames have come from the same other node for {@link Settings#afterNanos}, its gateway sends the client
+ * a Redirect to that node's gateway with a fresh connect token; the client handshakes there naming its session,
+ * the gateway there attaches the session to the avatar where it is (no logout, no new login), and publishes the
+ * session (the sessions map of {@link SessionRelay}). Once this gateway sees the avatar's session published by
+ * that node, it closes its own without logging the avatar out ({@link Step#HANDED_OFF}).
+ *
+ * <p>Bounded: a Redirect is repeated every {@link Settings#retryNanos} (UDP loses) until {@link
+ * Settings#timeoutNanos}; then the session stays here ({@link Step#GAVE_UP}). After either outcome the session is
+ * not redirected again for {@link Settings#minIntervalNanos} (an avatar walking along a border between nodes does
+ * not bounce), and a gateway starts at most {@link Settings#perSecond} handoffs a second (a crowd's shard moving
+ * does not turn into a burst of handshakes). So sessions follow their shards, and the re-balancer's placement
+ * decides where their load runs.
+ *
+ * <p>Threading: the gateway's receiving thread only.
+ */
+public final class SessionHandoffs {
+
+    /**
+     * @param afterNanos how long a session's cell must have run on the same other node; 0 turns handoffs off
+     * @param timeoutNanos how long a handoff may take before the session stays here
+     * @param retryNanos how often the Redirect is repeated meanwhile
+     * @param minIntervalNanos how long after a handoff (done or given up) the session is not redirected again
+     * @param perSecond most handoffs this gateway starts per second
+     */
+    public record Settings(long afterNanos, long timeoutNanos, long retryNanos, long minIntervalNanos, int perSecond) {
+        /** No handoffs. */
+        public static final Settings OFF = new Settings(0, 1, 1, 0, 1);
+
+        public Settings {
+            if (afterNanos < 0 || timeoutNanos <= 0 || retryNanos <= 0 || minIntervalNanos < 0 || perSecond < 1) {
+                throw new IllegalArgumentException("world.gateway.handoff: after and min-interval must not be "
+                        + "negative, timeout and retry must be positive, per-second at least 1");
+            }
+        }
+
+        public boolean enabled() {
+            return afterNanos > 0;
+        }
+    }
+
+    /**
+     * Where a node's gateway listens, as clients reach it: its endpoint and its reply control ({@code host:port}
+     * each).
+     */
+    public record GatewayAddress(String endpoint, String replyControl) {
+
+        /** As published in the gateways map: the two separated by a space. */
+        String text() {
+            return endpoint + " " + replyControl;
+        }
+
+        /** The published text, or null when it is not two parts. */
+        static GatewayAddress parse(String text) {
+            int space = text.indexOf(' ');
+            return space <= 0 || space == text.length() - 1
+                    ? null
+                    : new GatewayAddress(text.substring(0, space), text.substring(space + 1));
+        }
+    }
+
+    /** Where sessions and gateways are, as this node knows it (the relays' replicated maps). */
+    interface Directory {
+        /** The gateway of the node whose relay is {@code relay}, or null. */
+        GatewayAddress gatewayOf(Object relay);
+
+        /** The relay of the other node where {@code avatarId} has a session published, or null. */
+        Object sessionElsewhere(String avatarId);
+    }
+
+    /** Signs a connect token for {@code avatarId} bound to {@code nonce}. */
+    interface TokenIssuer {
+        byte[] issue(String avatarId, long nonce);
+    }
+
+    /** What the gateway does for a session now. */
+    enum Step {
+        NONE,
+        /** Send (or repeat) the Redirect of {@link State}. */
+        REDIRECT,
+        /** The node the session was redirected to published it: close it here without a logout. */
+        HANDED_OFF,
+        /** The handoff timed out: the session stays here. */
+        GAVE_UP
+    }
+
+    /** One session's handoff state. */
+    static final class State {
+        private Object remoteRelay;
+        private long remoteSinceNanos;
+        private Object target;
+        private GatewayAddress gateway;
+        private long nonce;
+        private byte[] token;
+        private long deadlineNanos;
+        private long nextSendNanos;
+        private long notBeforeNanos;
+        private boolean waited;
+
+        /** The gateway the session is being redirected to, or null. */
+        GatewayAddress gateway() {
+            return gateway;
+        }
+
+        long nonce() {
+            return nonce;
+        }
+
+        byte[] token() {
+            return token;
+        }
+
+        boolean handingOff() {
+            return target != null;
+        }
+    }
+
+    private final Settings settings;
+    private final Directory directory;
+    private final TokenIssuer tokens;
+    private final LongSupplier nonces;
+    private long windowStartNanos;
+    private int startedInWindow;
+    // Written on the gateway's thread, read by /metrics.
+    private volatile long started;
+    private volatile long handedOff;
+    private volatile long gaveUp;
+
+    SessionHandoffs(Settings settings, Directory directory, TokenIssuer tokens, LongSupplier nonces) {
+        this.settings = settings;
+        this.directory = directory;
+        this.tokens = tokens;
+        this.nonces = nonces;
+    }
+
+    boolean enabled() {
+        return settings.enabled();
+    }
+
+    /**
+     * The step for a session of {@code avatarId} whose latest frame came through {@code cellRelay} (the relay of
+     * the node its cell ran on when that is not this node; null when it is this node, or before the first frame).
+     */
+    Step step(State s, String avatarId, Object cellRelay, long nowNanos) {
+        if (s.target != null) {
+            if (Objects.equals(directory.sessionElsewhere(avatarId), s.target)) {
+                end(s, nowNanos);
+                handedOff++;
+                return Step.HANDED_OFF;
+            }
+            if (nowNanos - s.deadlineNanos >= 0) {
+                end(s, nowNanos);
+                gaveUp++;
+                return Step.GAVE_UP;
+            }
+            if (nowNanos - s.nextSendNanos >= 0) {
+                s.nextSendNanos = nowNanos + settings.retryNanos();
+                return Step.REDIRECT;
+            }
+            return Step.NONE;
+        }
+        if (!Objects.equals(cellRelay, s.remoteRelay)) {
+            s.remoteRelay = cellRelay;
+            s.remoteSinceNanos = nowNanos;
+            return Step.NONE;
+        }
+        if (cellRelay == null
+                || !settings.enabled()
+                || nowNanos - s.remoteSinceNanos < settings.afterNanos()
+                || (s.waited && nowNanos - s.notBeforeNanos < 0)) {
+            return Step.NONE;
+        }
+        GatewayAddress gateway = directory.gatewayOf(cellRelay);
+        if (gateway == null || !withinRate(nowNanos)) {
+            return Step.NONE;
+        }
+        s.target = cellRelay;
+        s.gateway = gateway;
+        s.nonce = nonces.getAsLong();
+        s.token = tokens.issue(avatarId, s.nonce);
+        s.deadlineNanos = nowNanos + settings.timeoutNanos();
+        s.nextSendNanos = nowNanos + settings.retryNanos();
+        started++;
+        return Step.REDIRECT;
+    }
+
+    private void end(State s, long nowNanos) {
+        s.target = null;
+        s.gateway = null;
+        s.token = null;
+        s.remoteRelay = null;
+        s.waited = true;
+        s.notBeforeNanos = nowNanos + settings.minIntervalNanos();
+    }
+
+    private boolean withinRate(long nowNanos) {
+        if (nowNanos - windowStartNanos >= 1_000_000_000L) {
+            windowStartNanos = nowNanos;
+            startedInWindow = 0;
+        }
+        if (startedInWindow >= settings.perSecond()) {
+            return false;
+        }
+        startedInWindow++;
+        return true;
+    }
+
+    /** Handoffs started (Redirects first sent). */
+    long started() {
+        return started;
+    }
+
+    /** Handoffs done: the session continues at the other node's gateway. */
+    long handedOff() {
+        return handedOff;
+    }
+
+    /** Handoffs that timed out: the session stayed here. */
+    long gaveUp() {
+        return gaveUp;
+    }
+}

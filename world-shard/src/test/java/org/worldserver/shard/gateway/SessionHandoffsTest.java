@@ -1,0 +1,137 @@
+package org.worldserver.shard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.worldserver.shard.gateway.SessionHandoffs.Step;
+
+class SessionHandoffsTest {
+
+    private static final long MS = 1_000_000L;
+    private static final String NODE_B = "relay-b";
+    private static final String NODE_C = "relay-c";
+
+    /** Gateways of B and C known; sessions published elsewhere as the test sets them. */
+    private static final SessionHandoffs.GatewayAddress GATEWAY_B =
+            new SessionHandoffs.GatewayAddress("127.0.0.1:40134", "127.0.0.1:40135");
+
+    private static final SessionHandoffs.GatewayAddress GATEWAY_C = new SessionHandoffs.GatewayAddress("c:1", "c:2");
+
+    private final Map<Object, SessionHandoffs.GatewayAddress> gateways =
+            new HashMap<>(Map.of(NODE_B, GATEWAY_B, NODE_C, GATEWAY_C));
+
+    private final Map<String, Object> sessionsElsewhere = new HashMap<>();
+    private final AtomicLong nonces = new AtomicLong(100);
+
+    private final SessionHandoffs.Directory directory = new SessionHandoffs.Directory() {
+        @Override
+        public SessionHandoffs.GatewayAddress gatewayOf(Object relay) {
+            return gateways.get(relay);
+        }
+
+        @Override
+        public Object sessionElsewhere(String avatarId) {
+            return sessionsElsewhere.get(avatarId);
+        }
+    };
+
+    /** after 2 s, timeout 8 s, retry 1 s, min-interval 30 s, 2 a second. */
+    private SessionHandoffs handoffs(int perSecond) {
+        return new SessionHandoffs(
+                new SessionHandoffs.Settings(2000 * MS, 8000 * MS, 1000 * MS, 30_000 * MS, perSecond),
+                directory,
+                (avatar, nonce) -> (avatar + "/" + nonce).getBytes(),
+                nonces::incrementAndGet);
+    }
+
+    @Test
+    void shouldRedirectOnceTheCellRanOnTheSameOtherNodeLongEnoughAndCloseWhenThatNodePublishesTheSession() {
+        SessionHandoffs h = handoffs(2);
+        SessionHandoffs.State s = new SessionHandoffs.State();
+        assertEquals(Step.NONE, h.step(s, "ada", null, 0), "its cell is here");
+        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 100 * MS), "the cell is on B from now");
+        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 2000 * MS), "not long enough yet");
+        assertEquals(Step.REDIRECT, h.step(s, "ada", NODE_B, 2100 * MS));
+        assertTrue(s.handingOff());
+        assertEquals(GATEWAY_B, s.gateway());
+        assertEquals(101, s.nonce());
+        assertArrayEquals("ada/101".getBytes(), s.token());
+        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 2500 * MS), "repeated only after the retry interval");
+        assertEquals(Step.REDIRECT, h.step(s, "ada", NODE_B, 3100 * MS), "repeated: UDP loses");
+        assertEquals(101, s.nonce(), "the same token each time");
+        sessionsElsewhere.put("ada", NODE_C);
+        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 3200 * MS), "a session on another node is not this one");
+        sessionsElsewhere.put("ada", NODE_B);
+        assertEquals(Step.HANDED_OFF, h.step(s, "ada", NODE_B, 3300 * MS));
+        assertFalse(s.handingOff());
+        assertEquals(1, h.started());
+        assertEquals(1, h.handedOff());
+        assertEquals(0, h.gaveUp());
+    }
+
+    @Test
+    void shouldGiveUpAfterTheTimeoutAndNotRedirectAgainWithinTheMinimumInterval() {
+        SessionHandoffs h = handoffs(2);
+        SessionHandoffs.State s = new SessionHandoffs.State();
+        h.step(s, "bea", NODE_B, 0);
+        assertEquals(Step.REDIRECT, h.step(s, "bea", NODE_B, 2000 * MS));
+        assertEquals(Step.GAVE_UP, h.step(s, "bea", NODE_B, 10_000 * MS), "8 s without the session appearing on B");
+        assertFalse(s.handingOff());
+        assertEquals(Step.NONE, h.step(s, "bea", NODE_B, 10_100 * MS));
+        assertEquals(Step.NONE, h.step(s, "bea", NODE_B, 39_000 * MS), "not within 30 s of the last try");
+        assertEquals(Step.REDIRECT, h.step(s, "bea", NODE_B, 40_000 * MS));
+        assertEquals(102, s.nonce(), "a new token for a new handoff");
+        assertEquals(1, h.gaveUp());
+    }
+
+    @Test
+    void shouldRestartTheWaitWhenTheCellMovesAndNeverRedirectWithoutAKnownGateway() {
+        SessionHandoffs h = handoffs(2);
+        SessionHandoffs.State s = new SessionHandoffs.State();
+        h.step(s, "cyd", NODE_B, 0);
+        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 1500 * MS), "walked into a cell on C");
+        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 3000 * MS), "on C for 1.5 s only");
+        gateways.remove(NODE_C);
+        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 4000 * MS), "C runs no gateway");
+        gateways.put(NODE_C, GATEWAY_C);
+        assertEquals(Step.REDIRECT, h.step(s, "cyd", NODE_C, 4100 * MS));
+        assertEquals(GATEWAY_C, s.gateway());
+    }
+
+    @Test
+    void shouldStartAtMostPerSecondHandoffsAndNoneWhenOff() {
+        SessionHandoffs h = handoffs(2);
+        SessionHandoffs.State[] states = new SessionHandoffs.State[3];
+        for (int i = 0; i < 3; i++) {
+            states[i] = new SessionHandoffs.State();
+            h.step(states[i], "a" + i, NODE_B, 0);
+        }
+        assertEquals(Step.REDIRECT, h.step(states[0], "a0", NODE_B, 2000 * MS));
+        assertEquals(Step.REDIRECT, h.step(states[1], "a1", NODE_B, 2000 * MS));
+        assertEquals(Step.NONE, h.step(states[2], "a2", NODE_B, 2000 * MS), "the third waits for the next second");
+        assertEquals(Step.REDIRECT, h.step(states[2], "a2", NODE_B, 3000 * MS));
+
+        SessionHandoffs off = new SessionHandoffs(
+                SessionHandoffs.Settings.OFF, directory, (a, n) -> new byte[0], nonces::incrementAndGet);
+        SessionHandoffs.State s = new SessionHandoffs.State();
+        off.step(s, "dan", NODE_B, 0);
+        assertEquals(Step.NONE, off.step(s, "dan", NODE_B, 3_600_000 * MS));
+        assertFalse(off.enabled());
+        assertThrows(IllegalArgumentException.class, () -> new SessionHandoffs.Settings(1, 0, 1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new SessionHandoffs.Settings(1, 1, 1, 0, 0));
+    }
+
+    @Test
+    void shouldPublishAGatewaysAddressAsTextAndReadItBack() {
+        assertEquals(GATEWAY_B, SessionHandoffs.GatewayAddress.parse(GATEWAY_B.text()));
+        assertEquals(null, SessionHandoffs.GatewayAddress.parse("127.0.0.1:40134"));
+        assertEquals(null, SessionHandoffs.GatewayAddress.parse("127.0.0.1:40134 "));
+    }
+}
