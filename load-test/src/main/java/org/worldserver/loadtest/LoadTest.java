@@ -56,7 +56,8 @@ public final class LoadTest {
      * What the run measured; times in seconds, rates per second. {@code connectTimeouts}: handshakes the server never
      * answered (each attempt); {@code denied}: bots refused on their last attempt; {@code deniedBy}: every refusal
      * and timeout by reason, retried ones included; {@code loginRetries}: sign-ups and logins tried again after a
-     * busy answer.
+     * busy answer; {@code handoffs}: sessions that moved to another node's gateway on its Redirect ({@code
+     * handoffsFailed}: that went back, refused or unanswered).
      */
     public record Result(
             Scenario scenario,
@@ -79,7 +80,9 @@ public final class LoadTest {
             Histogram loginMillis,
             double datagramsPerClientSecond,
             int loginRetries,
-            Map<String, Integer> deniedBy) {}
+            Map<String, Integer> deniedBy,
+            long handoffs,
+            long handoffsFailed) {}
 
     /**
      * What the churning bots did: sessions opened in all (first logins and logins again), sessions a login-churn
@@ -205,6 +208,8 @@ public final class LoadTest {
         int firstSnapshot;
         int lastSnapshot;
         long snapshots;
+        long handoffs;
+        long handoffsFailed;
 
         Bot(int index, String id, Behaviour behaviour) {
             this.index = index;
@@ -247,6 +252,19 @@ public final class LoadTest {
             startedNanos = 0;
             loginAgainNanos = now + scenario.churn().offline().toNanos();
             logouts++;
+        }
+
+        /** Handed off: the new gateway numbers its snapshots from 1, so the loss count starts a new span. */
+        @Override
+        public void onHandoff(String endpoint, boolean ok) {
+            if (ok) {
+                handoffs++;
+            } else {
+                handoffsFailed++;
+            }
+            spannedBefore = spanned();
+            firstSnapshot = 0;
+            lastSnapshot = 0;
         }
 
         @Override
@@ -682,7 +700,11 @@ public final class LoadTest {
         double connectedSeconds = 0;
         int denied = 0;
         int lost = 0;
+        long handoffs = 0;
+        long handoffsFailed = 0;
         for (Bot bot : bots) {
+            handoffs += bot.handoffs;
+            handoffsFailed += bot.handoffsFailed;
             if (bot.client.state() == WorldClient.State.DENIED) {
                 denied++; // and not let in on its last attempt
             }
@@ -720,6 +742,8 @@ public final class LoadTest {
                 loginMillis,
                 connectedSeconds == 0 ? 0 : datagrams / connectedSeconds,
                 loginRetries.get(),
-                Collections.unmodifiableSortedMap(new TreeMap<>(deniedBy)));
+                Collections.unmodifiableSortedMap(new TreeMap<>(deniedBy)),
+                handoffs,
+                handoffsFailed);
     }
 }

@@ -215,6 +215,8 @@ public final class LoadTestCommand {
         summary.put("denied", r.denied());
         summary.set("denied_by", json.valueToTree(r.deniedBy()));
         summary.put("lost", r.lost());
+        summary.put("handoffs", r.handoffs());
+        summary.put("handoffs_failed", r.handoffsFailed());
         summary.put("login_failures", r.loginFailures());
         summary.put("login_retries", r.loginRetries());
         summary.put("ok", r.avatarsPeak() > 0 && r.observations() > 0);
