@@ -88,10 +88,11 @@ public final class WorldClient implements AutoCloseable {
     private static final int INPUTS_KEPT = 128;
     private static final int SAMPLES_PER_ENTITY = 6;
     /**
-     * How long a handshake at the gateway a Redirect named may take before the client goes back: well inside the
-     * old gateway's idle timeout (10 s by default), which would end the session there.
+     * How long a handshake at the gateway a Redirect named may take before the client goes back: less than the
+     * old gateway waits for the handoff ({@code world.gateway.handoff.timeout}, 8 s), which keeps the session open
+     * until then.
      */
-    public static final long HANDOFF_TIMEOUT_NANOS = 4_000_000_000L;
+    public static final long HANDOFF_TIMEOUT_NANOS = 6_000_000_000L;
     /** Longest endpoint a Redirect may name, in UTF-8 bytes. */
     public static final int MAX_ENDPOINT_BYTES = 255;
 

@@ -33,6 +33,7 @@ import org.worldserver.protocol.sbe.HeartbeatEncoder;
 import org.worldserver.protocol.sbe.InputDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderDecoder;
 import org.worldserver.protocol.sbe.MessageHeaderEncoder;
+import org.worldserver.protocol.sbe.RedirectEncoder;
 import org.worldserver.protocol.sbe.RequestDecoder;
 import org.worldserver.protocol.sbe.ResponseEncoder;
 import org.worldserver.protocol.sbe.ResponseStatus;
@@ -43,8 +44,9 @@ import org.worldserver.protocol.sbe.SessionDeniedEncoder;
  * A tiny stand-in for the gateway, on real Aeron, driven by the test's thread: answers ConnectRequest with a
  * Challenge and a ChallengeResponse with SessionAccepted (or, naming a session, rebinds it to the new image),
  * records inputs, acks, heartbeats (which it echoes), requests and disconnects, and sends what the test tells it to:
- * snapshots composed by {@link SnapshotComposer} (naming entering entities), disconnects, raw bytes. One
- * reply publication per client image on a response channel, as the gateway does.
+ * snapshots composed by {@link SnapshotComposer} (naming entering entities), disconnects, redirects, raw bytes.
+ * One reply publication per client image on a response channel, as the gateway does. With {@link #attachHandoffs},
+ * a ChallengeResponse naming a session it does not know opens a new one (a handoff from another gateway).
  */
 final class FakeGateway implements AutoCloseable {
 
@@ -95,6 +97,8 @@ final class FakeGateway implements AutoCloseable {
     final List<Long> acceptedImages = new ArrayList<>();
     /** The last snapshot datagram sent. */
     byte[] lastSnapshot;
+    /** Whether a resume naming an unknown session opens a new session (a handoff) rather than being refused. */
+    boolean attachHandoffs;
 
     FakeGateway(Aeron aeron, String replyControl) {
         this.aeron = aeron;
@@ -174,6 +178,27 @@ final class FakeGateway implements AutoCloseable {
                                 .status(status)
                                 .putPayload(bytes, 0, bytes.length)
                                 .encodedLength());
+    }
+
+    /** Tells the session's client to continue at another gateway, with {@code token} bound to {@code nonce}. */
+    void redirect(long sessionId, Session via, String endpoint, String replyControl, long nonce, byte[] token) {
+        byte[] to = endpoint.getBytes(StandardCharsets.UTF_8);
+        byte[] control = replyControl.getBytes(StandardCharsets.UTF_8);
+        deliver(
+                via.reply,
+                MessageHeaderEncoder.ENCODED_LENGTH
+                        + new RedirectEncoder()
+                                .wrapAndApplyHeader(out, 0, headerOut)
+                                .sessionId(sessionId)
+                                .clientNonce(nonce)
+                                .putEndpoint(to, 0, to.length)
+                                .putReplyControl(control, 0, control.length)
+                                .putToken(token, 0, token.length)
+                                .encodedLength());
+    }
+
+    String replyControl() {
+        return replyControl;
     }
 
     /** Sends {@code bytes} as they are. */
@@ -289,11 +314,19 @@ final class FakeGateway implements AutoCloseable {
             }
         } else {
             s = sessions.get(resume);
-            if (s == null) {
+            if (s == null && attachHandoffs) {
+                s = sessions.values().stream()
+                        .filter(x -> x.reply == reply)
+                        .findFirst()
+                        .orElse(null); // a repeated ChallengeResponse of the handoff
+                if (s == null) {
+                    s = new Session(nextSessionId++ + 0x1000, nextEntityId++);
+                    sessions.put(s.id, s);
+                }
+            } else if (s == null) {
                 denied(reply, nonce, DenyReason.RESUME_REFUSED);
                 return;
-            }
-            if (s.reply != reply) {
+            } else if (s.reply != reply) {
                 s.resumes++;
             }
         }

@@ -38,7 +38,7 @@ import org.worldserver.protocol.sbe.ResponseStatus;
  * The client session against {@link FakeGateway} on real Aeron UDP over loopback (a media driver for each side,
  * as client and server would run): handshake, snapshots applied and acknowledged, enter and leave events,
  * names, inputs for prediction, heartbeats, loss of the server and resume, refusals, timeouts, bad datagrams,
- * and two clients sharing one Aeron client.
+ * handoffs to another gateway (and back when that one does not answer), and two clients sharing one Aeron client.
  */
 class WorldClientTest {
 
@@ -51,12 +51,15 @@ class WorldClientTest {
     private final Aeron clientAeron = connect(clientDriver);
     private final String replyControl = "127.0.0.1:" + freeUdpPort();
     private final FakeGateway gateway = new FakeGateway(serverAeron, replyControl);
+    /** A second gateway, as another node's, that takes handoffs. */
+    private final FakeGateway next = new FakeGateway(serverAeron, "127.0.0.1:" + freeUdpPort());
+
     private final List<WorldClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop() {
         clients.forEach(WorldClient::close);
-        CloseHelper.closeAll(gateway, clientAeron, serverAeron, clientDriver, serverDriver);
+        CloseHelper.closeAll(next, gateway, clientAeron, serverAeron, clientDriver, serverDriver);
     }
 
     /** Records what the client tells its listener, as text. */
@@ -107,6 +110,11 @@ class WorldClientTest {
         @Override
         public void onLost() {
             events.add("lost");
+        }
+
+        @Override
+        public void onHandoff(String endpoint, boolean ok) {
+            events.add("handoff to " + endpoint + (ok ? " done" : " failed"));
         }
 
         @Override
@@ -257,6 +265,73 @@ class WorldClientTest {
     }
 
     @Test
+    void shouldContinueAtTheGatewayARedirectNamesKeepingItsViewAndNeverFollowABadRedirect() {
+        WorldClient client = connected(recorder);
+        long before = client.sessionId();
+        FakeGateway.Session session = gateway.session(before);
+        gateway.name(20, "ada");
+        int tick = gateway.snapshot(session, 1_000_000, states(OWN, 500, 20, 100), id -> true, 0);
+        until(() -> session.acks.contains(tick));
+        assertEquals(1, client.sendInput(0.5f, 0, 1, 0, System.nanoTime()));
+        until(() -> session.inputs.size() == 1);
+        recorder.take();
+
+        // Dropped, never followed: another session's, an endpoint without a port, one that would add channel
+        // parameters, a bad reply control, no token.
+        long datagrams = client.datagramsReceived();
+        next.attachHandoffs = true;
+        String to = next.endpoint();
+        gateway.redirect(before + 1, session, to, next.replyControl(), 5, FakeGateway.GOOD_TOKEN);
+        gateway.redirect(before, session, "127.0.0.1", next.replyControl(), 5, FakeGateway.GOOD_TOKEN);
+        gateway.redirect(before, session, to + "|ttl=0", next.replyControl(), 5, FakeGateway.GOOD_TOKEN);
+        gateway.redirect(before, session, to, "127.0.0.1:", 5, FakeGateway.GOOD_TOKEN);
+        gateway.redirect(before, session, to, next.replyControl(), 5, new byte[0]);
+        until(() -> client.datagramsReceived() == datagrams + 5);
+        assertEquals(1, client.dropped(WorldClient.Drop.WRONG_SESSION));
+        assertEquals(4, client.dropped(WorldClient.Drop.INVALID));
+        assertEquals(WorldClient.State.CONNECTED, client.state());
+        assertEquals(gateway.endpoint(), client.endpoint());
+
+        gateway.redirect(before, session, to, next.replyControl(), 5, FakeGateway.GOOD_TOKEN);
+        until(() -> client.handoffs() == 1 && client.state() == WorldClient.State.CONNECTED);
+        assertEquals(to, client.endpoint());
+        assertNotEquals(before, client.sessionId(), "the new gateway's own session");
+        assertEquals(List.of("handoff to " + to + " done", "connected 7 at 20 Hz"), recorder.take());
+        FakeGateway.Session moved = next.session(client.sessionId());
+        assertEquals(0, session.resumes, "nothing went back to the old gateway");
+
+        // The new gateway's first snapshot is whole: diffed against the view kept, it raises no enter or leave.
+        next.name(20, "ada");
+        int first = next.snapshot(moved, 1_100_000, states(OWN, 520, 20, 150), id -> true, 0);
+        until(() -> moved.acks.contains(first));
+        assertEquals(List.of("snapshot 1 of 2"), recorder.take());
+        assertEquals(150, client.view().x(client.view().indexOf(20)));
+        // Inputs go on from where they were, to the new gateway.
+        assertEquals(2, client.sendInput(0.5f, 0, 1, 0, System.nanoTime()));
+        until(() -> moved.inputs.containsKey(2));
+        assertEquals(1, session.inputs.size(), "the old gateway hears nothing more");
+        assertEquals(0, client.handoffsFailed());
+    }
+
+    @Test
+    void shouldResumeAtTheGatewayItCameFromWhenTheRedirectedOneDoesNotAnswer() {
+        WorldClient client = connected(recorder);
+        long sessionId = client.sessionId();
+        FakeGateway.Session session = gateway.session(sessionId);
+        recorder.take();
+        String nowhere = "127.0.0.1:" + freeUdpPort();
+        long start = System.nanoTime();
+        gateway.redirect(sessionId, session, nowhere, "127.0.0.1:" + freeUdpPort(), 6, FakeGateway.GOOD_TOKEN);
+        until(() -> client.handoffsFailed() == 1 && client.state() == WorldClient.State.CONNECTED);
+        assertTrue(System.nanoTime() - start >= WorldClient.HANDOFF_TIMEOUT_NANOS, "waited for the handshake");
+        assertEquals(sessionId, client.sessionId(), "the same session, resumed where it was");
+        assertEquals(gateway.endpoint(), client.endpoint());
+        assertEquals(1, session.resumes);
+        assertEquals(0, client.handoffs());
+        assertEquals(List.of("handoff to " + gateway.endpoint() + " failed", "connected 7 at 20 Hz"), recorder.take());
+    }
+
+    @Test
     void shouldGiveUpTheHandshakeAfterItsTimeoutWhenNoServerAnswers() {
         WorldClient client = client("127.0.0.1:" + freeUdpPort(), recorder, Duration.ofMillis(300));
         long start = System.nanoTime();
@@ -381,6 +456,7 @@ class WorldClientTest {
     /** One round of everyone's work. */
     private void pump() {
         gateway.work();
+        next.work();
         long now = System.nanoTime();
         for (WorldClient c : clients) {
             c.poll(now);

@@ -112,13 +112,15 @@ public final class Gateway implements AutoCloseable {
         CounterWithCallback.builder()
                 .name("world_gateway_handoffs")
                 .help("Sessions this gateway redirected to the gateway of their cell's node, by outcome (started; "
-                        + "done: the session continues there; gave_up: it stayed here)")
+                        + "done: the session continues there; gave_up: it stayed here; superseded: closed because "
+                        + "another node published the avatar's session without a handoff from here)")
                 .labelNames("outcome")
                 .callback(cb -> {
                     long[] counts = agent.handoffCounts();
                     cb.call(counts[0], "started");
                     cb.call(counts[1], "done");
                     cb.call(counts[2], "gave_up");
+                    cb.call(counts[3], "superseded");
                 })
                 .register(registry);
         CounterWithCallback.builder()

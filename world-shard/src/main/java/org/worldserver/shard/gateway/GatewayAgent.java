@@ -259,20 +259,28 @@ public final class GatewayAgent implements Agent {
         work += subscription.poll(onFragment, 256);
         long now = System.nanoTime();
         world.flushInputs(now);
-        if (handoffs.enabled() && now - nextHandoffCheckNanos > 0) {
+        if (now - nextHandoffCheckNanos > 0) {
             nextHandoffCheckNanos = now + HANDOFF_CHECK_NANOS;
             sessions.closeWhere(s -> handoffStep(s, now), this::handedOff);
         }
         if (now - nextSweepNanos > 0) {
             nextSweepNanos = now + 1_000_000_000L;
-            sessions.closeIdle(now, settings.idleTimeoutNanos(), s -> ended(s, DisconnectReason.IDLE_TIMEOUT));
+            // A session being handed off is silent here (its client handshakes at the other gateway) until the
+            // handoff ends: done, the session is closed as handed off; given up, the idle timer applies again.
+            sessions.closeWhere(
+                    s -> s.idle(now, settings.idleTimeoutNanos())
+                            && !s.handoff().handingOff(),
+                    s -> ended(s, DisconnectReason.IDLE_TIMEOUT));
         }
         return work;
     }
 
-    /** Handoffs started, done and given up (see {@link SessionHandoffs}); any thread, rough. */
+    /**
+     * Handoffs started, done and given up, and sessions superseded by one published elsewhere (see {@link
+     * SessionHandoffs}); any thread, rough.
+     */
     public long[] handoffCounts() {
-        return new long[] {handoffs.started(), handoffs.handedOff(), handoffs.gaveUp()};
+        return new long[] {handoffs.started(), handoffs.handedOff(), handoffs.gaveUp(), handoffs.superseded()};
     }
 
     /** Sends or repeats the session's Redirect when due; true when the session was handed off (to be closed). */
@@ -282,7 +290,7 @@ public final class GatewayAgent implements Agent {
             return false;
         }
         SessionHandoffs.State state = session.handoff();
-        switch (handoffs.step(state, session.avatarId(), stream.cellRelay(), now)) {
+        switch (handoffs.step(state, session.avatarId(), stream.cellRelay(), session.publishedNanos(), now)) {
             case REDIRECT:
                 byte[] endpoint = state.gateway().endpoint().getBytes(StandardCharsets.UTF_8);
                 byte[] replyControl = state.gateway().replyControl().getBytes(StandardCharsets.UTF_8);
@@ -405,10 +413,18 @@ public final class GatewayAgent implements Agent {
                         .encodedLength();
     }
 
-    /** The session is over: its stream closes, the client is told why (best effort), its avatar logs out. */
+    /**
+     * The session is over: its stream closes, the client is told why (best effort), its avatar logs out, unless
+     * another node has published a session of the avatar meanwhile (the client moved there: that session is the
+     * avatar's now).
+     */
     private void ended(GatewaySession session, DisconnectReason reason) {
         close(session, reason);
-        world.left(session.avatarId());
+        if (streams.sessionElsewhere(session.avatarId()) != null) {
+            world.handedOff(session.avatarId());
+        } else {
+            world.left(session.avatarId());
+        }
     }
 
     /** Closes the session's stream and tells the client why (best effort). */
@@ -565,6 +581,8 @@ public final class GatewayAgent implements Agent {
         }
         session.rebind(image.correlationId(), System.nanoTime());
         session.stream().rebind(reply);
+        // Published again: a client back from a handoff that failed late supersedes the session it left there.
+        streams.republish(session.stream());
         send(reply, accepted(session));
     }
 

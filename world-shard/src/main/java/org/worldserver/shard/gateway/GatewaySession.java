@@ -38,6 +38,8 @@ public final class GatewaySession {
     private long tokenNonce;
     private int entityId = -1;
     private long lastHeardNanos;
+    /** When this node last published the session (opened or resumed it): see {@link SessionHandoffs}. */
+    private long publishedNanos;
 
     /**
      * @param sourceKey identifies where the session's datagrams come from (the Aeron image's correlation id)
@@ -50,6 +52,7 @@ public final class GatewaySession {
         this.rateLimit = new InputRateLimit(inputsPerSecond, Math.max(1, inputsPerSecond / 2), nowNanos);
         this.requestLimit = new InputRateLimit(REQUESTS_PER_SECOND, REQUESTS_PER_SECOND, nowNanos);
         this.lastHeardNanos = nowNanos;
+        this.publishedNanos = nowNanos;
     }
 
     public long sessionId() {
@@ -101,6 +104,12 @@ public final class GatewaySession {
     public void rebind(long newSourceKey, long nowNanos) {
         this.sourceKey = newSourceKey;
         this.lastHeardNanos = nowNanos;
+        this.publishedNanos = nowNanos;
+    }
+
+    /** When this node last published the session: opened, or resumed (its gateway publishes it again). */
+    long publishedNanos() {
+        return publishedNanos;
     }
 
     /** The session's outbound stream, once it is open (null in tests of the guards alone). */

@@ -11,7 +11,9 @@ import java.util.function.LongSupplier;
  * a Redirect to that node's gateway with a fresh connect token; the client handshakes there naming its session,
  * the gateway there attaches the session to the avatar where it is (no logout, no new login), and publishes the
  * session (the sessions map of {@link SessionRelay}). Once this gateway sees the avatar's session published by
- * that node, it closes its own without logging the avatar out ({@link Step#HANDED_OFF}).
+ * another node, it closes its own without logging the avatar out ({@link Step#HANDED_OFF}): whether this gateway
+ * redirected it or not, a session published elsewhere after this one opened supersedes it (the client moved, or
+ * went back to a gateway it had left: the one it talks to now is the one last published).
  *
  * <p>Bounded: a Redirect is repeated every {@link Settings#retryNanos} (UDP loses) until {@link
  * Settings#timeoutNanos}; then the session stays here ({@link Step#GAVE_UP}). After either outcome the session is
@@ -81,12 +83,19 @@ public final class SessionHandoffs {
         byte[] issue(String avatarId, long nonce);
     }
 
+    /**
+     * How long after a session was published (opened or resumed) the sessions map is not taken to supersede it:
+     * this node's own entry needs
+     * that long to replace an older one in the copy this node reads (Distributed Data notifies every 0.5 s).
+     */
+    static final long SUPERSEDE_GRACE_NANOS = 2_000_000_000L;
+
     /** What the gateway does for a session now. */
     enum Step {
         NONE,
         /** Send (or repeat) the Redirect of {@link State}. */
         REDIRECT,
-        /** The node the session was redirected to published it: close it here without a logout. */
+        /** Another node published the avatar's session: close it here without a logout. */
         HANDED_OFF,
         /** The handoff timed out: the session stays here. */
         GAVE_UP
@@ -133,6 +142,7 @@ public final class SessionHandoffs {
     private volatile long started;
     private volatile long handedOff;
     private volatile long gaveUp;
+    private volatile long superseded;
 
     SessionHandoffs(Settings settings, Directory directory, TokenIssuer tokens, LongSupplier nonces) {
         this.settings = settings;
@@ -146,16 +156,22 @@ public final class SessionHandoffs {
     }
 
     /**
-     * The step for a session of {@code avatarId} whose latest frame came through {@code cellRelay} (the relay of
-     * the node its cell ran on when that is not this node; null when it is this node, or before the first frame).
+     * The step for a session of {@code avatarId}, published by this node at {@code publishedAtNanos} (opened or
+     * resumed), whose latest frame came through
+     * {@code cellRelay} (the relay of the node its cell ran on when that is not this node; null when it is this
+     * node, or before the first frame).
      */
-    Step step(State s, String avatarId, Object cellRelay, long nowNanos) {
-        if (s.target != null) {
-            if (Objects.equals(directory.sessionElsewhere(avatarId), s.target)) {
-                end(s, nowNanos);
+    Step step(State s, String avatarId, Object cellRelay, long publishedAtNanos, long nowNanos) {
+        if (nowNanos - publishedAtNanos >= SUPERSEDE_GRACE_NANOS && directory.sessionElsewhere(avatarId) != null) {
+            if (s.target != null) {
                 handedOff++;
-                return Step.HANDED_OFF;
+            } else {
+                superseded++;
             }
+            end(s, nowNanos);
+            return Step.HANDED_OFF;
+        }
+        if (s.target != null) {
             if (nowNanos - s.deadlineNanos >= 0) {
                 end(s, nowNanos);
                 gaveUp++;
@@ -226,5 +242,10 @@ public final class SessionHandoffs {
     /** Handoffs that timed out: the session stayed here. */
     long gaveUp() {
         return gaveUp;
+    }
+
+    /** Sessions closed because another node published the avatar's session, without a handoff from here. */
+    long superseded() {
+        return superseded;
     }
 }

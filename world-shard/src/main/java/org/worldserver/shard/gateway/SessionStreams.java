@@ -163,6 +163,14 @@ public final class SessionStreams implements Extension, SessionHandoffs.Director
         return stream;
     }
 
+    /** Publishes {@code stream}'s session again (a resume), if it is still the avatar's stream here. */
+    void republish(SessionStream stream) {
+        ActorRef<SessionRelay.Command> nodeRelay = relay;
+        if (byAvatar.get(stream.avatarId()) == stream && nodeRelay != null) {
+            nodeRelay.tell(new SessionRelay.Opened(stream.avatarId()));
+        }
+    }
+
     /** Closes {@code stream}, if it is still the avatar's. */
     void close(SessionStream stream) {
         stream.close();

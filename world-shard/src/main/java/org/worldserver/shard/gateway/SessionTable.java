@@ -48,11 +48,6 @@ public final class SessionTable {
         byId.clear();
     }
 
-    /** Closes every session not heard from for {@code idleNanos} and hands it to {@code closed}. */
-    public void closeIdle(long nowNanos, long idleNanos, Consumer<GatewaySession> closed) {
-        closeWhere(s -> s.idle(nowNanos, idleNanos), closed);
-    }
-
     /**
      * Visits every session once and closes those {@code close} is true for, handing each to {@code closed}.
      * {@code close} may act on the session it is given (the visit is the gateway's one pass over its sessions).

@@ -1,6 +1,7 @@
 package org.worldserver.shard.gateway;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.pattern.StatusReply;
@@ -20,6 +22,7 @@ import org.worldserver.protocol.AssetRequests;
 import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDefinition;
+import org.worldserver.shard.region.RegionDirectory;
 import org.worldserver.shard.region.WorldRegions;
 
 /**
@@ -113,16 +116,14 @@ public final class WorldPlacement implements GatewayAgent.World {
     }
 
     /**
-     * Finds the avatar where it is: online (per its entity), and present in a cell of its region. Asks the avatar,
-     * then every cell of its region once.
+     * Finds the avatar where it is: in a cell of this node (a handoff comes to the node running the avatar's cell,
+     * so this is a local ask of each cell here, without sharding's routing), else in a cell of the region its entity
+     * says it is online in.
      */
     @Override
     public CompletionStage<Integer> attach(String avatarId) {
-        return avatar(avatarId)
-                .<Avatar.Summary>askWithStatus(Avatar.Get::new, ASK)
-                .thenCompose(summary -> summary.online() && summary.onlineRegion() != null
-                        ? regions.locate(avatarId, summary.onlineRegion())
-                        : CompletableFuture.completedFuture(Optional.<RegionCell.Location>empty()))
+        return locateHere(avatarId)
+                .thenCompose(here -> here.isPresent() ? CompletableFuture.completedFuture(here) : locate(avatarId))
                 .thenCompose(location -> {
                     if (location.isEmpty()) {
                         return CompletableFuture.failedFuture(
@@ -132,6 +133,35 @@ public final class WorldPlacement implements GatewayAgent.World {
                     placed.put(avatarId, new Placement(l.region(), CellId.parse(l.cell())));
                     return CompletableFuture.completedFuture(l.entityId());
                 });
+    }
+
+    /** Asks every cell running on this node where the avatar is; empty if none has it (or none answers). */
+    private CompletionStage<Optional<RegionCell.Location>> locateHere(String avatarId) {
+        List<CompletableFuture<Optional<RegionCell.Location>>> asks =
+                RegionDirectory.get(system).cells().values().stream()
+                        .map(cell -> AskPattern.<RegionCell.Command, RegionCell.Location>ask(
+                                        cell,
+                                        replyTo -> new RegionCell.Locate(avatarId, replyTo),
+                                        ASK,
+                                        system.scheduler())
+                                .handle((location, failure) ->
+                                        Optional.ofNullable(location).filter(RegionCell.Location::present))
+                                .toCompletableFuture())
+                        .toList();
+        return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+                .thenApply(done -> asks.stream()
+                        .map(CompletableFuture::join)
+                        .flatMap(Optional::stream)
+                        .findFirst());
+    }
+
+    /** Where the avatar is in the region its entity says it is online in, asking that region's every cell. */
+    private CompletionStage<Optional<RegionCell.Location>> locate(String avatarId) {
+        return avatar(avatarId)
+                .<Avatar.Summary>askWithStatus(Avatar.Get::new, ASK)
+                .thenCompose(summary -> summary.online() && summary.onlineRegion() != null
+                        ? regions.locate(avatarId, summary.onlineRegion())
+                        : CompletableFuture.completedFuture(Optional.empty()));
     }
 
     @Override

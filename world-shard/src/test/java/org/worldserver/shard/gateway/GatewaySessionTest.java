@@ -65,7 +65,7 @@ class GatewaySessionTest {
         assertFalse(table.open(new GatewaySession(3L, "c", 3, 20, 0)), "full");
         assertFalse(table.open(new GatewaySession(2L, "d", 4, 20, 0)), "id taken");
         List<String> closed = new ArrayList<>();
-        table.closeIdle(1_200 * MS, 1_000 * MS, s -> closed.add(s.avatarId()));
+        table.closeWhere(s -> s.idle(1_200 * MS, 1_000 * MS), s -> closed.add(s.avatarId()));
         assertEquals(List.of("a"), closed);
         assertNull(table.get(1L));
         assertEquals("b", table.get(2L).avatarId());

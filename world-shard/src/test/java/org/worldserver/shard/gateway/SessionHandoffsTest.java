@@ -55,38 +55,55 @@ class SessionHandoffsTest {
     void shouldRedirectOnceTheCellRanOnTheSameOtherNodeLongEnoughAndCloseWhenThatNodePublishesTheSession() {
         SessionHandoffs h = handoffs(2);
         SessionHandoffs.State s = new SessionHandoffs.State();
-        assertEquals(Step.NONE, h.step(s, "ada", null, 0), "its cell is here");
-        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 100 * MS), "the cell is on B from now");
-        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 2000 * MS), "not long enough yet");
-        assertEquals(Step.REDIRECT, h.step(s, "ada", NODE_B, 2100 * MS));
+        assertEquals(Step.NONE, h.step(s, "ada", null, 0, 0), "its cell is here");
+        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 0, 100 * MS), "the cell is on B from now");
+        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 0, 2000 * MS), "not long enough yet");
+        assertEquals(Step.REDIRECT, h.step(s, "ada", NODE_B, 0, 2100 * MS));
         assertTrue(s.handingOff());
         assertEquals(GATEWAY_B, s.gateway());
         assertEquals(101, s.nonce());
         assertArrayEquals("ada/101".getBytes(), s.token());
-        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 2500 * MS), "repeated only after the retry interval");
-        assertEquals(Step.REDIRECT, h.step(s, "ada", NODE_B, 3100 * MS), "repeated: UDP loses");
+        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 0, 2500 * MS), "repeated only after the retry interval");
+        assertEquals(Step.REDIRECT, h.step(s, "ada", NODE_B, 0, 3100 * MS), "repeated: UDP loses");
         assertEquals(101, s.nonce(), "the same token each time");
-        sessionsElsewhere.put("ada", NODE_C);
-        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 3200 * MS), "a session on another node is not this one");
         sessionsElsewhere.put("ada", NODE_B);
-        assertEquals(Step.HANDED_OFF, h.step(s, "ada", NODE_B, 3300 * MS));
+        assertEquals(Step.HANDED_OFF, h.step(s, "ada", NODE_B, 0, 3300 * MS), "B published ada's session");
         assertFalse(s.handingOff());
         assertEquals(1, h.started());
         assertEquals(1, h.handedOff());
         assertEquals(0, h.gaveUp());
+        assertEquals(0, h.superseded());
+    }
+
+    @Test
+    void shouldCloseASessionThatAnotherNodePublishedAfterItOnceTheGraceHasPassed() {
+        SessionHandoffs h = handoffs(2);
+        SessionHandoffs.State s = new SessionHandoffs.State();
+        long published = 10_000 * MS;
+        sessionsElsewhere.put("eve", NODE_C);
+        assertEquals(
+                Step.NONE,
+                h.step(s, "eve", null, published, published + 1_900 * MS),
+                "within the grace, the entry may be the one this node's has not replaced yet");
+        assertEquals(Step.HANDED_OFF, h.step(s, "eve", null, published, published + 2_000 * MS));
+        assertEquals(1, h.superseded());
+        assertEquals(0, h.handedOff(), "not a handoff of this gateway's");
+        sessionsElsewhere.remove("eve");
+        SessionHandoffs.State mine = new SessionHandoffs.State();
+        assertEquals(Step.NONE, h.step(mine, "eve", null, published, published + 60_000 * MS));
     }
 
     @Test
     void shouldGiveUpAfterTheTimeoutAndNotRedirectAgainWithinTheMinimumInterval() {
         SessionHandoffs h = handoffs(2);
         SessionHandoffs.State s = new SessionHandoffs.State();
-        h.step(s, "bea", NODE_B, 0);
-        assertEquals(Step.REDIRECT, h.step(s, "bea", NODE_B, 2000 * MS));
-        assertEquals(Step.GAVE_UP, h.step(s, "bea", NODE_B, 10_000 * MS), "8 s without the session appearing on B");
+        h.step(s, "bea", NODE_B, 0, 0);
+        assertEquals(Step.REDIRECT, h.step(s, "bea", NODE_B, 0, 2000 * MS));
+        assertEquals(Step.GAVE_UP, h.step(s, "bea", NODE_B, 0, 10_000 * MS), "8 s without the session appearing on B");
         assertFalse(s.handingOff());
-        assertEquals(Step.NONE, h.step(s, "bea", NODE_B, 10_100 * MS));
-        assertEquals(Step.NONE, h.step(s, "bea", NODE_B, 39_000 * MS), "not within 30 s of the last try");
-        assertEquals(Step.REDIRECT, h.step(s, "bea", NODE_B, 40_000 * MS));
+        assertEquals(Step.NONE, h.step(s, "bea", NODE_B, 0, 10_100 * MS));
+        assertEquals(Step.NONE, h.step(s, "bea", NODE_B, 0, 39_000 * MS), "not within 30 s of the last try");
+        assertEquals(Step.REDIRECT, h.step(s, "bea", NODE_B, 0, 40_000 * MS));
         assertEquals(102, s.nonce(), "a new token for a new handoff");
         assertEquals(1, h.gaveUp());
     }
@@ -95,13 +112,13 @@ class SessionHandoffsTest {
     void shouldRestartTheWaitWhenTheCellMovesAndNeverRedirectWithoutAKnownGateway() {
         SessionHandoffs h = handoffs(2);
         SessionHandoffs.State s = new SessionHandoffs.State();
-        h.step(s, "cyd", NODE_B, 0);
-        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 1500 * MS), "walked into a cell on C");
-        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 3000 * MS), "on C for 1.5 s only");
+        h.step(s, "cyd", NODE_B, 0, 0);
+        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 0, 1500 * MS), "walked into a cell on C");
+        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 0, 3000 * MS), "on C for 1.5 s only");
         gateways.remove(NODE_C);
-        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 4000 * MS), "C runs no gateway");
+        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 0, 4000 * MS), "C runs no gateway");
         gateways.put(NODE_C, GATEWAY_C);
-        assertEquals(Step.REDIRECT, h.step(s, "cyd", NODE_C, 4100 * MS));
+        assertEquals(Step.REDIRECT, h.step(s, "cyd", NODE_C, 0, 4100 * MS));
         assertEquals(GATEWAY_C, s.gateway());
     }
 
@@ -111,18 +128,18 @@ class SessionHandoffsTest {
         SessionHandoffs.State[] states = new SessionHandoffs.State[3];
         for (int i = 0; i < 3; i++) {
             states[i] = new SessionHandoffs.State();
-            h.step(states[i], "a" + i, NODE_B, 0);
+            h.step(states[i], "a" + i, NODE_B, 0, 0);
         }
-        assertEquals(Step.REDIRECT, h.step(states[0], "a0", NODE_B, 2000 * MS));
-        assertEquals(Step.REDIRECT, h.step(states[1], "a1", NODE_B, 2000 * MS));
-        assertEquals(Step.NONE, h.step(states[2], "a2", NODE_B, 2000 * MS), "the third waits for the next second");
-        assertEquals(Step.REDIRECT, h.step(states[2], "a2", NODE_B, 3000 * MS));
+        assertEquals(Step.REDIRECT, h.step(states[0], "a0", NODE_B, 0, 2000 * MS));
+        assertEquals(Step.REDIRECT, h.step(states[1], "a1", NODE_B, 0, 2000 * MS));
+        assertEquals(Step.NONE, h.step(states[2], "a2", NODE_B, 0, 2000 * MS), "the third waits for the next second");
+        assertEquals(Step.REDIRECT, h.step(states[2], "a2", NODE_B, 0, 3000 * MS));
 
         SessionHandoffs off = new SessionHandoffs(
                 SessionHandoffs.Settings.OFF, directory, (a, n) -> new byte[0], nonces::incrementAndGet);
         SessionHandoffs.State s = new SessionHandoffs.State();
-        off.step(s, "dan", NODE_B, 0);
-        assertEquals(Step.NONE, off.step(s, "dan", NODE_B, 3_600_000 * MS));
+        off.step(s, "dan", NODE_B, 0, 0);
+        assertEquals(Step.NONE, off.step(s, "dan", NODE_B, 0, 3_600_000 * MS));
         assertFalse(off.enabled());
         assertThrows(IllegalArgumentException.class, () -> new SessionHandoffs.Settings(1, 0, 1, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new SessionHandoffs.Settings(1, 1, 1, 0, 0));
