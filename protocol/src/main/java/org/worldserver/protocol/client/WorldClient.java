@@ -66,12 +66,15 @@ import org.worldserver.protocol.sbe.SnapshotDecoder;
  * the server. {@code DENIED} and {@code CLOSED} are final and hold no Aeron resources.
  *
  * <p><b>Handoffs.</b> A cluster's gateway may send a Redirect: the session continues at the gateway of the node
- * that runs the client's avatar (one hop less for every input and snapshot). The client then handshakes there with
- * the token the Redirect carries, naming its session ({@code CONNECTING}, {@code CHALLENGED}, sending no inputs
- * meanwhile), and is {@code CONNECTED} to the new gateway with a new session id; its view, names and inputs carry
- * over (the new gateway's first snapshot is a full one). If that handshake is denied or not answered within {@link
- * #HANDOFF_TIMEOUT_NANOS}, the client resumes at the gateway it came from with the same token ({@link
- * Listener#onHandoff} tells which). {@link #endpoint} is where the client sends now.
+ * that runs the client's avatar (one hop less for every input and snapshot). Make before break: the client opens
+ * streams to that gateway and handshakes there with the token the Redirect carries, naming its session, while it
+ * stays {@code CONNECTED} where it is (inputs and snapshots go on through the old gateway). Once the new gateway
+ * accepts, the client switches to it, with the new session id; its view, names, interpolation and input sequence
+ * carry over (the new gateway's first snapshot is a full one, diffed against the view as any other). If the new
+ * gateway refuses, sends no Challenge within {@link #HANDOFF_UNANSWERED_NANOS}, or does not accept within {@link
+ * #HANDOFF_TIMEOUT_NANOS}, the client drops those streams and stays. {@link Listener#onHandoff} tells which; {@link
+ * #endpoint} is where the client sends now. A Redirect is followed only while no request is pending (the old
+ * gateway answers it; it repeats the Redirect).
  *
  * <p><b>Receiving.</b> Every datagram is checked by {@link DatagramCheck} first; what fails, belongs to another
  * session or is not expected is dropped and counted ({@link #dropped}), never thrown. A steady session (snapshots
@@ -87,12 +90,14 @@ public final class WorldClient implements AutoCloseable {
     private static final int FRAGMENT_LIMIT = 16;
     private static final int INPUTS_KEPT = 128;
     private static final int SAMPLES_PER_ENTITY = 6;
+    /** How long the gateway a Redirect named may take to send a Challenge before the client gives up on it. */
+    public static final long HANDOFF_UNANSWERED_NANOS = 4_000_000_000L;
     /**
-     * How long a handshake at the gateway a Redirect named may take before the client goes back: less than the
-     * old gateway waits for the handoff ({@code world.gateway.handoff.timeout}, 8 s), which keeps the session open
-     * until then.
+     * How long the gateway a Redirect named may take to accept (it attaches the session to the avatar, which a busy
+     * node may take seconds for) before the client gives up on it: less than the old gateway waits for the handoff
+     * ({@code world.gateway.handoff.timeout}, 20 s), which keeps the session open until then.
      */
-    public static final long HANDOFF_TIMEOUT_NANOS = 6_000_000_000L;
+    public static final long HANDOFF_TIMEOUT_NANOS = 15_000_000_000L;
     /** Longest endpoint a Redirect may name, in UTF-8 bytes. */
     public static final int MAX_ENDPOINT_BYTES = 255;
 
@@ -106,7 +111,7 @@ public final class WorldClient implements AutoCloseable {
         return handoffs;
     }
 
-    /** Handoffs that failed (the client went back to the gateway it came from). */
+    /** Handoffs that failed (the client stayed at the gateway it was at). */
     public long handoffsFailed() {
         return handoffsFailed;
     }
@@ -166,6 +171,7 @@ public final class WorldClient implements AutoCloseable {
     private final ResponseDecoder responseIn = new ResponseDecoder();
     private final RedirectDecoder redirectIn = new RedirectDecoder();
     private final FragmentHandler onDatagram = this::onDatagram;
+    private final FragmentHandler onHandoffDatagram = this::onHandoffDatagram;
     private final IntConsumer onEnter = this::entered;
     private final IntConsumer onLeave = this::left;
     private final ViewChanges changes = new ViewChanges();
@@ -191,10 +197,8 @@ public final class WorldClient implements AutoCloseable {
     private String endpoint;
 
     private String replyControl;
-    /** While a handoff's handshake runs: the endpoint and reply control it left (to go back to); else null. */
-    private String handoffFrom;
-
-    private String handoffFromReplyControl;
+    /** The handoff under way, or null. */
+    private PendingHandoff handoff;
 
     private long handoffs;
     private long handoffsFailed;
@@ -226,6 +230,45 @@ public final class WorldClient implements AutoCloseable {
     private int unackedTick;
 
     private long ackDueNanos;
+
+    /**
+     * A handoff under way: streams of its own to the gateway a Redirect named, and where its handshake is (the
+     * session's own streams go on meanwhile).
+     */
+    private final class PendingHandoff {
+        final String endpoint;
+        final String replyControl;
+        final byte[] token;
+        final long nonce;
+        final Subscription replies;
+        final Publication requests;
+        final long startNanos;
+        /** The new gateway's cookie, once it sent a Challenge; null before. */
+        byte[] cookie;
+
+        long nextSendNanos;
+
+        /** Opens the streams (closing what it opened if that fails). */
+        PendingHandoff(String endpoint, String replyControl, byte[] token, long nonce, long nowNanos) {
+            this.endpoint = endpoint;
+            this.replyControl = replyControl;
+            this.token = token;
+            this.nonce = nonce;
+            this.startNanos = nowNanos;
+            this.nextSendNanos = nowNanos;
+            this.replies = replySubscription(replyControl);
+            try {
+                this.requests = requestPublication(endpoint, replies);
+            } catch (RuntimeException e) {
+                CloseHelper.quietClose(replies);
+                throw e;
+            }
+        }
+
+        void close() {
+            release(requests, replies);
+        }
+    }
 
     /** A request not answered yet: its datagram, repeated as it is, and when it went out first and goes next. */
     private static final class PendingRequest {
@@ -391,6 +434,9 @@ public final class WorldClient implements AutoCloseable {
             polling = true;
             try {
                 work += replies.poll(onDatagram, FRAGMENT_LIMIT);
+                if (handoff != null) {
+                    work += handoff.replies.poll(onHandoffDatagram, FRAGMENT_LIMIT);
+                }
             } finally {
                 polling = false;
                 retired.forEach(CloseHelper::quietClose);
@@ -403,7 +449,7 @@ public final class WorldClient implements AutoCloseable {
                 return work + handshakeTimers(nowNanos);
             case CONNECTED:
             case LOST:
-                return work + sessionTimers(nowNanos);
+                return work + sessionTimers(nowNanos) + handoffTimers(nowNanos);
             default:
                 return work;
         }
@@ -554,14 +600,10 @@ public final class WorldClient implements AutoCloseable {
 
     /** Opens new streams (then closes any old ones: if opening fails, nothing changed) and starts the handshake. */
     private void startHandshake(byte[] connectToken, long clientNonce) {
-        Subscription newReplies = aeron.addSubscription(
-                "aeron:udp?control-mode=response|control=" + replyControl + "|reliable=false", REPLY_STREAM);
+        Subscription newReplies = replySubscription(replyControl);
         Publication newRequests;
         try {
-            newRequests = aeron.addPublication(
-                    "aeron:udp?endpoint=" + endpoint + "|term-length=" + settings.termLength()
-                            + "|response-correlation-id=" + newReplies.registrationId(),
-                    REQUEST_STREAM);
+            newRequests = requestPublication(endpoint, newReplies);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(newReplies);
             throw e;
@@ -575,13 +617,81 @@ public final class WorldClient implements AutoCloseable {
         handshakeClockStarted = false; // starts at the next poll, which sends the first step
     }
 
+    /** Where a gateway replies: a response channel of the gateway's reply control. */
+    private Subscription replySubscription(String gatewayReplyControl) {
+        return aeron.addSubscription(
+                "aeron:udp?control-mode=response|control=" + gatewayReplyControl + "|reliable=false", REPLY_STREAM);
+    }
+
+    /** Where requests go: the gateway's endpoint, naming the reply subscription. */
+    private Publication requestPublication(String gatewayEndpoint, Subscription replySubscription) {
+        return aeron.addPublication(
+                "aeron:udp?endpoint=" + gatewayEndpoint + "|term-length=" + settings.termLength()
+                        + "|response-correlation-id=" + replySubscription.registrationId(),
+                REQUEST_STREAM);
+    }
+
+    /** Repeats the handoff's handshake step when due, and gives the handoff up after its timeouts. */
+    private int handoffTimers(long now) {
+        PendingHandoff h = handoff;
+        if (h == null) {
+            return 0;
+        }
+        if (now - h.startNanos >= (h.cookie == null ? HANDOFF_UNANSWERED_NANOS : HANDOFF_TIMEOUT_NANOS)) {
+            failHandoff();
+            return 1;
+        }
+        if (now - h.nextSendNanos < 0) {
+            return 0;
+        }
+        h.nextSendNanos = now + retryNanos;
+        int length = h.cookie == null
+                ? messages.connectRequest(h.nonce, h.token)
+                : messages.challengeResponse(h.nonce, h.cookie, h.token, sessionId);
+        Offers.offer(h.requests, messages.buffer(), 0, length); // refused: the next retry repeats it
+        return 1;
+    }
+
+    /** The new gateway took the session: the client switches to its streams and session. */
+    private void completeHandoff(int hz) {
+        PendingHandoff h = handoff;
+        handoff = null;
+        release(requests, replies);
+        requests = h.requests;
+        replies = h.replies;
+        endpoint = h.endpoint;
+        replyControl = h.replyControl;
+        token = h.token;
+        nonce = h.nonce;
+        // Its snapshots count from 1 against no baseline; the view, names and interpolation carry over.
+        reader = new SnapshotReader(settings.viewsKept());
+        unackedTick = 0;
+        sessionId = messages.sessionId();
+        entityId = messages.entityId();
+        tickHz = hz;
+        state = State.CONNECTED;
+        lastHeardNanos = nowNanos;
+        handoffs++;
+        listener.onHandoff(endpoint, true);
+        listener.onConnected(sessionId, entityId, tickHz);
+    }
+
+    /** The new gateway refused or did not answer: its streams close, the session stays where it is. */
+    private void failHandoff() {
+        PendingHandoff h = handoff;
+        handoff = null;
+        h.close();
+        handoffsFailed++;
+        listener.onHandoff(h.endpoint, false);
+    }
+
     private int handshakeTimers(long now) {
         if (!handshakeClockStarted) {
             handshakeClockStarted = true;
             handshakeStartNanos = now;
             nextHandshakeSendNanos = now;
         }
-        if (now - handshakeStartNanos >= (handoffFrom != null ? HANDOFF_TIMEOUT_NANOS : handshakeTimeoutNanos)) {
+        if (now - handshakeStartNanos >= handshakeTimeoutNanos) {
             deny(null);
             return 1;
         }
@@ -655,17 +765,6 @@ public final class WorldClient implements AutoCloseable {
     }
 
     private void deny(DenyReason reason) {
-        if (handoffFrom != null) {
-            // The gateway of the Redirect refused or did not answer: back to the one the session is still open at.
-            String back = handoffFrom;
-            handoffFrom = null;
-            handoffsFailed++;
-            endpoint = back;
-            replyControl = handoffFromReplyControl;
-            startHandshake(token, nonce);
-            listener.onHandoff(back, false);
-            return;
-        }
         state = State.DENIED;
         denyReason = reason;
         pending.clear();
@@ -673,15 +772,25 @@ public final class WorldClient implements AutoCloseable {
         listener.onDenied(reason);
     }
 
+    /** Releases the session's streams and a handoff's, if one is under way (it ends unreported). */
     private void closeStreams() {
-        if (polling) {
-            retired.add(requests);
-            retired.add(replies);
-        } else {
-            CloseHelper.closeAll(requests, replies);
-        }
+        release(requests, replies);
         requests = null;
         replies = null;
+        if (handoff != null) {
+            handoff.close();
+            handoff = null;
+        }
+    }
+
+    /** Closes a stream pair: now, or once the poll that reads them returns. */
+    private void release(Publication publication, Subscription subscription) {
+        if (polling) {
+            retired.add(publication);
+            retired.add(subscription);
+        } else {
+            CloseHelper.closeAll(publication, subscription);
+        }
     }
 
     // --- receiving --------------------------------------------------------------------------------------------
@@ -746,15 +855,7 @@ public final class WorldClient implements AutoCloseable {
     }
 
     private void accepted(int hz) {
-        if (handoffFrom != null) {
-            // Handed off: the new gateway's snapshots count from 1 against no baseline; the view, names, inputs
-            // and interpolation carry over (the first full snapshot is diffed against the view as any other).
-            handoffFrom = null;
-            handoffs++;
-            reader = new SnapshotReader(settings.viewsKept());
-            unackedTick = 0;
-            listener.onHandoff(endpoint, true);
-        } else if (sessionId != 0 && messages.sessionId() != sessionId) {
+        if (sessionId != 0 && messages.sessionId() != sessionId) {
             // Another session than the one resumed: the old one's views and inputs mean nothing to it.
             reader = new SnapshotReader(settings.viewsKept());
             changes.update(new EntityStates(1), entityId, onEnter, onLeave); // all leave
@@ -837,8 +938,9 @@ public final class WorldClient implements AutoCloseable {
     }
 
     /**
-     * A Redirect for this session while connected (and not handing off already) starts the handoff; anything else
-     * is dropped (a repeat while one runs is UNEXPECTED, an endpoint that is not host:port INVALID).
+     * A Redirect for this session while connected, with no handoff under way and no request pending, starts the
+     * handoff; the gateway's repeats of the one under way are ignored; anything else is dropped (UNEXPECTED, or
+     * INVALID for an endpoint that is not host:port).
      */
     private void onRedirect(DirectBuffer buffer, int offset) {
         redirectIn.wrapAndApplyHeader(buffer, offset, header);
@@ -846,11 +948,14 @@ public final class WorldClient implements AutoCloseable {
             drop(Drop.WRONG_SESSION);
             return;
         }
-        if ((state != State.CONNECTED && state != State.LOST) || handoffFrom != null) {
+        long redirectNonce = redirectIn.clientNonce();
+        if (handoff != null && handoff.nonce == redirectNonce) {
+            return; // the gateway repeats it until the handoff is done
+        }
+        if ((state != State.CONNECTED && state != State.LOST) || handoff != null || !pending.isEmpty()) {
             drop(Drop.UNEXPECTED);
             return;
         }
-        long redirectNonce = redirectIn.clientNonce();
         int endpointLength = redirectIn.endpointLength();
         if (endpointLength == 0 || endpointLength > MAX_ENDPOINT_BYTES) {
             drop(Drop.INVALID);
@@ -873,20 +978,44 @@ public final class WorldClient implements AutoCloseable {
             drop(Drop.INVALID);
             return;
         }
-        String from = endpoint;
-        String fromControl = replyControl;
-        endpoint = to;
-        replyControl = toControl;
         try {
-            startHandshake(redirectToken, redirectNonce);
+            handoff = new PendingHandoff(to, toControl, redirectToken, redirectNonce, nowNanos);
         } catch (RuntimeException e) {
-            endpoint = from; // the media driver refused the channel: stay where the session is
-            replyControl = fromControl;
+            drop(Drop.INVALID); // the media driver refused the channel: the session stays where it is
+        }
+    }
+
+    /** A datagram on a handoff's streams: only the new gateway's handshake answers count. */
+    private void onHandoffDatagram(DirectBuffer buffer, int offset, int length, Header frameHeader) {
+        datagramsReceived++;
+        bytesReceived += length;
+        PendingHandoff h = handoff;
+        if (h == null) {
+            return; // the rest of the poll that ended it
+        }
+        if (check.check(buffer, offset, length) != DatagramCheck.Result.OK) {
             drop(Drop.INVALID);
             return;
         }
-        handoffFrom = from;
-        handoffFromReplyControl = fromControl;
+        int template = check.templateId();
+        if (template != ChallengeDecoder.TEMPLATE_ID
+                && template != SessionAcceptedDecoder.TEMPLATE_ID
+                && template != SessionDeniedDecoder.TEMPLATE_ID) {
+            drop(Drop.UNEXPECTED);
+            return;
+        }
+        ClientMessages.Answer answer = messages.read(buffer, offset, length);
+        if (answer == ClientMessages.Answer.CHALLENGE) {
+            if (h.cookie == null) {
+                h.cookie = messages.cookie();
+                h.nextSendNanos = nowNanos; // answer it in this poll
+            }
+        } else if (answer == ClientMessages.Answer.ACCEPTED) {
+            completeHandoff(
+                    acceptedIn.wrapAndApplyHeader(buffer, offset, header).tickHz());
+        } else {
+            failHandoff();
+        }
     }
 
     /** {@code host:port}, and nothing that would add parameters to an Aeron channel URI ('|', '?', '='). */

@@ -278,7 +278,6 @@ class WorldClientTest {
 
         // Dropped, never followed: another session's, an endpoint without a port, one that would add channel
         // parameters, a bad reply control, no token.
-        long datagrams = client.datagramsReceived();
         next.attachHandoffs = true;
         String to = next.endpoint();
         gateway.redirect(before + 1, session, to, next.replyControl(), 5, FakeGateway.GOOD_TOKEN);
@@ -286,14 +285,23 @@ class WorldClientTest {
         gateway.redirect(before, session, to + "|ttl=0", next.replyControl(), 5, FakeGateway.GOOD_TOKEN);
         gateway.redirect(before, session, to, "127.0.0.1:", 5, FakeGateway.GOOD_TOKEN);
         gateway.redirect(before, session, to, next.replyControl(), 5, new byte[0]);
-        until(() -> client.datagramsReceived() == datagrams + 5);
-        assertEquals(1, client.dropped(WorldClient.Drop.WRONG_SESSION));
-        assertEquals(4, client.dropped(WorldClient.Drop.INVALID));
+        until(() ->
+                client.dropped(WorldClient.Drop.WRONG_SESSION) == 1 && client.dropped(WorldClient.Drop.INVALID) == 4);
         assertEquals(WorldClient.State.CONNECTED, client.state());
         assertEquals(gateway.endpoint(), client.endpoint());
 
+        // Not while a request waits for its answer (the old gateway has it): the gateway repeats the Redirect.
+        long teleport = client.teleport(1, 2, 3, System.nanoTime());
+        until(() -> session.requests.size() == 1);
         gateway.redirect(before, session, to, next.replyControl(), 5, FakeGateway.GOOD_TOKEN);
-        until(() -> client.handoffs() == 1 && client.state() == WorldClient.State.CONNECTED);
+        until(() -> client.dropped(WorldClient.Drop.UNEXPECTED) == 1);
+        gateway.respond(session, teleport, ResponseStatus.OK, "");
+        until(() -> client.pendingRequestCount() == 0);
+        recorder.take();
+
+        gateway.redirect(before, session, to, next.replyControl(), 5, FakeGateway.GOOD_TOKEN);
+        until(() -> client.handoffs() == 1);
+        assertEquals(WorldClient.State.CONNECTED, client.state());
         assertEquals(to, client.endpoint());
         assertNotEquals(before, client.sessionId(), "the new gateway's own session");
         assertEquals(List.of("handoff to " + to + " done", "connected 7 at 20 Hz"), recorder.take());
@@ -314,7 +322,7 @@ class WorldClientTest {
     }
 
     @Test
-    void shouldResumeAtTheGatewayItCameFromWhenTheRedirectedOneDoesNotAnswer() {
+    void shouldStayConnectedWhereItIsWhileHandingOffAndWhenTheRedirectedGatewayDoesNotAnswer() {
         WorldClient client = connected(recorder);
         long sessionId = client.sessionId();
         FakeGateway.Session session = gateway.session(sessionId);
@@ -322,13 +330,24 @@ class WorldClientTest {
         String nowhere = "127.0.0.1:" + freeUdpPort();
         long start = System.nanoTime();
         gateway.redirect(sessionId, session, nowhere, "127.0.0.1:" + freeUdpPort(), 6, FakeGateway.GOOD_TOKEN);
-        until(() -> client.handoffsFailed() == 1 && client.state() == WorldClient.State.CONNECTED);
-        assertTrue(System.nanoTime() - start >= WorldClient.HANDOFF_TIMEOUT_NANOS, "waited for the handshake");
-        assertEquals(sessionId, client.sessionId(), "the same session, resumed where it was");
+        // Make before break: the session goes on at the old gateway meanwhile.
+        until(() -> client.sendInput(0, 0.5f, 1, 0, System.nanoTime()) == 1);
+        until(() -> session.inputs.containsKey(1));
+        int tick = gateway.snapshot(session, 1_000_000, states(OWN, 0), id -> true, 1);
+        until(() -> session.acks.contains(tick));
+        assertEquals(WorldClient.State.CONNECTED, client.state());
+        assertEquals(0, client.handoffsFailed(), "still trying");
+
+        until(() -> client.handoffsFailed() == 1);
+        assertTrue(System.nanoTime() - start >= WorldClient.HANDOFF_UNANSWERED_NANOS, "waited for a Challenge first");
+        assertEquals(WorldClient.State.CONNECTED, client.state());
+        assertEquals(sessionId, client.sessionId(), "the same session, where it was");
         assertEquals(gateway.endpoint(), client.endpoint());
-        assertEquals(1, session.resumes);
+        assertEquals(0, session.resumes, "never left");
         assertEquals(0, client.handoffs());
-        assertEquals(List.of("handoff to " + gateway.endpoint() + " failed", "connected 7 at 20 Hz"), recorder.take());
+        assertEquals(List.of("applied 1", "snapshot 1 of 1", "handoff to " + nowhere + " failed"), recorder.take());
+        assertEquals(2, client.sendInput(0, 0.5f, 1, 0, System.nanoTime()));
+        until(() -> session.inputs.containsKey(2));
     }
 
     @Test

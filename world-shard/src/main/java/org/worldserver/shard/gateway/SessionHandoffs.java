@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * went back to a gateway it had left: the one it talks to now is the one last published).
  *
  * <p>Bounded: a Redirect is repeated every {@link Settings#retryNanos} (UDP loses) until {@link
- * Settings#timeoutNanos}; then the session stays here ({@link Step#GAVE_UP}). After either outcome the session is
+ * Settings#timeoutNanos} (longer than the SDK waits for the other gateway); then the session stays here ({@link
+ * Step#GAVE_UP}). The client keeps its session here while it handshakes there (make before break). After either outcome the session is
  * not redirected again for {@link Settings#minIntervalNanos} (an avatar walking along a border between nodes does
  * not bounce), and a gateway starts at most {@link Settings#perSecond} handoffs a second (a crowd's shard moving
  * does not turn into a burst of handshakes). So sessions follow their shards, and the re-balancer's placement
