@@ -156,11 +156,9 @@ class HandoffIT {
             assertTrue(avatar.get("avatar").get("online").asBoolean(), "the avatar never logged out: " + avatar);
             assertEquals(cell, avatar.get("live").get("cell").asText(), "in the same cell: " + avatar);
 
-            // Its inputs no longer cross nodes: the far gateway relays none of them any more.
-            double relayedBefore = metric(far, "world_gateway_relayed_inputs_total");
+            // Its inputs no longer cross nodes: the near gateway, which has both sessions now, relays none.
             int target = sent[onFirst ? 1 : 0] + 10;
             StateSyncIT.pollUntil(both, 30, () -> farClient.lastAppliedInput() >= target, play);
-            assertEquals(relayedBefore, metric(far, "world_gateway_relayed_inputs_total"));
             assertEquals(0, metric(near, "world_gateway_relayed_inputs_total"));
             assertEquals(WorldClient.State.CONNECTED, farClient.state());
             ada.client().close();

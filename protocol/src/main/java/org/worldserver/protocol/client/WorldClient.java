@@ -74,7 +74,7 @@ import org.worldserver.protocol.sbe.SnapshotDecoder;
  * gateway refuses, sends no Challenge within {@link #HANDOFF_UNANSWERED_NANOS}, or does not accept within {@link
  * #HANDOFF_TIMEOUT_NANOS}, the client drops those streams and stays. {@link Listener#onHandoff} tells which; {@link
  * #endpoint} is where the client sends now. A Redirect is followed only while no request is pending (the old
- * gateway answers it; it repeats the Redirect).
+ * gateway answers it; it repeats the Redirect), and no request is taken while a handoff runs.
  *
  * <p><b>Receiving.</b> Every datagram is checked by {@link DatagramCheck} first; what fails, belongs to another
  * session or is not expected is dropped and counted ({@link #dropped}), never thrown. A steady session (snapshots
@@ -379,10 +379,11 @@ public final class WorldClient implements AutoCloseable {
      * {@link ClientSettings#requestTimeout} without one, UNAVAILABLE {@code request-timed-out} (the teleport may
      * or may not have happened: the next snapshots tell).
      *
-     * @return the request's id, or −1 if not {@link State#CONNECTED} (nothing sent)
+     * @return the request's id, or −1 if not {@link State#CONNECTED} or while a handoff runs (nothing sent: its
+     *     answer would come to the gateway being left)
      */
     public long teleport(float x, float y, float z, long nowNanos) {
-        if (state != State.CONNECTED) {
+        if (state != State.CONNECTED || handoff != null) {
             return -1;
         }
         long id = nextRequestId++;
@@ -394,10 +395,10 @@ public final class WorldClient implements AutoCloseable {
      * payloads), repeated and answered as {@link #teleport} is; an OK answer's message is the result (JSON for the
      * asset kinds).
      *
-     * @return the request's id, or −1 if not {@link State#CONNECTED} (nothing sent)
+     * @return the request's id, or −1 if not {@link State#CONNECTED} or while a handoff runs (nothing sent)
      */
     public long request(int kind, byte[] payload, long nowNanos) {
-        if (state != State.CONNECTED) {
+        if (state != State.CONNECTED || handoff != null) {
             return -1;
         }
         long id = nextRequestId++;

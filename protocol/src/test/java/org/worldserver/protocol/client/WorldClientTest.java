@@ -337,6 +337,7 @@ class WorldClientTest {
         until(() -> session.acks.contains(tick));
         assertEquals(WorldClient.State.CONNECTED, client.state());
         assertEquals(0, client.handoffsFailed(), "still trying");
+        assertEquals(-1, client.teleport(1, 2, 3, System.nanoTime()), "no request while a handoff runs");
 
         until(() -> client.handoffsFailed() == 1);
         assertTrue(System.nanoTime() - start >= WorldClient.HANDOFF_UNANSWERED_NANOS, "waited for a Challenge first");

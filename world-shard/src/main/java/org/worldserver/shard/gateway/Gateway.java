@@ -44,6 +44,8 @@ public final class Gateway implements AutoCloseable {
         try {
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.directory()));
             String host = c.getString("bind-host");
+            // As clients reach it, and other gateways name it in a Redirect (its handoff tokens are bound to it).
+            String publicEndpoint = settings.publicHost() + ":" + settings.port();
             int tickHz = system.settings().config().getInt("world.region-defaults.tick-hz");
             SessionStreams streams = SessionStreams.get(system);
             InputBatches batches = new InputBatches(
@@ -66,6 +68,7 @@ public final class Gateway implements AutoCloseable {
                             settings.tokenTtl().toMillis()),
                     new GatewayHandshake(
                             settings.tokenKey(),
+                            publicEndpoint,
                             new ChallengeCookies(settings.tokenKey(), COOKIE_LIFETIME_MILLIS),
                             new TokenNonces(c.getInt("session-capacity") * 2),
                             System::currentTimeMillis),
@@ -78,8 +81,7 @@ public final class Gateway implements AutoCloseable {
                     agent);
             AgentRunner.startOnThread(runner);
             streams.gatewayStarted(new SessionHandoffs.GatewayAddress(
-                    settings.publicHost() + ":" + settings.port(),
-                    settings.publicHost() + ":" + c.getInt("reply-port")));
+                    publicEndpoint, settings.publicHost() + ":" + c.getInt("reply-port")));
             registerMetrics(system, agent, streams.counters(), batches);
             system.log()
                     .info(

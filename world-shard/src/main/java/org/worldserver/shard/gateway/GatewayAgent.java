@@ -70,6 +70,11 @@ public final class GatewayAgent implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayAgent.class);
     /** How often sessions are checked for a handoff (their cell's node changes at most every few seconds). */
     private static final long HANDOFF_CHECK_NANOS = 100_000_000L;
+    /**
+     * How long a session handed off here may wait for its client's first datagram before it is closed unused
+     * (without a logout): the client gave up on this gateway, or never got the acceptance.
+     */
+    private static final long CONFIRM_NANOS = 5_000_000_000L;
 
     /** The gateway's view of the world: placing avatars and moving them. Called on the gateway's thread. */
     public interface World {
@@ -217,7 +222,8 @@ public final class GatewayAgent implements Agent {
         this.handoffs = new SessionHandoffs(
                 settings.handoffs(),
                 streams,
-                (avatarId, nonce) -> handshake.issue(avatarId, nonce, settings.tokenTtlMillis()),
+                (avatarId, nonce, to) ->
+                        handshake.issueHandoff(avatarId, nonce, settings.tokenTtlMillis(), to.endpoint()),
                 random::nextLong);
         for (Drop d : Drop.values()) {
             dropped.put(d, new AtomicLong());
@@ -283,11 +289,14 @@ public final class GatewayAgent implements Agent {
         return new long[] {handoffs.started(), handoffs.handedOff(), handoffs.gaveUp(), handoffs.superseded()};
     }
 
-    /** Sends or repeats the session's Redirect when due; true when the session was handed off (to be closed). */
+    /**
+     * Sends or repeats the session's Redirect when due; true when the session is to be closed without a logout:
+     * handed off (another node published it), or handed off here and never confirmed by its client.
+     */
     private boolean handoffStep(GatewaySession session, long now) {
         SessionStream stream = session.stream();
         if (stream == null) {
-            return false;
+            return session.handedFrom() != 0 && now - session.publishedNanos() > CONFIRM_NANOS;
         }
         SessionHandoffs.State state = session.handoff();
         switch (handoffs.step(state, session.avatarId(), stream.cellRelay(), session.publishedNanos(), now)) {
@@ -382,11 +391,35 @@ public final class GatewayAgent implements Agent {
             session.openedWith(p.nonce());
             byNonce.put(p.nonce(), session);
             send(reply, accepted(session));
-            // After the acceptance: the first snapshot follows it on the same stream.
-            session.stream(streams.open(
-                    sessionId, session.avatarId(), reply, settings.snapshotViews(), settings.crossingGrace()));
+            // After the acceptance: the first snapshot follows it on the same stream. A session handed off here
+            // opens its stream (and so is published, superseding the one at the other gateway) only once its client
+            // confirms it with a datagram: a client that gave up on this gateway keeps its session where it is.
+            if (!p.handoff()) {
+                openStream(session, reply);
+            }
         }
         return work;
+    }
+
+    private void openStream(GatewaySession session, Publication reply) {
+        session.stream(streams.open(
+                session.sessionId(), session.avatarId(), reply, settings.snapshotViews(), settings.crossingGrace()));
+    }
+
+    /**
+     * A datagram from a session's client passed its guards: a session handed off here and not yet confirmed opens
+     * its stream now (see {@link #finishPlacements}).
+     */
+    private void confirmed(GatewaySession session) {
+        if (session.stream() == null && session.handedFrom() != 0) {
+            Publication reply = replies.get(session.sourceKey());
+            if (reply != null) {
+                long now = System.nanoTime();
+                session.published(now);
+                openStream(session, reply);
+                handoffs.arrived(session.handoff(), now);
+            }
+        }
     }
 
     /**
@@ -415,13 +448,13 @@ public final class GatewayAgent implements Agent {
 
     /**
      * The session is over: its stream closes, the client is told why (best effort), its avatar logs out, unless
-     * another node has published a session of the avatar meanwhile (the client moved there: that session is the
-     * avatar's now).
+     * another session holds the avatar: published by another node meanwhile (the client moved there), or open here
+     * (a newer session of the same avatar).
      */
     private void ended(GatewaySession session, DisconnectReason reason) {
         close(session, reason);
-        if (streams.sessionElsewhere(session.avatarId()) != null) {
-            world.handedOff(session.avatarId());
+        if (streams.sessionElsewhere(session.avatarId()) != null || streams.of(session.avatarId()) != null) {
+            world.handedOff(session.avatarId()); // another session, here or on another node, holds the avatar
         } else {
             world.left(session.avatarId());
         }
@@ -470,7 +503,9 @@ public final class GatewayAgent implements Agent {
                 GatewaySession s = sessions.get(ackIn.sessionId());
                 if (s == null) {
                     count(Drop.UNKNOWN_SESSION);
-                } else if (!s.onAck((int) ackIn.serverTick(), source, System.nanoTime())) {
+                } else if (s.onAck((int) ackIn.serverTick(), source, System.nanoTime())) {
+                    confirmed(s);
+                } else {
                     count(Drop.WRONG_SOURCE);
                 }
                 break;
@@ -481,6 +516,7 @@ public final class GatewayAgent implements Agent {
                 if (s == null) {
                     count(Drop.UNKNOWN_SESSION);
                 } else if (s.heard(source, System.nanoTime())) {
+                    confirmed(s);
                     echo(s, heartbeatIn.timeMicros());
                 } else {
                     count(Drop.WRONG_SOURCE);
@@ -570,8 +606,13 @@ public final class GatewayAgent implements Agent {
      */
     private void resume(GatewayHandshake.Resume resume, Image image, Publication reply) {
         GatewaySession session = sessions.get(resume.sessionId());
-        if (session == null) {
+        if (session == null && resume.handoff()) {
             attach(resume, image, reply);
+            return;
+        }
+        if (session == null) {
+            send(reply, denied(resume.nonce(), DenyReason.RESUME_REFUSED)); // a login token attaches nothing
+            count(Drop.HANDSHAKE);
             return;
         }
         if (!session.avatarId().equals(resume.avatarId()) || session.stream() == null) {
@@ -650,6 +691,7 @@ public final class GatewayAgent implements Agent {
         }
         switch (session.onInput(inputIn, source, System.nanoTime())) {
             case ROUTE:
+                confirmed(session);
                 if (session.stream() != null) {
                     session.stream().inputReceived((int) inputIn.sequence(), inputIn.clientTimeMicros());
                 }
@@ -689,6 +731,7 @@ public final class GatewayAgent implements Agent {
             count(Drop.WRONG_SOURCE);
             return;
         }
+        confirmed(session);
         long requestId = requestIn.requestId();
         RequestLedger.Answer known = session.requests().find(requestId);
         if (known != null) {

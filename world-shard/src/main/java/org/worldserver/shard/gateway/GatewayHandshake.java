@@ -1,7 +1,11 @@
 package org.worldserver.shard.gateway;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.function.LongSupplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.worldserver.protocol.ConnectToken;
 import org.worldserver.protocol.ProtocolLimits;
 import org.worldserver.protocol.sbe.ChallengeEncoder;
@@ -24,12 +28,18 @@ import org.worldserver.protocol.sbe.SessionDeniedEncoder;
  * ChallengeResponse(nonce, cookie, token) from S
  *   cookie not for S and nonce, or stale → Denied(CHALLENGE_FAILED)       token checks as above
  *   resumeSessionId ≠ 0 → Resume(avatar, session): the gateway moves that session of that avatar to S
- *                          (a network drop; no nonce check: the token already opened the session), or, when the
- *                          session is open at another node's gateway that sent a Redirect, attaches a new session
- *                          here to the avatar where it is (a handoff: then the nonce must be new, {@link #claim})
+ *                          (a network drop; no nonce check: the token already opened the session), or, with a
+ *                          handoff token, attaches a new session here to the avatar where it is (a handoff from
+ *                          another node's gateway: then the nonce must be new, {@link #claim})
+ *   a handoff token with resumeSessionId = 0 → Denied(TOKEN_INVALID)
  *   token used before → Denied(TOKEN_REPLAYED)      too many live tokens → Denied(SERVER_FULL)
  *   else → Accept(avatar, nonce): the gateway opens the session
  * </pre>
+ *
+ * <p><b>Two kinds of token.</b> Login tokens ({@code POST /sessions}) are signed with the token key. Handoff
+ * tokens (a Redirect's) are signed with a key derived from the token key and the endpoint of the gateway they are
+ * for ({@link #handoffKey}): one verifies only at that gateway, can only attach a session there (never open a new
+ * login), and a login token can never attach.
  *
  * A Denied answer (17 bytes) is never larger than the request it answers. Not thread-safe: the receiver's.
  */
@@ -57,20 +67,37 @@ public final class GatewayHandshake {
     public record Dropped(String reason) implements Answer {}
 
     /** The client proved its token and its new address: move its open session {@code sessionId} there. */
-    public record Resume(String avatarId, long nonce, long sessionId, long tokenExpiresAtMillis) implements Answer {}
+    /** @param handoff whether a handoff token proved it (only those may attach a session not open here) */
+    public record Resume(String avatarId, long nonce, long sessionId, long tokenExpiresAtMillis, boolean handoff)
+            implements Answer {}
 
     /** The client proved its token and its address: open a session for this avatar. */
     public record Accept(String avatarId, long nonce, long tokenExpiresAtMillis) implements Answer {}
 
     private final byte[] tokenKey;
+    /** The key of handoff tokens for this gateway, or null (it accepts none). */
+    private final byte[] handoffKey;
+
     private final ChallengeCookies cookies;
     private final TokenNonces nonces;
     private final LongSupplier clockMillis;
     private final byte[] tokenScratch = new byte[ConnectToken.MAX_BYTES];
     private final byte[] cookieScratch = new byte[ChallengeCookies.COOKIE_BYTES];
+    /** Whether the last token verified was a handoff token. */
+    private boolean handoffToken;
 
-    public GatewayHandshake(byte[] tokenKey, ChallengeCookies cookies, TokenNonces nonces, LongSupplier clockMillis) {
+    /**
+     * @param ownEndpoint this gateway's endpoint as other gateways name it in a Redirect ({@code host:port}), or
+     *     null to accept no handoff tokens
+     */
+    public GatewayHandshake(
+            byte[] tokenKey,
+            String ownEndpoint,
+            ChallengeCookies cookies,
+            TokenNonces nonces,
+            LongSupplier clockMillis) {
         this.tokenKey = tokenKey.clone();
+        this.handoffKey = ownEndpoint == null ? null : handoffKey(tokenKey, ownEndpoint);
         this.cookies = cookies;
         this.nonces = nonces;
         this.clockMillis = clockMillis;
@@ -89,7 +116,7 @@ public final class GatewayHandshake {
         }
         request.getToken(tokenScratch, 0, tokenLength);
         long now = clockMillis.getAsLong();
-        ConnectToken.Verified token = ConnectToken.verify(tokenScratch, 0, tokenLength, tokenKey, nonce, now);
+        ConnectToken.Verified token = verify(tokenLength, nonce, now);
         if (!token.ok()) {
             return new Denied(nonce, reason(token.problem()));
         }
@@ -115,7 +142,7 @@ public final class GatewayHandshake {
             return new Denied(nonce, DenyReason.TOKEN_INVALID);
         }
         response.getToken(tokenScratch, 0, tokenLength);
-        ConnectToken.Verified token = ConnectToken.verify(tokenScratch, 0, tokenLength, tokenKey, nonce, now);
+        ConnectToken.Verified token = verify(tokenLength, nonce, now);
         if (!token.ok()) {
             return new Denied(nonce, reason(token.problem()));
         }
@@ -124,7 +151,11 @@ public final class GatewayHandshake {
                     token.token().avatarId(),
                     nonce,
                     response.resumeSessionId(),
-                    token.token().expiresAtMillis());
+                    token.token().expiresAtMillis(),
+                    handoffToken);
+        }
+        if (handoffToken) {
+            return new Denied(nonce, DenyReason.TOKEN_INVALID); // a handoff token opens no new login
         }
         switch (nonces.firstUse(nonce, token.token().expiresAtMillis(), now)) {
             case REPLAYED:
@@ -144,10 +175,39 @@ public final class GatewayHandshake {
         return nonces.firstUse(resume.nonce(), resume.tokenExpiresAtMillis(), clockMillis.getAsLong());
     }
 
-    /** Signs a connect token for {@code avatarId} bound to {@code nonce}, valid for {@code ttlMillis} from now. */
-    public byte[] issue(String avatarId, long nonce, long ttlMillis) {
+    /**
+     * Signs a handoff token for {@code avatarId} bound to {@code nonce}, valid for {@code ttlMillis} from now, that
+     * only the gateway at {@code targetEndpoint} accepts.
+     */
+    public byte[] issueHandoff(String avatarId, long nonce, long ttlMillis, String targetEndpoint) {
         long now = clockMillis.getAsLong();
-        return new ConnectToken(avatarId, nonce, now, now + ttlMillis).sign(tokenKey);
+        return new ConnectToken(avatarId, nonce, now, now + ttlMillis).sign(handoffKey(tokenKey, targetEndpoint));
+    }
+
+    /** The key of handoff tokens for the gateway at {@code endpoint}: HMAC-SHA256(token key, label and endpoint). */
+    static byte[] handoffKey(byte[] tokenKey, String endpoint) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(tokenKey, "HmacSHA256"));
+            return mac.doFinal(("world-handoff-v1\n" + endpoint).getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+
+    /** Verifies the token in the scratch buffer as a login token, else as a handoff token for this gateway. */
+    private ConnectToken.Verified verify(int length, long nonce, long now) {
+        handoffToken = false;
+        ConnectToken.Verified login = ConnectToken.verify(tokenScratch, 0, length, tokenKey, nonce, now);
+        if (login.problem() != ConnectToken.Problem.FORGED || handoffKey == null) {
+            return login;
+        }
+        ConnectToken.Verified handoff = ConnectToken.verify(tokenScratch, 0, length, handoffKey, nonce, now);
+        if (handoff.problem() == ConnectToken.Problem.FORGED) {
+            return login;
+        }
+        handoffToken = true;
+        return handoff;
     }
 
     private static DenyReason reason(ConnectToken.Problem problem) {

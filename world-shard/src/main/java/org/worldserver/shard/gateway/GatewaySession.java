@@ -81,7 +81,6 @@ public final class GatewaySession {
         this.tokenNonce = nonce;
     }
 
-    /** Where the session's datagrams come from now. */
     /** The session at another node's gateway this one was handed off from, or 0. */
     long handedFrom() {
         return handedFrom;
@@ -96,6 +95,7 @@ public final class GatewaySession {
         return handoff;
     }
 
+    /** Where the session's datagrams come from now. */
     public long sourceKey() {
         return sourceKey;
     }
@@ -107,9 +107,16 @@ public final class GatewaySession {
         this.publishedNanos = nowNanos;
     }
 
-    /** When this node last published the session: opened, or resumed (its gateway publishes it again). */
+    /**
+     * When this node last published the session: opened, or resumed (its gateway publishes it again); for a session
+     * handed off here and not yet confirmed by its client, when it was accepted.
+     */
     long publishedNanos() {
         return publishedNanos;
+    }
+
+    void published(long nowNanos) {
+        this.publishedNanos = nowNanos;
     }
 
     /** The session's outbound stream, once it is open (null in tests of the guards alone). */

@@ -79,9 +79,9 @@ public final class SessionHandoffs {
         Object sessionElsewhere(String avatarId);
     }
 
-    /** Signs a connect token for {@code avatarId} bound to {@code nonce}. */
+    /** Signs a handoff token for {@code avatarId} bound to {@code nonce}, good at the gateway {@code to} only. */
     interface TokenIssuer {
-        byte[] issue(String avatarId, long nonce);
+        byte[] issue(String avatarId, long nonce, GatewayAddress to);
     }
 
     /**
@@ -202,11 +202,20 @@ public final class SessionHandoffs {
         s.target = cellRelay;
         s.gateway = gateway;
         s.nonce = nonces.getAsLong();
-        s.token = tokens.issue(avatarId, s.nonce);
+        s.token = tokens.issue(avatarId, s.nonce, gateway);
         s.deadlineNanos = nowNanos + settings.timeoutNanos();
         s.nextSendNanos = nowNanos + settings.retryNanos();
         started++;
         return Step.REDIRECT;
+    }
+
+    /**
+     * A session handed off to this gateway has arrived (its client confirmed it): not redirected again for the
+     * minimum interval either, so it does not bounce straight back.
+     */
+    void arrived(State s, long nowNanos) {
+        s.waited = true;
+        s.notBeforeNanos = nowNanos + settings.minIntervalNanos();
     }
 
     private void end(State s, long nowNanos) {

@@ -202,7 +202,7 @@ public final class GatewayRoundTrip {
                         SessionHandoffs.Settings.OFF,
                         30_000),
                 new GatewayHandshake(
-                        KEY, new ChallengeCookies(KEY, 10_000), new TokenNonces(10), System::currentTimeMillis),
+                        KEY, null, new ChallengeCookies(KEY, 10_000), new TokenNonces(10), System::currentTimeMillis),
                 new NoWorld(),
                 new SessionStreams());
         try (AgentRunner runner =

@@ -2,6 +2,8 @@ package org.worldserver.shard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aeron.Aeron;
@@ -113,6 +115,10 @@ class GatewayAgentTest {
     private final Aeron server = loopback.server;
     private final Aeron client = loopback.client;
     private final RecordingWorld world = new RecordingWorld();
+    private final SessionStreams streams = new SessionStreams();
+    /** The gateway's endpoint as other gateways name it: handoff tokens are bound to it. */
+    private static final String ENDPOINT = "gateway-under-test:40134";
+
     private final String replyControl = "127.0.0.1:" + LoopbackAeron.freeUdpPort();
     private final GatewayAgent gateway = new GatewayAgent(
             server,
@@ -131,9 +137,9 @@ class GatewayAgentTest {
                     SessionHandoffs.Settings.OFF,
                     30_000),
             new GatewayHandshake(
-                    KEY, new ChallengeCookies(KEY, 10_000), new TokenNonces(100), System::currentTimeMillis),
+                    KEY, ENDPOINT, new ChallengeCookies(KEY, 10_000), new TokenNonces(100), System::currentTimeMillis),
             world,
-            new SessionStreams());
+            streams);
     private final ClientMessages messages = new ClientMessages();
 
     @AfterEach
@@ -181,6 +187,12 @@ class GatewayAgentTest {
     private static byte[] token(String avatar, long nonce) {
         return new ConnectToken(avatar, nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
                 .sign(KEY);
+    }
+
+    /** A handoff token for {@code avatar} and {@code nonce}, as another gateway issues it for this one. */
+    private static byte[] handoffToken(String avatar, long nonce) {
+        return new ConnectToken(avatar, nonce, System.currentTimeMillis(), System.currentTimeMillis() + 30_000)
+                .sign(GatewayHandshake.handoffKey(KEY, ENDPOINT));
     }
 
     /** Both handshake steps with {@code token}: a Challenge, then {@code wanted} to the ChallengeResponse. */
@@ -272,8 +284,12 @@ class GatewayAgentTest {
     void shouldAttachASessionHandedOffFromAnotherGatewayOnceAndRefuseAnAvatarNotInTheWorld() {
         world.present.add("cyd-0001");
         Client c = connectClient();
+        // A login token attaches nothing: only a handoff token for this gateway does.
+        handshake(c, 89L, token("cyd-0001", 89L), 777L, ClientMessages.Answer.DENIED);
+        assertEquals(DenyReason.RESUME_REFUSED, messages.denyReason());
+        assertEquals(List.of(), world.attached);
         long nonce = 90L;
-        byte[] token = token("cyd-0001", nonce);
+        byte[] token = handoffToken("cyd-0001", nonce);
         // The client names its session at the gateway that redirected it (777, not open here).
         handshake(c, nonce, token, 777L, ClientMessages.Answer.ACCEPTED);
         long session = messages.sessionId();
@@ -292,17 +308,35 @@ class GatewayAgentTest {
         assertEquals(DenyReason.RESUME_REFUSED, messages.denyReason());
         // An avatar that is not in the world any more (its session ended meanwhile): refused, nobody logged out.
         Client late = connectClient();
-        handshake(late, 91L, token("dan-0001", 91L), 778L, ClientMessages.Answer.DENIED);
+        handshake(late, 91L, handoffToken("dan-0001", 91L), 778L, ClientMessages.Answer.DENIED);
         assertEquals(DenyReason.RESUME_REFUSED, messages.denyReason());
         assertEquals(List.of(), world.left);
         assertEquals(1, gateway.sessionCount());
 
+        // Published (its stream opened) only once its client uses it: until then the other gateway keeps it.
+        assertNull(streams.of("cyd-0001"));
         send(c, messages.input(session, 5, 0, 0.5f, 0, 0, 1, 0));
         until(() -> world.inputs.size() == 1, () -> {});
+        assertNotNull(streams.of("cyd-0001"));
         assertEquals("cyd-0001#5@50", world.inputs.get(0));
         send(c, messages.disconnect(session));
         until(() -> world.left.size() == 1, () -> {});
         assertEquals(List.of("cyd-0001"), world.left, "the attached session ends as any other: a logout");
+    }
+
+    @Test
+    void shouldCloseAHandedOffSessionItsClientNeverUsedWithoutALogout() {
+        world.present.add("eli-0001");
+        Client c = connectClient();
+        handshake(c, 92L, handoffToken("eli-0001", 92L), 779L, ClientMessages.Answer.ACCEPTED);
+        assertEquals(1, gateway.sessionCount());
+        // The client gave up on this gateway and stayed where it was: nothing comes.
+        long start = System.nanoTime();
+        until(() -> gateway.sessionCount() == 0, () -> {});
+        assertTrue(System.nanoTime() - start >= 4_000_000_000L, "it waited for the client first");
+        assertEquals(List.of("eli-0001"), world.handedOff);
+        assertEquals(List.of(), world.left, "the avatar's session is still open elsewhere");
+        assertNull(streams.of("eli-0001"));
     }
 
     @Test

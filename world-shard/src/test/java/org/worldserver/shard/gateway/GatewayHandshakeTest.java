@@ -1,6 +1,7 @@
 package org.worldserver.shard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,8 +25,9 @@ class GatewayHandshakeTest {
     private static final long NOW = 1_800_000_000_000L;
 
     private long now = NOW;
+    private static final String ENDPOINT = "10.0.0.2:40134";
     private final GatewayHandshake handshake =
-            new GatewayHandshake(KEY, new ChallengeCookies(KEY, 10_000), new TokenNonces(100), () -> now);
+            new GatewayHandshake(KEY, ENDPOINT, new ChallengeCookies(KEY, 10_000), new TokenNonces(100), () -> now);
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ProtocolLimits.MAX_DATAGRAM_BYTES]);
     private final MessageHeaderEncoder headerOut = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerIn = new MessageHeaderDecoder();
@@ -97,7 +99,7 @@ class GatewayHandshakeTest {
         GatewayHandshake.Challenge again = assertInstanceOf(
                 GatewayHandshake.Challenge.class, connect(ProtocolLimits.PROTOCOL_VERSION, 11L, token, after));
         assertEquals(
-                new GatewayHandshake.Resume("ada-0001", 11L, 5555L, NOW + 30_000),
+                new GatewayHandshake.Resume("ada-0001", 11L, 5555L, NOW + 30_000, false),
                 respond(11L, again.cookie(), token, after, 5555L),
                 "the gateway checks that session 5555 is ada's");
         assertEquals(
@@ -108,6 +110,50 @@ class GatewayHandshakeTest {
         assertEquals(
                 new GatewayHandshake.Denied(11L, DenyReason.TOKEN_INVALID),
                 respond(11L, again.cookie(), forged, after, 5555L));
+    }
+
+    @Test
+    void shouldTakeAHandoffTokenOnlyAtTheGatewayItIsForAndOnlyToAttach() throws Exception {
+        InetSocketAddress ada = at("127.0.0.9", 43_000);
+        GatewayHandshake elsewhere = new GatewayHandshake(
+                KEY, "10.0.0.1:40132", new ChallengeCookies(KEY, 10_000), new TokenNonces(9), () -> now);
+        byte[] handoff = elsewhere.issueHandoff("ada-0001", 21L, 30_000, ENDPOINT);
+        GatewayHandshake.Challenge challenge = assertInstanceOf(
+                GatewayHandshake.Challenge.class, connect(ProtocolLimits.PROTOCOL_VERSION, 21L, handoff, ada));
+        GatewayHandshake.Resume attach =
+                assertInstanceOf(GatewayHandshake.Resume.class, respond(21L, challenge.cookie(), handoff, ada, 777L));
+        assertTrue(attach.handoff(), "a handoff token");
+        assertEquals("ada-0001", attach.avatarId());
+        assertEquals(TokenNonces.Use.FIRST, handshake.claim(attach));
+        assertEquals(TokenNonces.Use.REPLAYED, handshake.claim(attach), "it attaches once");
+        assertEquals(
+                new GatewayHandshake.Denied(21L, DenyReason.TOKEN_INVALID),
+                respond(21L, challenge.cookie(), handoff, ada),
+                "a handoff token opens no new login");
+
+        // For another gateway: forged here.
+        byte[] forOther = elsewhere.issueHandoff("ada-0001", 22L, 30_000, "10.0.0.3:40136");
+        assertEquals(
+                new GatewayHandshake.Denied(22L, DenyReason.TOKEN_INVALID),
+                connect(ProtocolLimits.PROTOCOL_VERSION, 22L, forOther, ada));
+        // A login token naming a session is a plain resume, never a handoff.
+        byte[] login = token(23L, NOW + 30_000, KEY);
+        GatewayHandshake.Challenge again = assertInstanceOf(
+                GatewayHandshake.Challenge.class, connect(ProtocolLimits.PROTOCOL_VERSION, 23L, login, ada));
+        assertFalse(assertInstanceOf(GatewayHandshake.Resume.class, respond(23L, again.cookie(), login, ada, 777L))
+                .handoff());
+        // A gateway that takes no handoffs refuses the token as forged.
+        GatewayHandshake none =
+                new GatewayHandshake(KEY, null, new ChallengeCookies(KEY, 10_000), new TokenNonces(9), () -> now);
+        new ConnectRequestEncoder()
+                .wrapAndApplyHeader(buffer, 0, headerOut)
+                .protocolVersion(ProtocolLimits.PROTOCOL_VERSION)
+                .clientNonce(21L)
+                .putToken(handoff, 0, handoff.length)
+                .putPadding(new byte[16], 0, 16);
+        assertEquals(
+                new GatewayHandshake.Denied(21L, DenyReason.TOKEN_INVALID),
+                none.onConnectRequest(new ConnectRequestDecoder().wrapAndApplyHeader(buffer, 0, headerIn), 200, ada));
     }
 
     @Test

@@ -47,7 +47,7 @@ class SessionHandoffsTest {
         return new SessionHandoffs(
                 new SessionHandoffs.Settings(2000 * MS, 8000 * MS, 1000 * MS, 30_000 * MS, perSecond),
                 directory,
-                (avatar, nonce) -> (avatar + "/" + nonce).getBytes(),
+                (avatar, nonce, to) -> (avatar + "/" + nonce).getBytes(),
                 nonces::incrementAndGet);
     }
 
@@ -136,7 +136,7 @@ class SessionHandoffsTest {
         assertEquals(Step.REDIRECT, h.step(states[2], "a2", NODE_B, 0, 3000 * MS));
 
         SessionHandoffs off = new SessionHandoffs(
-                SessionHandoffs.Settings.OFF, directory, (a, n) -> new byte[0], nonces::incrementAndGet);
+                SessionHandoffs.Settings.OFF, directory, (a, n, to) -> new byte[0], nonces::incrementAndGet);
         SessionHandoffs.State s = new SessionHandoffs.State();
         off.step(s, "dan", NODE_B, 0, 0);
         assertEquals(Step.NONE, off.step(s, "dan", NODE_B, 0, 3_600_000 * MS));
