@@ -8,17 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.worldserver.persistence.testkit.FreePorts;
 import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.protocol.client.WorldClient;
 import org.worldserver.shard.StateSyncIT.ClientDriver;
@@ -42,29 +37,12 @@ class CrossNodeSyncIT {
 
     @BeforeAll
     static void start() throws Exception {
-        int[] ports = FreePorts.allocate(2);
-        String seed = "pekko.cluster.seed-nodes = [\"pekko://world@127.0.0.1:" + ports[0] + "\"]\n"
-                + "world.gateway.token-key = \"" + KEY + "\"\n"
+        WorldNode[] nodes = InProcessNode.startTwo("world.gateway.token-key = \"" + KEY + "\"\n"
                 // Sessions stay where they entered: this test is about serving a session from another node
                 // (HandoffIT moves them).
-                + "world.gateway.handoff.after = 0\n";
-        first = InProcessNode.start("pekko.remote.artery.canonical.port = " + ports[0] + "\n" + seed);
-        second = InProcessNode.start("pekko.remote.artery.canonical.port = " + ports[1] + "\n" + seed);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (upMembers() < 2) {
-            assertTrue(System.nanoTime() < deadline, "the second node joined");
-            Thread.sleep(100); // waiting for cluster membership, with a deadline
-        }
-    }
-
-    private static int upMembers() {
-        int up = 0;
-        for (Member m : Cluster.get(first.system()).state().getMembers()) {
-            if (m.status() == MemberStatus.up()) {
-                up++;
-            }
-        }
-        return up;
+                + "world.gateway.handoff.after = 0\n");
+        first = nodes[0];
+        second = nodes[1];
     }
 
     @AfterAll

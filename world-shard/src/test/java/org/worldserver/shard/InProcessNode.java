@@ -1,5 +1,7 @@
 package org.worldserver.shard;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
@@ -11,6 +13,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.worldserver.persistence.testkit.FreePorts;
 import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.protocol.SessionLogin;
@@ -35,6 +40,33 @@ final class InProcessNode {
                         .withFallback(RealCassandra.config()))
                 .toCompletableFuture()
                 .get(90, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Two nodes of one cluster (the first the seed), each with {@code sharedHocon} too; returns once both are Up
+     * (at most 60 s after they started).
+     */
+    static WorldNode[] startTwo(String sharedHocon) throws Exception {
+        int[] ports = FreePorts.allocate(2);
+        String shared = "pekko.cluster.seed-nodes = [\"pekko://world@127.0.0.1:" + ports[0] + "\"]\n" + sharedHocon;
+        WorldNode first = start("pekko.remote.artery.canonical.port = " + ports[0] + "\n" + shared);
+        WorldNode second = start("pekko.remote.artery.canonical.port = " + ports[1] + "\n" + shared);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (upMembers(first) < 2) {
+            assertTrue(System.nanoTime() < deadline, "the second node joined");
+            Thread.sleep(100); // waiting for cluster membership, with a deadline
+        }
+        return new WorldNode[] {first, second};
+    }
+
+    private static int upMembers(WorldNode node) {
+        int up = 0;
+        for (Member m : Cluster.get(node.system()).state().getMembers()) {
+            if (m.status() == MemberStatus.up()) {
+                up++;
+            }
+        }
+        return up;
     }
 
     /** Stops {@code node}'s actor system and waits for it (at most 60 s). */

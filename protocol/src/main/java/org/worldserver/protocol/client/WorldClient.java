@@ -957,25 +957,16 @@ public final class WorldClient implements AutoCloseable {
             drop(Drop.UNEXPECTED);
             return;
         }
-        int endpointLength = redirectIn.endpointLength();
-        if (endpointLength == 0 || endpointLength > MAX_ENDPOINT_BYTES) {
-            drop(Drop.INVALID);
-            return;
-        }
-        byte[] endpointBytes = new byte[endpointLength];
-        redirectIn.getEndpoint(endpointBytes, 0, endpointLength);
-        String to = new String(endpointBytes, StandardCharsets.UTF_8);
-        int controlLength = redirectIn.replyControlLength();
-        if (controlLength == 0 || controlLength > MAX_ENDPOINT_BYTES) {
-            drop(Drop.INVALID);
-            return;
-        }
-        byte[] controlBytes = new byte[controlLength];
-        redirectIn.getReplyControl(controlBytes, 0, controlLength);
-        String toControl = new String(controlBytes, StandardCharsets.UTF_8);
+        // Each at most a datagram's length (DatagramCheck), read in the message's order.
+        byte[] endpointBytes = new byte[redirectIn.endpointLength()];
+        redirectIn.getEndpoint(endpointBytes, 0, endpointBytes.length);
+        byte[] controlBytes = new byte[redirectIn.replyControlLength()];
+        redirectIn.getReplyControl(controlBytes, 0, controlBytes.length);
         byte[] redirectToken = new byte[redirectIn.tokenLength()];
         redirectIn.getToken(redirectToken, 0, redirectToken.length);
-        if (!isHostPort(to) || !isHostPort(toControl) || redirectToken.length == 0) {
+        String to = hostPort(endpointBytes);
+        String toControl = hostPort(controlBytes);
+        if (to == null || toControl == null || redirectToken.length == 0) {
             drop(Drop.INVALID);
             return;
         }
@@ -1019,10 +1010,19 @@ public final class WorldClient implements AutoCloseable {
         }
     }
 
-    /** {@code host:port}, and nothing that would add parameters to an Aeron channel URI ('|', '?', '='). */
-    private static boolean isHostPort(String s) {
+    /**
+     * The bytes as UTF-8 when they are {@code host:port} of at most {@link #MAX_ENDPOINT_BYTES}, with nothing that
+     * would add parameters to an Aeron channel URI ('|', '?', '='); else null.
+     */
+    private static String hostPort(byte[] bytes) {
+        if (bytes.length > MAX_ENDPOINT_BYTES) {
+            return null;
+        }
+        String s = new String(bytes, StandardCharsets.UTF_8);
         int colon = s.lastIndexOf(':');
-        return colon > 0 && colon < s.length() - 1 && s.indexOf('|') < 0 && s.indexOf('?') < 0 && s.indexOf('=') < 0;
+        boolean ok =
+                colon > 0 && colon < s.length() - 1 && s.indexOf('|') < 0 && s.indexOf('?') < 0 && s.indexOf('=') < 0;
+        return ok ? s : null;
     }
 
     private void onResponse(DirectBuffer buffer, int offset) {
