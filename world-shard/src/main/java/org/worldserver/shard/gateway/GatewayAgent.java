@@ -599,10 +599,10 @@ public final class GatewayAgent implements Agent {
 
     /**
      * Moves an open session of the same avatar to the client's new address and answers SessionAccepted again (same
-     * session and entity; the stream keeps its baselines, which the client also kept). A session not open here is
-     * a handoff from another node's gateway: with a nonce not used before, a new session is attached to the avatar
-     * where it is ({@link World#attach}); RESUME_REFUSED when the avatar is not in the world (the session timed
-     * out: the client must connect anew).
+     * session and entity; the stream keeps its baselines, which the client also kept). A session not open here,
+     * named with a handoff token, is a handoff from another node's gateway: with a nonce not used before, a new
+     * session is attached to the avatar where it is ({@link World#attach}). RESUME_REFUSED when a login token names
+     * a session not open here (it timed out: the client must connect anew), or the avatar is not in the world.
      */
     private void resume(GatewayHandshake.Resume resume, Image image, Publication reply) {
         GatewaySession session = sessions.get(resume.sessionId());
@@ -622,7 +622,7 @@ public final class GatewayAgent implements Agent {
         }
         session.rebind(image.correlationId(), System.nanoTime());
         session.stream().rebind(reply);
-        // Published again: a client back from a handoff that failed late supersedes the session it left there.
+        // Published again: whichever node published the avatar's session last holds it (SessionHandoffs).
         streams.republish(session.stream());
         send(reply, accepted(session));
     }
