@@ -672,6 +672,8 @@ public final class WorldClient implements AutoCloseable {
         tickHz = hz;
         state = State.CONNECTED;
         lastHeardNanos = nowNanos;
+        // A heartbeat in this poll: the new gateway starts the snapshots on the client's first datagram there.
+        lastSentNanos = nowNanos - heartbeatNanos;
         handoffs++;
         listener.onHandoff(endpoint, true);
         listener.onConnected(sessionId, entityId, tickHz);
