@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,15 +52,6 @@ class CrossNodeSyncIT {
     private static String cellOf(String avatarId) throws Exception {
         JsonNode live = InProcessNode.getJson(first, "/avatars/" + avatarId).get("live");
         return live == null ? null : live.get("cell").asText();
-    }
-
-    /** {@code world_gateway_relayed_inputs_total} in the node's /metrics. */
-    private static double relayedInputs(WorldNode node) throws Exception {
-        String metrics = InProcessNode.getText(node, "/metrics");
-        Matcher m = Pattern.compile("(?m)^world_gateway_relayed_inputs_total (\\S+)$")
-                .matcher(metrics);
-        assertTrue(m.find(), "no world_gateway_relayed_inputs_total in\n" + metrics);
-        return Double.parseDouble(m.group(1));
     }
 
     @Test
@@ -113,8 +102,13 @@ class CrossNodeSyncIT {
             assertEquals(onFirst, RegionDirectory.get(first.system()).cells().containsKey(CellId.parse(cell)));
             WorldNode far = onFirst ? second : first;
             WorldNode near = onFirst ? first : second;
-            assertTrue(relayedInputs(far) > 0, "the far gateway relayed its client's inputs");
-            assertEquals(0, relayedInputs(near), "the near gateway's client has its cell on its own node");
+            assertTrue(
+                    InProcessNode.metric(far, "world_gateway_relayed_inputs_total") > 0,
+                    "the far gateway relayed its client's inputs");
+            assertEquals(
+                    0,
+                    InProcessNode.metric(near, "world_gateway_relayed_inputs_total"),
+                    "the near gateway's client has its cell on its own node");
             ada.client().close();
             bob.client().close();
         }

@@ -9,8 +9,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,15 +48,6 @@ class HandoffIT {
     static void stop() throws Exception {
         InProcessNode.stop(second);
         InProcessNode.stop(first);
-    }
-
-    /** A sample of the node's /metrics: {@code series} is the metric's name with its labels, as printed. */
-    private static double metric(WorldNode node, String series) throws Exception {
-        String metrics = InProcessNode.getText(node, "/metrics");
-        Matcher m =
-                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
-        assertTrue(m.find(), "no " + series + " in\n" + metrics);
-        return Double.parseDouble(m.group(1));
     }
 
     private static String endpointOf(WorldNode node) {
@@ -124,13 +113,14 @@ class HandoffIT {
 
             // The far gateway closed its session once the near node published the new one: no logout.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (metric(far, "world_gateway_sessions") != 0 || metric(near, "world_gateway_sessions") != 2) {
+            while (InProcessNode.metric(far, "world_gateway_sessions") != 0
+                    || InProcessNode.metric(near, "world_gateway_sessions") != 2) {
                 assertTrue(System.nanoTime() < deadline, "the far gateway closed the session it handed off");
                 StateSyncIT.pollUntil(both, 5, () -> true, play);
                 Thread.sleep(100); // the sessions map reaches the far node by gossip, with a deadline
             }
-            assertEquals(1, metric(far, "world_gateway_handoffs_total{outcome=\"done\"}"));
-            assertEquals(0, metric(far, "world_gateway_handoffs_total{outcome=\"gave_up\"}"));
+            assertEquals(1, InProcessNode.metric(far, "world_gateway_handoffs_total{outcome=\"done\"}"));
+            assertEquals(0, InProcessNode.metric(far, "world_gateway_handoffs_total{outcome=\"gave_up\"}"));
             JsonNode avatar = InProcessNode.getJson(near, "/avatars/" + farPlayer.id());
             assertTrue(avatar.get("avatar").get("online").asBoolean(), "the avatar never logged out: " + avatar);
             assertEquals(cell, avatar.get("live").get("cell").asText(), "in the same cell: " + avatar);
@@ -138,7 +128,7 @@ class HandoffIT {
             // Its inputs no longer cross nodes: the near gateway, which has both sessions now, relays none.
             int target = sent[onFirst ? 1 : 0] + 10;
             StateSyncIT.pollUntil(both, 30, () -> farClient.lastAppliedInput() >= target, play);
-            assertEquals(0, metric(near, "world_gateway_relayed_inputs_total"));
+            assertEquals(0, InProcessNode.metric(near, "world_gateway_relayed_inputs_total"));
             assertEquals(WorldClient.State.CONNECTED, farClient.state());
             ada.client().close();
             bob.client().close();

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -92,6 +94,18 @@ final class InProcessNode {
             throw new AssertionError("GET " + path + ": " + response.statusCode() + " " + response.body());
         }
         return response.body();
+    }
+
+    /**
+     * A sample of the node's /metrics: {@code series} is the metric's name with its labels, as printed (e.g. {@code
+     * world_gateway_handoffs_total{outcome="done"}}); fails the test if it is not there.
+     */
+    static double metric(WorldNode node, String series) throws Exception {
+        String metrics = getText(node, "/metrics");
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        assertTrue(m.find(), "no " + series + " in\n" + metrics);
+        return Double.parseDouble(m.group(1));
     }
 
     /**

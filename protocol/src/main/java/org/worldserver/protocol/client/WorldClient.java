@@ -877,7 +877,6 @@ public final class WorldClient implements AutoCloseable {
     private void onSnapshot(DirectBuffer buffer, int offset) {
         snapshotIn.wrapAndApplyHeader(buffer, offset, header);
         if (!ours(snapshotIn.sessionId())) {
-            drop(Drop.WRONG_SESSION);
             return;
         }
         long serverTimeMicros = snapshotIn.serverTimeMicros();
@@ -920,9 +919,7 @@ public final class WorldClient implements AutoCloseable {
     private void onHeartbeat(DirectBuffer buffer, int offset) {
         heartbeatIn.wrapAndApplyHeader(buffer, offset, header);
         long rttMicros = nowNanos / 1000 - heartbeatIn.timeMicros();
-        if (!ours(heartbeatIn.sessionId())) {
-            drop(Drop.WRONG_SESSION);
-        } else if (rttMicros >= 0) {
+        if (ours(heartbeatIn.sessionId()) && rttMicros >= 0) {
             lastHeartbeatRttMicros = rttMicros;
         }
     }
@@ -930,7 +927,6 @@ public final class WorldClient implements AutoCloseable {
     private void onDisconnect(DirectBuffer buffer, int offset) {
         disconnectIn.wrapAndApplyHeader(buffer, offset, header);
         if (!ours(disconnectIn.sessionId())) {
-            drop(Drop.WRONG_SESSION);
             return;
         }
         disconnectReason = disconnectIn.reason();
@@ -948,7 +944,6 @@ public final class WorldClient implements AutoCloseable {
     private void onRedirect(DirectBuffer buffer, int offset) {
         redirectIn.wrapAndApplyHeader(buffer, offset, header);
         if (!ours(redirectIn.sessionId())) {
-            drop(Drop.WRONG_SESSION);
             return;
         }
         long redirectNonce = redirectIn.clientNonce();
@@ -1030,7 +1025,6 @@ public final class WorldClient implements AutoCloseable {
     private void onResponse(DirectBuffer buffer, int offset) {
         responseIn.wrapAndApplyHeader(buffer, offset, header);
         if (!ours(responseIn.sessionId())) {
-            drop(Drop.WRONG_SESSION);
             return;
         }
         long id = responseIn.requestId();
@@ -1066,8 +1060,13 @@ public final class WorldClient implements AutoCloseable {
     }
 
     /** Whether a session message is for this client's session (there is one, and it is the one named). */
+    /** True for a message of this client's session; else counts it as dropped (WRONG_SESSION). */
     private boolean ours(long messageSessionId) {
-        return sessionId != 0 && messageSessionId == sessionId;
+        if (sessionId != 0 && messageSessionId == sessionId) {
+            return true;
+        }
+        drop(Drop.WRONG_SESSION);
+        return false;
     }
 
     private void drop(Drop reason) {
