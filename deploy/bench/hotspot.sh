@@ -11,7 +11,9 @@
 #   NODE_CPUS=0.5           CPU each node may use, in cores, enforced by a cgroup (v1 cpu controller) per node: on
 #                           one machine the nodes otherwise share every core, and where a shard runs would matter
 #                           less. 0: no limit. Needs a writable /sys/fs/cgroup/cpu (root, cgroup v1); without one
-#                           the runs go on unlimited and say so.
+#                           the runs go on unlimited and say so. Nodes of different sizes: one value per node,
+#                           e.g. NODE_CPUS="0.75 0.75 0.3" (a joining fourth node takes the last). Each node
+#                           measures its limit (world.rebalancer.node-capacity = auto: 100 per core).
 #   NODE_SETTINGS="k=v ..." more settings for every node, e.g. world.rebalancer.node-capacity=40
 #   JOIN_AT=S               a fourth node joins S seconds after the bots start (scale-out while the crowd forms):
 #                           Pekko's default moves shards to it by count, the attention placement by weight. The
@@ -33,7 +35,13 @@ source deploy/bench/test-classpath.sh
 mkdir -p "$out"
 out_abs="$(cd "$out" && pwd)"
 data="" # the run under way's data directory (cluster, Cassandra, CPU counters)
-scenario="${SCENARIO:-deploy/bench/hotspot-cluster.conf}" cpus="${NODE_CPUS:-0.5}"
+scenario="${SCENARIO:-deploy/bench/hotspot-cluster.conf}"
+read -r -a node_cpus <<<"${NODE_CPUS:-0.5}"
+for c in "${node_cpus[@]}"; do
+  [[ "$c" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "hotspot: NODE_CPUS takes cores per node, not '$NODE_CPUS'" >&2; exit 2; }
+done
+cpus="${node_cpus[*]}" # "0" when no node is limited
+[[ "$cpus" =~ ^0+(\.0+)?( 0+(\.0+)?)*$ ]] && cpus=0
 cgroups=/sys/fs/cgroup/cpu
 targets=http://127.0.0.1:7631,http://127.0.0.1:7632,http://127.0.0.1:7633
 
@@ -42,15 +50,20 @@ tick=$(getconf CLK_TCK)
 # A process's CPU time so far (user + system), in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# Puts node k (pid) in a cgroup of its own limited to $cpus cores (every thread it starts later inherits it), and
+# Node k's CPU limit in cores: its own value of NODE_CPUS, else the last one.
+node_cores() { local i=$(($1 - 1)); [ "$i" -lt "${#node_cpus[@]}" ] || i=$((${#node_cpus[@]} - 1)); echo "${node_cpus[$i]}"; }
+
+# Puts node k (pid) in a cgroup of its own limited to its cores (every thread it starts later inherits it), and
 # notes its CPU time so far: the report counts from here, without the start.
 limit_node() {
-  local k="$1" pid="$2" group="$cgroups/world-hotspot-$$-node$1"
+  local k="$1" pid="$2" group="$cgroups/world-hotspot-$$-node$1" c
   cpu_ticks "$pid" >"$data/node$k.ticks"
   [ "$cpus" = 0 ] && return
+  c="$(node_cores "$k")"
+  [[ "$c" =~ ^0+(\.0+)?$ ]] && return
   mkdir -p "$group"
   echo 100000 >"$group/cpu.cfs_period_us"
-  awk -v c="$cpus" 'BEGIN { printf "%d\n", c * 100000 }' >"$group/cpu.cfs_quota_us"
+  awk -v c="$c" 'BEGIN { printf "%d\n", c * 100000 }' >"$group/cpu.cfs_quota_us"
   echo "$pid" >"$group/cgroup.procs"
 }
 
@@ -110,7 +123,7 @@ placements="${PLACEMENTS:-least-shard attention}"
 [ "$(printf '%s\n' $placements | sort | tr '\n' ' ')" = "attention least-shard " ] \
   || { echo "hotspot: PLACEMENTS orders least-shard and attention, each once, not '$placements'" >&2; exit 2; }
 for strategy in $placements; do
-  echo "== $strategy: 3 nodes$([ -n "${JOIN_AT:-}" ] && echo " and one joining") ($([ "$cpus" = 0 ] && echo "no CPU limit" || echo "$cpus cores each")), $avatars bots, ${seconds} s"
+  echo "== $strategy: 3 nodes$([ -n "${JOIN_AT:-}" ] && echo " and one joining") ($([ "$cpus" = 0 ] && echo "no CPU limit" || echo "cores per node: $cpus")), $avatars bots, ${seconds} s"
   data="$(mktemp -d)"
   settings=(--set "world.rebalancer.strategy=$strategy" --set world.rebalancer.interval=5s)
   for s in ${NODE_SETTINGS:-}; do settings+=(--set "$s"); done

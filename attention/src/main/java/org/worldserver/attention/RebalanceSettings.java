@@ -2,6 +2,7 @@ package org.worldserver.attention;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.OptionalDouble;
 
 /**
  * The {@code world.rebalancer} section (reference.conf explains each).
@@ -17,7 +18,9 @@ import java.time.Duration;
  * @param returnAfter a moved shard is not moved back to the node it left within this (at least the cooldown)
  * @param moveCostBase the cost of moving any shard, in node-weight points
  * @param moveCostPerAvatar the cost of each avatar a moved shard carries (its sessions pause while it moves)
- * @param nodeCapacity C: the importance a node takes (attention-seconds per second) unless it reports its own
+ * @param nodeCapacity C: the importance this node takes (attention-seconds per second), or empty ({@code auto}) for
+ *     {@code capacityPerCore} times the CPU cores it may use, measured
+ * @param capacityPerCore with {@code node-capacity = auto}: the importance a node takes per core it may use
  * @param historyLength intervals of telemetry kept per shard
  * @param moveCheckInterval how often Pekko's shard coordinator applies the locations the re-balancer set (the cells'
  *     rebalance interval, with the attention placement)
@@ -34,7 +37,8 @@ public record RebalanceSettings(
         Duration returnAfter,
         double moveCostBase,
         double moveCostPerAvatar,
-        double nodeCapacity,
+        OptionalDouble nodeCapacity,
+        double capacityPerCore,
         int historyLength,
         Duration moveCheckInterval) {
 
@@ -68,13 +72,19 @@ public record RebalanceSettings(
             throw new IllegalArgumentException("world.rebalancer: return-after must be at least the cooldown, was "
                     + returnAfter + " and " + cooldown);
         }
-        if (nodeCapacity <= 0 || historyLength < 1) {
-            throw new IllegalArgumentException("world.rebalancer: node-capacity > 0 and history-length >= 1");
+        if (nodeCapacity.isPresent() && nodeCapacity.getAsDouble() <= 0 || capacityPerCore <= 0 || historyLength < 1) {
+            throw new IllegalArgumentException(
+                    "world.rebalancer: node-capacity auto or > 0, capacity-per-core > 0 and history-length >= 1");
         }
         if (moveCheckInterval.isNegative() || moveCheckInterval.isZero()) {
             throw new IllegalArgumentException(
                     "world.rebalancer: move-check-interval must be positive, was " + moveCheckInterval);
         }
+    }
+
+    /** C for a node that may use {@code cores} CPU cores: the configured capacity, or capacity-per-core × cores. */
+    public double nodeCapacity(double cores) {
+        return nodeCapacity.orElse(capacityPerCore * cores);
     }
 
     public static RebalanceSettings fromRootConfig(Config root) {
@@ -91,7 +101,10 @@ public record RebalanceSettings(
                 c.getDuration("return-after"),
                 c.getDouble("move-cost-base"),
                 c.getDouble("move-cost-per-avatar"),
-                c.getDouble("node-capacity"),
+                c.getString("node-capacity").equals("auto")
+                        ? OptionalDouble.empty()
+                        : OptionalDouble.of(c.getDouble("node-capacity")),
+                c.getDouble("capacity-per-core"),
                 c.getInt("history-length"),
                 c.getDuration("move-check-interval"));
     }

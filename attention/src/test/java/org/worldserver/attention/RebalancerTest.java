@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.worldserver.attention.Rebalancer.ShardState;
 
@@ -34,6 +37,7 @@ class RebalancerTest {
                 returnAfter,
                 costBase,
                 costPerAvatar,
+                OptionalDouble.of(100),
                 100,
                 30,
                 Duration.ofSeconds(2));
@@ -176,6 +180,23 @@ class RebalancerTest {
     @Test
     void shouldRefuseAReturnAfterShorterThanTheCooldown() {
         assertThrows(IllegalArgumentException.class, () -> settings(2, 0.01, 0.0001, 0, Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void shouldTakeAConfiguredCapacityOrOneByTheCores() {
+        Config defaults = ConfigFactory.load();
+        RebalanceSettings auto = RebalanceSettings.fromRootConfig(defaults);
+        assertTrue(auto.nodeCapacity().isEmpty(), "auto by default");
+        assertEquals(60, auto.nodeCapacity(0.6), 1e-9);
+        assertEquals(200, auto.nodeCapacity(2), 1e-9);
+        RebalanceSettings fixed = RebalanceSettings.fromRootConfig(
+                ConfigFactory.parseString("world.rebalancer.node-capacity = 75").withFallback(defaults));
+        assertEquals(75, fixed.nodeCapacity(0.6), 1e-9);
+        assertEquals(75, fixed.nodeCapacity(16), 1e-9);
+        for (String bad : List.of("node-capacity = 0", "node-capacity = -5", "capacity-per-core = 0")) {
+            Config config = ConfigFactory.parseString("world.rebalancer." + bad).withFallback(defaults);
+            assertThrows(IllegalArgumentException.class, () -> RebalanceSettings.fromRootConfig(config), bad);
+        }
     }
 
     @Test

@@ -358,9 +358,15 @@ public final class ShardRebalancer {
                         history.avatarsAtMove(shard)));
             }
             Map<String, Double> capacities = new TreeMap<>();
+            // A node that has not reported yet (just joined) is taken to be as large as the reporting nodes on
+            // average, or, before any report, as this node's setting would make a one-core node.
+            double typical = history.nodes().values().stream()
+                    .mapToDouble(NodeSample::capacity)
+                    .average()
+                    .orElse(settings.nodeCapacity(1));
             for (String node : upNodes()) {
                 NodeSample sample = history.nodes().get(node);
-                capacities.put(node, sample != null ? sample.capacity() : settings.nodeCapacity());
+                capacities.put(node, sample != null ? sample.capacity() : typical);
             }
             Decision decision = rebalancer.decide(now, shards, capacities, model.name());
             decided++;

@@ -19,8 +19,8 @@ import org.worldserver.shard.region.RegionDirectory;
 
 /**
  * Every node's reporter: each {@code world.rebalancer.interval} it turns the node's cell numbers into shard samples
- * ({@link ShardTelemetryCollector}) and its own CPU and load into a {@link NodeSample}, and tells the re-balancing
- * singleton. A lost report costs one interval of history; nothing waits for it.
+ * ({@link ShardTelemetryCollector}) and its own CPU, load and capacity (measured anew each time with {@code
+ * node-capacity = auto}: {@link CpuLimit}) into a {@link NodeSample}, and tells the re-balancing singleton. A lost report costs one interval of history; nothing waits for it.
  */
 public final class ShardTelemetryReporter {
 
@@ -39,7 +39,7 @@ public final class ShardTelemetryReporter {
                 config.getBytes("world.interest.update-size").intValue());
         RegionDirectory cells = RegionDirectory.get(system);
         String node = Cluster.get(system).selfMember().address().toString();
-        double capacity = settings.nodeCapacity();
+        CpuLimit cpuLimit = CpuLimit.ofThisProcess();
         Clock clock = Clock.systemUTC();
         Behavior<Tick> reporter = Behaviors.<Tick>supervise(Behaviors.withTimers(timers -> {
                     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
@@ -47,7 +47,12 @@ public final class ShardTelemetryReporter {
                         long now = clock.millis();
                         rebalancer.tell(new ShardRebalancer.Report(
                                 collector.collect(now, node, cells.telemetry(), updates(cells)),
-                                new NodeSample(node, now, processCpu(), loadPerCore(), capacity)));
+                                new NodeSample(
+                                        node,
+                                        now,
+                                        processCpu(),
+                                        loadPerCore(),
+                                        settings.nodeCapacity(cpuLimit.cores()))));
                         return Behaviors.same();
                     });
                 }))

@@ -1,0 +1,119 @@
+package org.worldserver.shard.rebalance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link CpuLimit} over made-up /proc and /sys trees: each cgroup layout a node meets. */
+class CpuLimitTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final String V1_MOUNTS = """
+            30 25 0:26 / /sys/fs/cgroup/cpu rw,relatime shared:9 - cgroup cgroup rw,cpu
+            31 25 0:27 / /sys/fs/cgroup/memory rw,relatime shared:10 - cgroup cgroup rw,memory
+            """;
+    private static final String V2_MOUNTS =
+            "29 23 0:25 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw\n";
+
+    private Path proc;
+    private Path fs;
+
+    private CpuLimit limit(String cgroup, String mountinfo, int processors) throws IOException {
+        proc = Files.createDirectories(tmp.resolve("proc"));
+        fs = Files.createDirectories(tmp.resolve("fs"));
+        Files.writeString(proc.resolve("cgroup"), cgroup);
+        Files.writeString(proc.resolve("mountinfo"), mountinfo);
+        return new CpuLimit(proc, fs, processors);
+    }
+
+    private void write(String path, String text) throws IOException {
+        Path file = fs.resolve(path);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
+    @Test
+    void cgroupV1QuotaOfTheProcessGroup() throws IOException {
+        CpuLimit limit = limit("4:memory:/\n1:cpu:/world-node2\n0::/\n", V1_MOUNTS, 8);
+        write("sys/fs/cgroup/cpu/world-node2/cpu.cfs_quota_us", "60000\n");
+        write("sys/fs/cgroup/cpu/world-node2/cpu.cfs_period_us", "100000\n");
+        write("sys/fs/cgroup/cpu/cpu.cfs_quota_us", "-1\n");
+        write("sys/fs/cgroup/cpu/cpu.cfs_period_us", "100000\n");
+        assertEquals(0.6, limit.cores(), 1e-9);
+    }
+
+    @Test
+    void theTightestQuotaOnTheWayUpCounts() throws IOException {
+        CpuLimit limit = limit("1:cpu,cpuacct:/outer/inner\n", V1_MOUNTS.replace("rw,cpu", "rw,cpu,cpuacct"), 8);
+        write("sys/fs/cgroup/cpu/outer/inner/cpu.cfs_quota_us", "300000\n");
+        write("sys/fs/cgroup/cpu/outer/inner/cpu.cfs_period_us", "100000\n");
+        write("sys/fs/cgroup/cpu/outer/cpu.cfs_quota_us", "150000\n");
+        write("sys/fs/cgroup/cpu/outer/cpu.cfs_period_us", "100000\n");
+        assertEquals(1.5, limit.cores(), 1e-9);
+    }
+
+    @Test
+    void cgroupV2CpuMax() throws IOException {
+        CpuLimit limit = limit("0::/system.slice/world.service\n", V2_MOUNTS, 4);
+        write("sys/fs/cgroup/system.slice/world.service/cpu.max", "250000 100000\n");
+        write("sys/fs/cgroup/system.slice/cpu.max", "max 100000\n");
+        assertEquals(2.5, limit.cores(), 1e-9);
+    }
+
+    @Test
+    void aQuotaAboveTheMachineIsTheMachine() throws IOException {
+        CpuLimit limit = limit("0::/big\n", V2_MOUNTS, 2);
+        write("sys/fs/cgroup/big/cpu.max", "800000 100000\n");
+        assertEquals(2, limit.cores(), 1e-9);
+    }
+
+    @Test
+    void noQuotaIsTheMachine() throws IOException {
+        CpuLimit limit = limit("1:cpu:/\n", V1_MOUNTS, 2);
+        write("sys/fs/cgroup/cpu/cpu.cfs_quota_us", "-1\n");
+        write("sys/fs/cgroup/cpu/cpu.cfs_period_us", "100000\n");
+        assertEquals(2, limit.cores(), 1e-9);
+    }
+
+    /** In a container with its own cgroup namespace, the mount's root is the group itself. */
+    @Test
+    void aNamespacedGroupIsReadAtItsMount() throws IOException {
+        CpuLimit limit =
+                limit("0::/\n", "29 23 0:25 /kubepods/pod1/c1 /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n", 16);
+        write("sys/fs/cgroup/cpu.max", "50000 100000\n");
+        assertEquals(0.5, limit.cores(), 1e-9);
+    }
+
+    /** The quota is read on every call: a node moved into a limited group after it started sees the limit. */
+    @Test
+    void aChangedQuotaIsSeenAtTheNextCall() throws IOException {
+        CpuLimit limit = limit("0::/node\n", V2_MOUNTS, 4);
+        write("sys/fs/cgroup/node/cpu.max", "max 100000\n");
+        assertEquals(4, limit.cores(), 1e-9);
+        write("sys/fs/cgroup/node/cpu.max", "30000 100000\n");
+        assertEquals(0.3, limit.cores(), 1e-9);
+    }
+
+    @Test
+    void unreadableOrGarbledFilesGiveTheMachine() throws IOException {
+        assertEquals(3, new CpuLimit(tmp.resolve("nothing"), tmp, 3).cores(), 1e-9);
+        CpuLimit limit = limit("1:cpu:/g\n", V1_MOUNTS, 3);
+        write("sys/fs/cgroup/cpu/g/cpu.cfs_quota_us", "lots\n");
+        write("sys/fs/cgroup/cpu/g/cpu.cfs_period_us", "100000\n");
+        assertEquals(3, limit.cores(), 1e-9);
+    }
+
+    /** This machine's own files parse, and give a limit within its processors. */
+    @Test
+    void thisProcessHasALimitWithinTheMachine() {
+        double cores = CpuLimit.ofThisProcess().cores();
+        assertTrue(cores > 0 && cores <= Runtime.getRuntime().availableProcessors(), "cores " + cores);
+    }
+}
