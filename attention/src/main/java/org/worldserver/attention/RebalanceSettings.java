@@ -21,6 +21,7 @@ import java.util.OptionalDouble;
  * @param nodeCapacity C: the importance this node takes (attention-seconds per second), or empty ({@code auto}) for
  *     {@code capacityPerCore} times the CPU cores it may use, measured
  * @param capacityPerCore with {@code node-capacity = auto}: the importance a node takes per core it may use
+ * @param targetMaxCpu a node that used more than this share of the CPU it may use takes no shard (0 to 1)
  * @param historyLength intervals of telemetry kept per shard
  * @param moveCheckInterval how often Pekko's shard coordinator applies the locations the re-balancer set (the cells'
  *     rebalance interval, with the attention placement)
@@ -39,6 +40,7 @@ public record RebalanceSettings(
         double moveCostPerAvatar,
         OptionalDouble nodeCapacity,
         double capacityPerCore,
+        double targetMaxCpu,
         int historyLength,
         Duration moveCheckInterval) {
 
@@ -76,6 +78,9 @@ public record RebalanceSettings(
             throw new IllegalArgumentException(
                     "world.rebalancer: node-capacity auto or > 0, capacity-per-core > 0 and history-length >= 1");
         }
+        if (!(targetMaxCpu > 0 && targetMaxCpu <= 1)) {
+            throw new IllegalArgumentException("world.rebalancer: 0 < target-max-cpu <= 1, was " + targetMaxCpu);
+        }
         if (moveCheckInterval.isNegative() || moveCheckInterval.isZero()) {
             throw new IllegalArgumentException(
                     "world.rebalancer: move-check-interval must be positive, was " + moveCheckInterval);
@@ -105,6 +110,7 @@ public record RebalanceSettings(
                         ? OptionalDouble.empty()
                         : OptionalDouble.of(c.getDouble("node-capacity")),
                 c.getDouble("capacity-per-core"),
+                c.getDouble("target-max-cpu"),
                 c.getInt("history-length"),
                 c.getDuration("move-check-interval"));
     }

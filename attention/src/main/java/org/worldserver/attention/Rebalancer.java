@@ -24,6 +24,11 @@ import java.util.TreeMap;
  * avatars} (its players pause while it moves). No move is made whose gain does not beat its cost, no shard moves twice
  * within {@code cooldown}, none goes back to the node it left within {@code returnAfter}, and a decision makes at most
  * {@code maxMovesPerInterval} moves.
+ *
+ * <p><b>Room.</b> A node that used more than {@code targetMaxCpu} of the CPU it may use over the last interval takes
+ * no shard, however light its weight: a move is for putting load where there is room, and the weight, whose capacity
+ * only adds to the total load in the denominator, can call a small saturated node light. The lightest node with room
+ * is the target.
  */
 public final class Rebalancer {
 
@@ -50,9 +55,15 @@ public final class Rebalancer {
      *
      * @param shards every shard with its node, predicted importance, the age of that prediction's data and avatars
      * @param capacities every node that can take shards, with its capacity C_n (a node without shards included)
+     * @param cpu each node's share of the CPU it may use over the last interval, 0 to 1 (a node not in it: 0)
      * @param model the name of the model that predicted the importance, for the record
      */
-    public Decision decide(long nowMillis, List<ShardState> shards, Map<String, Double> capacities, String model) {
+    public Decision decide(
+            long nowMillis,
+            List<ShardState> shards,
+            Map<String, Double> capacities,
+            Map<String, Double> cpu,
+            String model) {
         forgetOldMoves(nowMillis);
         Map<String, Double> importance = new TreeMap<>();
         Map<String, Double> load = new TreeMap<>();
@@ -78,7 +89,7 @@ public final class Rebalancer {
                     "balanced: spread %.3f is within the start threshold %.3f", spreadBefore, settings.startSpread());
         } else {
             rebalancing = true;
-            reason = move(nowMillis, load, capacities, onNode, importance, moves);
+            reason = move(nowMillis, load, capacities, cpu, onNode, importance, moves);
         }
         Map<String, Double> after = weights(load, capacities);
         double spreadAfter = spread(after);
@@ -108,6 +119,7 @@ public final class Rebalancer {
             long nowMillis,
             Map<String, Double> load,
             Map<String, Double> capacities,
+            Map<String, Double> cpu,
             Map<String, List<ShardState>> onNode,
             Map<String, Double> importance,
             List<Decision.Move> moves) {
@@ -121,7 +133,14 @@ public final class Rebalancer {
                 return "move limit reached (" + settings.maxMovesPerInterval() + " per interval)";
             }
             String heaviest = extreme(w, true);
-            String lightest = extreme(w, false);
+            Map<String, Double> withRoom = new TreeMap<>(w);
+            withRoom.keySet().removeIf(n -> n.equals(heaviest) || cpu.getOrDefault(n, 0.0) > settings.targetMaxCpu());
+            if (withRoom.isEmpty()) {
+                return String.format(
+                        "no node with room: the nodes lighter than %s use over %.0f %% of their CPU",
+                        heaviest, 100 * settings.targetMaxCpu());
+            }
+            String lightest = extreme(withRoom, false);
             double total =
                     load.values().stream().mapToDouble(Double::doubleValue).sum(); // the same after a move
             double heavyRoom = capacities.get(heaviest) + total;

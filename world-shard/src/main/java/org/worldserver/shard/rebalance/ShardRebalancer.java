@@ -358,6 +358,7 @@ public final class ShardRebalancer {
                         history.avatarsAtMove(shard)));
             }
             Map<String, Double> capacities = new TreeMap<>();
+            Map<String, Double> cpu = new TreeMap<>();
             // A node that has not reported yet (just joined) is taken to be as large as the reporting nodes on
             // average, or, before any report, as this node's setting would make a one-core node.
             double typical = history.nodes().values().stream()
@@ -367,8 +368,9 @@ public final class ShardRebalancer {
             for (String node : upNodes()) {
                 NodeSample sample = history.nodes().get(node);
                 capacities.put(node, sample != null ? sample.capacity() : typical);
+                cpu.put(node, sample != null ? sample.cpu() : 0.0);
             }
-            Decision decision = rebalancer.decide(now, shards, capacities, model.name());
+            Decision decision = rebalancer.decide(now, shards, capacities, cpu, model.name());
             decided++;
             proposed += decision.moves().size();
             if (!decision.moves().isEmpty()) {

@@ -2,8 +2,10 @@ package org.worldserver.shard.rebalance;
 
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -15,18 +17,28 @@ import org.worldserver.attention.NodeSample;
 import org.worldserver.attention.RebalanceSettings;
 import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.region.CellShards;
+import org.worldserver.shard.region.NodeCapacities;
 import org.worldserver.shard.region.RegionDirectory;
 
 /**
  * Every node's reporter: each {@code world.rebalancer.interval} it turns the node's cell numbers into shard samples
- * ({@link ShardTelemetryCollector}) and its own CPU, load and capacity (measured anew each time with {@code
- * node-capacity = auto}: {@link CpuLimit}) into a {@link NodeSample}, and tells the re-balancing singleton. A lost report costs one interval of history; nothing waits for it.
+ * ({@link ShardTelemetryCollector}) and its own CPU, load and capacity into a {@link NodeSample}, and tells the
+ * re-balancing singleton. A lost report costs one interval of history; nothing waits for it.
+ *
+ * <p>The capacity is checked every second (with {@code node-capacity = auto} it follows the CPU this node may use,
+ * {@link CpuLimit}, which can change while it runs) and published in {@link NodeCapacities} at the start and whenever
+ * it changes, so that new shards are placed by it from the first.
  */
 public final class ShardTelemetryReporter {
 
     private enum Tick {
-        INSTANCE
+        /** Report telemetry. */
+        REPORT,
+        /** Check the capacity. */
+        CAPACITY
     }
+
+    private static final Duration CAPACITY_CHECK = Duration.ofSeconds(1);
 
     private ShardTelemetryReporter() {}
 
@@ -38,26 +50,73 @@ public final class ShardTelemetryReporter {
                 CellShards.fromConfig(config),
                 config.getBytes("world.interest.update-size").intValue());
         RegionDirectory cells = RegionDirectory.get(system);
-        String node = Cluster.get(system).selfMember().address().toString();
+        Address self = Cluster.get(system).selfMember().address();
+        String node = self.toString();
         CpuLimit cpuLimit = CpuLimit.ofThisProcess();
         Clock clock = Clock.systemUTC();
         Behavior<Tick> reporter = Behaviors.<Tick>supervise(Behaviors.withTimers(timers -> {
-                    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
+                    timers.startTimerWithFixedDelay(Tick.REPORT, settings.interval());
+                    timers.startTimerWithFixedDelay(Tick.CAPACITY, CAPACITY_CHECK);
+                    NodeLoad load = new NodeLoad(cpuLimit, settings);
+                    NodeCapacities.publish(system, self, load.capacity());
                     return Behaviors.receiveMessage(tick -> {
+                        if (tick == Tick.CAPACITY) {
+                            if (load.capacityChanged()) {
+                                NodeCapacities.publish(system, self, load.capacity());
+                            }
+                            return Behaviors.same();
+                        }
                         long now = clock.millis();
                         rebalancer.tell(new ShardRebalancer.Report(
                                 collector.collect(now, node, cells.telemetry(), updates(cells)),
-                                new NodeSample(
-                                        node,
-                                        now,
-                                        processCpu(),
-                                        loadPerCore(),
-                                        settings.nodeCapacity(cpuLimit.cores()))));
+                                new NodeSample(node, now, load.cpuSinceLastReport(), loadPerCore(), load.capacity())));
                         return Behaviors.same();
                     });
                 }))
                 .onFailure(SupervisorStrategy.restart()); // a failed collection costs one interval, not the reporter
         system.systemActorOf(reporter, "shard-telemetry-reporter", Props.empty());
+    }
+
+    /** The node's capacity and CPU use as the reporter last measured them. Owned by the reporter's actor. */
+    private static final class NodeLoad {
+        private final CpuLimit limit;
+        private final RebalanceSettings settings;
+        private double capacity;
+        private long cpuNanos = processCpuNanos();
+        private long wallNanos = System.nanoTime();
+
+        NodeLoad(CpuLimit limit, RebalanceSettings settings) {
+            this.limit = limit;
+            this.settings = settings;
+            this.capacity = settings.nodeCapacity(limit.cores());
+        }
+
+        double capacity() {
+            return capacity;
+        }
+
+        /** Measures the capacity again; true if it changed. */
+        boolean capacityChanged() {
+            double now = settings.nodeCapacity(limit.cores());
+            boolean changed = now != capacity;
+            capacity = now;
+            return changed;
+        }
+
+        /**
+         * The process's CPU time since the last report over the wall time, as a share of the cores it may use: 0 to
+         * 1 (0 where the platform does not give the process's CPU time).
+         */
+        double cpuSinceLastReport() {
+            long cpu = processCpuNanos();
+            long wall = System.nanoTime();
+            double share = cpu < 0 || cpuNanos < 0 || wall <= wallNanos
+                    ? 0
+                    : (double) (cpu - cpuNanos) / (wall - wallNanos) / limit.cores();
+            cpuNanos = cpu;
+            wallNanos = wall;
+            return Math.min(1, Math.max(0, share));
+        }
     }
 
     private static Map<CellId, Long> updates(RegionDirectory cells) {
@@ -66,12 +125,11 @@ public final class ShardTelemetryReporter {
         return updates;
     }
 
-    /** The JVM process's share of the machine's CPU, 0 to 1 (0 when the platform does not say). */
-    private static double processCpu() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return finiteOrZero(os.getProcessCpuLoad());
-        }
-        return 0;
+    /** The JVM process's CPU time so far, in ns; −1 when the platform does not say. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : -1;
     }
 
     private static double finiteOrZero(double v) {

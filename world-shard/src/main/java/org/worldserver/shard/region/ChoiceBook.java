@@ -31,13 +31,16 @@ final class ChoiceBook {
 
     /**
      * The region for {@code shardId}: the one at {@code placedAt} when that node runs a region, else, as Pekko's
-     * least-shard allocation does, a region on an Up member before one on a member leaving or downed, then the one
-     * with the fewest shards counting the choices under way, then the requester among equals, then the lowest
-     * address (so the choice is repeatable).
+     * least-shard allocation does but by capacity, a region on an Up member before one on a member leaving or downed,
+     * then the one with the fewest shards per unit of its node's capacity once it takes this one (counting the choices
+     * under way), then the requester among equals, then the lowest address (so the choice is repeatable). With equal
+     * capacities, that is the fewest shards.
      *
      * @param counts each region with the number of shards the coordinator has allocated to it
      * @param allocated every shard the coordinator has allocated (their choices are done)
      * @param up the addresses of the members that are Up
+     * @param capacities the nodes' capacities as they report them ({@link NodeCapacities}); a node not in it counts as
+     *     the mean of those that are, and with none known all count alike
      * @param addressOf the node a region runs on
      */
     synchronized ActorRef choose(
@@ -46,6 +49,7 @@ final class ChoiceBook {
             Map<ActorRef, Integer> counts,
             Set<String> allocated,
             Set<Address> up,
+            Map<Address, Double> capacities,
             Address placedAt,
             Function<ActorRef, Address> addressOf) {
         long now = System.nanoTime();
@@ -58,10 +62,15 @@ final class ChoiceBook {
                     all.computeIfPresent(c.region(), (r, n) -> n + 1);
                 }
             });
+            double typical = capacities.values().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .average()
+                    .orElse(1);
             region = all.entrySet().stream()
                     .min(Comparator.<Map.Entry<ActorRef, Integer>, Boolean>comparing(
                                     e -> !up.contains(addressOf.apply(e.getKey())))
-                            .thenComparingInt(Map.Entry::getValue)
+                            .thenComparingDouble(e ->
+                                    (e.getValue() + 1) / capacities.getOrDefault(addressOf.apply(e.getKey()), typical))
                             .thenComparing(e -> !e.getKey().equals(requester))
                             .thenComparing(e -> addressOf.apply(e.getKey()).toString()))
                     .map(Map.Entry::getKey)

@@ -19,9 +19,9 @@ import org.worldserver.shard.rebalance.AttentionCommand;
 
 /**
  * Reads what deploy/bench/hotspot.sh wrote for each strategy and prints the comparison: the load test's input →
- * observed p99; node loads as max against mean (process CPU, and attention per second summed over each node's
- * shards, each per unit of the node's reported capacity, so that nodes of different sizes compare; with equal
- * capacities, the plain figures), averaged over the samples with every node, and the attention figure again over the samples from the crowd
+ * observed p99; node loads as max against mean (process CPU as a share of the CPU the node may use, and attention per
+ * second summed over each node's shards per unit of the node's reported capacity, so that nodes of different sizes
+ * compare; with equal nodes, the plain figures), averaged over the samples with every node, and the attention figure again over the samples from the crowd
  * forming on (what a placement is for: room where the crowd is); shard moves (a shard reported by another node than in the
  * sample before); and the time from the crowd forming (the busiest shard at 80 % of its peak avatars) until the node
  * weights (w = A / (C + ΣA)) are within the re-balancer's stop spread (0.05); and, when the nodes ran under a CPU
@@ -214,7 +214,7 @@ public final class HotspotReport {
                 formedAt = at;
             }
             if (cpu.size() == mostNodes) { // every node (after a node joined: every node, the new one included)
-                cpuRatio += maxOverMean(perCapacity(cpu, capacity));
+                cpuRatio += maxOverMean(cpu);
                 attentionRatio += maxOverMean(perCapacity(attention, capacity));
                 counted++;
                 if (formedAt >= 0) {
