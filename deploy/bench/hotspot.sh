@@ -37,6 +37,7 @@ out_abs="$(cd "$out" && pwd)"
 data="" # the run under way's data directory (cluster, Cassandra, CPU counters)
 scenario="${SCENARIO:-deploy/bench/hotspot-cluster.conf}"
 read -r -a node_cpus <<<"${NODE_CPUS:-0.5}"
+((${#node_cpus[@]})) || node_cpus=(0.5)
 for c in "${node_cpus[@]}"; do
   [[ "$c" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "hotspot: NODE_CPUS takes cores per node, not '$NODE_CPUS'" >&2; exit 2; }
 done

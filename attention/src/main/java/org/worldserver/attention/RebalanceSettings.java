@@ -21,7 +21,8 @@ import java.util.OptionalDouble;
  * @param nodeCapacity C: the importance this node takes (attention-seconds per second), or empty ({@code auto}) for
  *     {@code capacityPerCore} times the CPU cores it may use, measured
  * @param capacityPerCore with {@code node-capacity = auto}: the importance a node takes per core it may use
- * @param targetMaxCpu a node that used more than this share of the CPU it may use takes no shard (0 to 1)
+ * @param targetMaxCpu a node that used more than this share of the CPU it may use is not the target of a move the
+ *     re-balancer decides (0 to 1)
  * @param historyLength intervals of telemetry kept per shard
  * @param moveCheckInterval how often Pekko's shard coordinator applies the locations the re-balancer set (the cells'
  *     rebalance interval, with the attention placement)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigResolveOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,7 +206,8 @@ class RebalancerTest {
 
     @Test
     void shouldTakeAConfiguredCapacityOrOneByTheCores() {
-        Config defaults = ConfigFactory.load();
+        // The shipped reference.conf alone: no environment override (WORLD_NODE_CAPACITY) or application.conf.
+        Config defaults = ConfigFactory.parseResources("reference.conf").resolve(ConfigResolveOptions.noSystem());
         RebalanceSettings auto = RebalanceSettings.fromRootConfig(defaults);
         assertTrue(auto.nodeCapacity().isEmpty(), "auto by default");
         assertEquals(60, auto.nodeCapacity(0.6), 1e-9);
@@ -214,7 +216,12 @@ class RebalancerTest {
                 ConfigFactory.parseString("world.rebalancer.node-capacity = 75").withFallback(defaults));
         assertEquals(75, fixed.nodeCapacity(0.6), 1e-9);
         assertEquals(75, fixed.nodeCapacity(16), 1e-9);
-        for (String bad : List.of("node-capacity = 0", "node-capacity = -5", "capacity-per-core = 0")) {
+        for (String bad : List.of(
+                "node-capacity = 0",
+                "node-capacity = -5",
+                "capacity-per-core = 0",
+                "target-max-cpu = 0",
+                "target-max-cpu = 1.5")) {
             Config config = ConfigFactory.parseString("world.rebalancer." + bad).withFallback(defaults);
             assertThrows(IllegalArgumentException.class, () -> RebalanceSettings.fromRootConfig(config), bad);
         }

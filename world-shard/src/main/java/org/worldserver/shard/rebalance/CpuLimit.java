@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * The CPU this process may use, in cores: the tightest CPU quota of its control group and the group's ancestors
@@ -18,14 +19,15 @@ final class CpuLimit {
 
     private final Path proc;
     private final Path fsRoot;
-    private final int processors;
+    private final IntSupplier processors;
 
     /**
      * @param proc this process's {@code /proc} directory (its {@code cgroup} and {@code mountinfo} files)
      * @param fsRoot where the paths that {@code mountinfo} names are ("/", or a test's tree)
-     * @param processors the machine's processors
+     * @param processors the machine's processors as the JVM sees them now (in a container the JVM may already give its
+     *     quota, rounded up; asked on every call, as it can change)
      */
-    CpuLimit(Path proc, Path fsRoot, int processors) {
+    CpuLimit(Path proc, Path fsRoot, IntSupplier processors) {
         this.proc = proc;
         this.fsRoot = fsRoot;
         this.processors = processors;
@@ -33,13 +35,13 @@ final class CpuLimit {
 
     /** This process's limit, as the system shows it. */
     static CpuLimit ofThisProcess() {
-        return new CpuLimit(
-                Path.of("/proc/self"), Path.of("/"), Runtime.getRuntime().availableProcessors());
+        Runtime runtime = Runtime.getRuntime();
+        return new CpuLimit(Path.of("/proc/self"), Path.of("/"), runtime::availableProcessors);
     }
 
     /** The cores this process may use, more than 0 and at most the machine's processors. */
     double cores() {
-        double cores = processors;
+        double cores = Double.POSITIVE_INFINITY;
         try {
             List<String> mounts = Files.readAllLines(proc.resolve("mountinfo"));
             for (String group : Files.readAllLines(proc.resolve("cgroup"))) {
@@ -58,8 +60,9 @@ final class CpuLimit {
             }
         } catch (IOException | RuntimeException unreadable) {
             // no control groups here (not Linux), or not readable: the machine's processors
+            cores = Double.POSITIVE_INFINITY;
         }
-        return cores;
+        return Math.min(cores, processors.getAsInt());
     }
 
     /**
@@ -88,18 +91,22 @@ final class CpuLimit {
     }
 
     /**
-     * The tightest quota of the group at {@code path} and its ancestors up to the hierarchy's mount, in cores (the
-     * processors if none). With a cgroup namespace the mount shows the hierarchy from {@code root} down, so that
-     * prefix is stripped from the group's path; a group not found under the mount is read at the mount itself.
+     * The tightest quota of the group at {@code path} and its ancestors up to the hierarchy's mount, in cores
+     * (infinite if none). With a cgroup namespace the mount shows the hierarchy from {@code root} down, so that
+     * prefix is taken from the group's path; a group not found under the mount is read at the mount itself.
      */
     private double tightestQuota(String root, String mountPoint, String path, boolean v2) throws IOException {
         Path top = fsRoot.resolve(mountPoint.replaceFirst("^/+", ""));
-        String relative = path.startsWith(root) ? path.substring(root.length()) : path;
-        Path dir = top.resolve(relative.replaceFirst("^/+", ""));
+        Path group = Path.of(path);
+        Path rootPath = Path.of(root);
+        Path relative = group.startsWith(rootPath)
+                ? rootPath.relativize(group)
+                : group.getRoot().relativize(group);
+        Path dir = top.resolve(relative.toString());
         if (!Files.isDirectory(dir)) {
             dir = top;
         }
-        double cores = processors;
+        double cores = Double.POSITIVE_INFINITY;
         for (Path d = dir; d != null && d.startsWith(top); d = d.getParent()) {
             cores = Math.min(cores, v2 ? quotaV2(d) : quotaV1(d));
         }
@@ -110,24 +117,24 @@ final class CpuLimit {
         Path quota = dir.resolve("cpu.cfs_quota_us");
         Path period = dir.resolve("cpu.cfs_period_us");
         if (!Files.isReadable(quota) || !Files.isReadable(period)) {
-            return processors;
+            return Double.POSITIVE_INFINITY;
         }
         long q = Long.parseLong(Files.readString(quota).trim());
         long p = Long.parseLong(Files.readString(period).trim());
-        return q <= 0 || p <= 0 ? processors : (double) q / p; // -1: no quota
+        return q <= 0 || p <= 0 ? Double.POSITIVE_INFINITY : (double) q / p; // -1: no quota
     }
 
     private double quotaV2(Path dir) throws IOException {
         Path max = dir.resolve("cpu.max");
         if (!Files.isReadable(max)) {
-            return processors;
+            return Double.POSITIVE_INFINITY;
         }
         String[] f = Files.readString(max).trim().split("\\s+"); // "max 100000" or "quota period"
         if (f.length < 2 || f[0].equals("max")) {
-            return processors;
+            return Double.POSITIVE_INFINITY;
         }
         long q = Long.parseLong(f[0]);
         long p = Long.parseLong(f[1]);
-        return q <= 0 || p <= 0 ? processors : (double) q / p;
+        return q <= 0 || p <= 0 ? Double.POSITIVE_INFINITY : (double) q / p;
     }
 }

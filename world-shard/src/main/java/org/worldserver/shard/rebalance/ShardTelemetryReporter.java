@@ -77,10 +77,14 @@ public final class ShardTelemetryReporter {
         system.systemActorOf(reporter, "shard-telemetry-reporter", Props.empty());
     }
 
-    /** The node's capacity and CPU use as the reporter last measured them. Owned by the reporter's actor. */
+    /**
+     * The node's CPU limit and capacity as last checked, and its CPU use between reports (a share of that limit, so
+     * that a report's CPU and capacity agree). Owned by the reporter's actor.
+     */
     private static final class NodeLoad {
         private final CpuLimit limit;
         private final RebalanceSettings settings;
+        private double cores;
         private double capacity;
         private long cpuNanos = processCpuNanos();
         private long wallNanos = System.nanoTime();
@@ -88,16 +92,18 @@ public final class ShardTelemetryReporter {
         NodeLoad(CpuLimit limit, RebalanceSettings settings) {
             this.limit = limit;
             this.settings = settings;
-            this.capacity = settings.nodeCapacity(limit.cores());
+            this.cores = limit.cores();
+            this.capacity = settings.nodeCapacity(cores);
         }
 
         double capacity() {
             return capacity;
         }
 
-        /** Measures the capacity again; true if it changed. */
+        /** Reads the CPU limit again; true if the capacity changed. */
         boolean capacityChanged() {
-            double now = settings.nodeCapacity(limit.cores());
+            cores = limit.cores();
+            double now = settings.nodeCapacity(cores);
             boolean changed = now != capacity;
             capacity = now;
             return changed;
@@ -112,7 +118,7 @@ public final class ShardTelemetryReporter {
             long wall = System.nanoTime();
             double share = cpu < 0 || cpuNanos < 0 || wall <= wallNanos
                     ? 0
-                    : (double) (cpu - cpuNanos) / (wall - wallNanos) / limit.cores();
+                    : (double) (cpu - cpuNanos) / (wall - wallNanos) / cores;
             cpuNanos = cpu;
             wallNanos = wall;
             return Math.min(1, Math.max(0, share));

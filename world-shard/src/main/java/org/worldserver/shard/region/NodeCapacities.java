@@ -8,6 +8,7 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.ddata.DistributedData;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
@@ -39,7 +40,7 @@ public final class NodeCapacities {
                                 LWWMap.empty(),
                                 Replicator.writeLocal(),
                                 map -> map.put(ddata.selfUniqueAddress(), node.toString(), Double.toString(capacity))),
-                        ActorRef.noSender());
+                        Adapter.toClassic(system.ignoreRef())); // the replicator's UpdateSuccess: not needed
     }
 
     /** The capacities this node's replica knows; empty when none (or unreadable). */

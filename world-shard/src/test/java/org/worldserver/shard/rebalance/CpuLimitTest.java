@@ -30,7 +30,7 @@ class CpuLimitTest {
         fs = Files.createDirectories(tmp.resolve("fs"));
         Files.writeString(proc.resolve("cgroup"), cgroup);
         Files.writeString(proc.resolve("mountinfo"), mountinfo);
-        return new CpuLimit(proc, fs, processors);
+        return new CpuLimit(proc, fs, () -> processors);
     }
 
     private void write(String path, String text) throws IOException {
@@ -101,9 +101,32 @@ class CpuLimitTest {
         assertEquals(0.3, limit.cores(), 1e-9);
     }
 
+    /** v2: a parent's tighter quota counts; a group named like the namespace root's sibling is not mistaken for it. */
+    @Test
+    void cgroupV2ParentQuotaAndPathsComparedByName() throws IOException {
+        CpuLimit limit =
+                limit("0::/a/pod10/c\n", "29 23 0:25 /a/pod1 /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n", 8);
+        // /a/pod10/c is not under the mount's root /a/pod1: read as a path from the mount, not as "0/c" under it.
+        write("sys/fs/cgroup/a/pod10/c/cpu.max", "max 100000\n");
+        write("sys/fs/cgroup/a/pod10/cpu.max", "120000 100000\n");
+        write("sys/fs/cgroup/0/c/cpu.max", "10000 100000\n");
+        assertEquals(1.2, limit.cores(), 1e-9);
+    }
+
+    /** The machine's processors are asked on every call too (a container resized upwards). */
+    @Test
+    void theMachineIsAskedAnewEachCall() throws IOException {
+        limit("0::/\n", V2_MOUNTS, 1);
+        int[] processors = {1};
+        CpuLimit limit = new CpuLimit(proc, fs, () -> processors[0]);
+        assertEquals(1, limit.cores(), 1e-9);
+        processors[0] = 4;
+        assertEquals(4, limit.cores(), 1e-9);
+    }
+
     @Test
     void unreadableOrGarbledFilesGiveTheMachine() throws IOException {
-        assertEquals(3, new CpuLimit(tmp.resolve("nothing"), tmp, 3).cores(), 1e-9);
+        assertEquals(3, new CpuLimit(tmp.resolve("nothing"), tmp, () -> 3).cores(), 1e-9);
         CpuLimit limit = limit("1:cpu:/g\n", V1_MOUNTS, 3);
         write("sys/fs/cgroup/cpu/g/cpu.cfs_quota_us", "lots\n");
         write("sys/fs/cgroup/cpu/g/cpu.cfs_period_us", "100000\n");

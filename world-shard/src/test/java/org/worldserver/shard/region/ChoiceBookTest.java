@@ -14,7 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Where a shard of cells goes: where the re-balancer placed it, else the Up node with the fewest shards; and how
+ * Where a shard of cells goes: where the re-balancer placed it, else the Up node with the fewest shards per unit of
+ * capacity; and how
  * allocations under way at once spread. (Between real nodes: AttentionPlacementIT.)
  */
 class ChoiceBookTest {
