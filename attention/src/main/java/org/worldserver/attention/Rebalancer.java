@@ -26,9 +26,9 @@ import java.util.TreeMap;
  * {@code maxMovesPerInterval} moves.
  *
  * <p><b>Room.</b> A node that used more than {@code targetMaxCpu} of the CPU it may use over the last interval is not
- * the target of a move, however light its weight: a move is for putting load where there is room, and the weight, whose capacity
- * only adds to the total load in the denominator, can call a small saturated node light. The lightest node with room
- * is the target.
+ * the target of a move, however light its weight: a move is for putting load where there is room, and the weight, whose
+ * capacity only adds to the total load in the denominator, can call a small saturated node light. The lightest node
+ * with room is the target.
  */
 public final class Rebalancer {
 

@@ -248,7 +248,7 @@ public final class WorldClient implements AutoCloseable {
 
         long nextSendNanos;
 
-        /** Opens the streams (closing what it opened if that fails). */
+        /** Opens the streams ({@link #openStreams}: closing what it opened if that fails). */
         PendingHandoff(String endpoint, String replyControl, byte[] token, long nonce, long nowNanos) {
             this.endpoint = endpoint;
             this.replyControl = replyControl;
@@ -256,13 +256,9 @@ public final class WorldClient implements AutoCloseable {
             this.nonce = nonce;
             this.startNanos = nowNanos;
             this.nextSendNanos = nowNanos;
-            this.replies = replySubscription(replyControl);
-            try {
-                this.requests = requestPublication(endpoint, replies);
-            } catch (RuntimeException e) {
-                CloseHelper.quietClose(replies);
-                throw e;
-            }
+            Streams streams = openStreams(endpoint, replyControl);
+            this.replies = streams.replies();
+            this.requests = streams.requests();
         }
 
         void close() {
@@ -601,35 +597,36 @@ public final class WorldClient implements AutoCloseable {
 
     /** Opens new streams (then closes any old ones: if opening fails, nothing changed) and starts the handshake. */
     private void startHandshake(byte[] connectToken, long clientNonce) {
-        Subscription newReplies = replySubscription(replyControl);
-        Publication newRequests;
-        try {
-            newRequests = requestPublication(endpoint, newReplies);
-        } catch (RuntimeException e) {
-            CloseHelper.quietClose(newReplies);
-            throw e;
-        }
+        Streams opened = openStreams(endpoint, replyControl);
         closeStreams();
-        replies = newReplies;
-        requests = newRequests;
+        replies = opened.replies();
+        requests = opened.requests();
         token = connectToken.clone();
         nonce = clientNonce;
         state = State.CONNECTING;
         handshakeClockStarted = false; // starts at the next poll, which sends the first step
     }
 
-    /** Where a gateway replies: a response channel of the gateway's reply control. */
-    private Subscription replySubscription(String gatewayReplyControl) {
-        return aeron.addSubscription(
-                "aeron:udp?control-mode=response|control=" + gatewayReplyControl + "|reliable=false", REPLY_STREAM);
-    }
+    /** A gateway's two streams, as this client sees them. */
+    private record Streams(Subscription replies, Publication requests) {}
 
-    /** Where requests go: the gateway's endpoint, naming the reply subscription. */
-    private Publication requestPublication(String gatewayEndpoint, Subscription replySubscription) {
-        return aeron.addPublication(
-                "aeron:udp?endpoint=" + gatewayEndpoint + "|term-length=" + settings.termLength()
-                        + "|response-correlation-id=" + replySubscription.registrationId(),
-                REQUEST_STREAM);
+    /**
+     * Opens the streams to a gateway: where it replies (a response channel of its reply control) and where requests
+     * go (its endpoint, naming that subscription). Closes what it opened if that fails, and rethrows.
+     */
+    private Streams openStreams(String gatewayEndpoint, String gatewayReplyControl) {
+        Subscription replies = aeron.addSubscription(
+                "aeron:udp?control-mode=response|control=" + gatewayReplyControl + "|reliable=false", REPLY_STREAM);
+        try {
+            Publication requests = aeron.addPublication(
+                    "aeron:udp?endpoint=" + gatewayEndpoint + "|term-length=" + settings.termLength()
+                            + "|response-correlation-id=" + replies.registrationId(),
+                    REQUEST_STREAM);
+            return new Streams(replies, requests);
+        } catch (RuntimeException e) {
+            CloseHelper.quietClose(replies);
+            throw e;
+        }
     }
 
     /** Repeats the handoff's handshake step when due, and gives the handoff up after its timeouts. */
@@ -667,11 +664,7 @@ public final class WorldClient implements AutoCloseable {
         // Its snapshots count from 1 against no baseline; the view, names and interpolation carry over.
         reader = new SnapshotReader(settings.viewsKept());
         unackedTick = 0;
-        sessionId = messages.sessionId();
-        entityId = messages.entityId();
-        tickHz = hz;
-        state = State.CONNECTED;
-        lastHeardNanos = nowNanos;
+        becomeConnected(hz);
         // A heartbeat in this poll: the new gateway starts the snapshots on the client's first datagram there.
         lastSentNanos = nowNanos - heartbeatNanos;
         handoffs++;
@@ -866,12 +859,17 @@ public final class WorldClient implements AutoCloseable {
             lastAppliedInput = 0;
             unackedTick = 0;
         }
+        becomeConnected(hz);
+        listener.onConnected(sessionId, entityId, tickHz);
+    }
+
+    /** The session SessionAccepted names (in {@code messages}) is this client's, connected, heard from now. */
+    private void becomeConnected(int hz) {
         sessionId = messages.sessionId();
         entityId = messages.entityId();
         tickHz = hz;
         state = State.CONNECTED;
         lastHeardNanos = nowNanos;
-        listener.onConnected(sessionId, entityId, tickHz);
     }
 
     private void onSnapshot(DirectBuffer buffer, int offset) {
@@ -986,15 +984,10 @@ public final class WorldClient implements AutoCloseable {
             drop(Drop.INVALID);
             return;
         }
-        int template = check.templateId();
-        if (template != ChallengeDecoder.TEMPLATE_ID
-                && template != SessionAcceptedDecoder.TEMPLATE_ID
-                && template != SessionDeniedDecoder.TEMPLATE_ID) {
-            drop(Drop.UNEXPECTED);
-            return;
-        }
         ClientMessages.Answer answer = messages.read(buffer, offset, length);
-        if (answer == ClientMessages.Answer.CHALLENGE) {
+        if (answer == ClientMessages.Answer.OTHER) {
+            drop(Drop.UNEXPECTED); // not a handshake answer
+        } else if (answer == ClientMessages.Answer.CHALLENGE) {
             if (h.cookie == null) {
                 h.cookie = messages.cookie();
                 h.nextSendNanos = nowNanos; // answer it in this poll
@@ -1059,7 +1052,6 @@ public final class WorldClient implements AutoCloseable {
         listener.onLeave(id);
     }
 
-    /** Whether a session message is for this client's session (there is one, and it is the one named). */
     /** True for a message of this client's session; else counts it as dropped (WRONG_SESSION). */
     private boolean ours(long messageSessionId) {
         if (sessionId != 0 && messageSessionId == sessionId) {

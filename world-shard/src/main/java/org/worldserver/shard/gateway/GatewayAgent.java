@@ -74,7 +74,7 @@ public final class GatewayAgent implements Agent {
      * How long a session handed off here may wait for its client's first datagram before it is closed unused
      * (without a logout): the client gave up on this gateway, or never got the acceptance.
      */
-    private static final long CONFIRM_NANOS = 5_000_000_000L;
+    static final long CONFIRM_NANOS = 5_000_000_000L;
 
     /** The gateway's view of the world: placing avatars and moving them. Called on the gateway's thread. */
     public interface World {
@@ -610,12 +610,8 @@ public final class GatewayAgent implements Agent {
             attach(resume, image, reply);
             return;
         }
-        if (session == null) {
-            send(reply, denied(resume.nonce(), DenyReason.RESUME_REFUSED)); // a login token attaches nothing
-            count(Drop.HANDSHAKE);
-            return;
-        }
-        if (!session.avatarId().equals(resume.avatarId()) || session.stream() == null) {
+        // A login token attaches nothing: it resumes a session open here, of its avatar, or none.
+        if (session == null || !session.avatarId().equals(resume.avatarId()) || session.stream() == null) {
             send(reply, denied(resume.nonce(), DenyReason.RESUME_REFUSED));
             count(Drop.HANDSHAKE);
             return;

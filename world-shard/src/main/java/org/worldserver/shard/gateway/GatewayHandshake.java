@@ -66,8 +66,11 @@ public final class GatewayHandshake {
     /** Send nothing; count it under {@code reason}. */
     public record Dropped(String reason) implements Answer {}
 
-    /** The client proved its token and its new address: move its open session {@code sessionId} there. */
-    /** @param handoff whether a handoff token proved it (only those may attach a session not open here) */
+    /**
+     * The client proved its token and its new address: move its open session {@code sessionId} there.
+     *
+     * @param handoff whether a handoff token proved it (only those may attach a session not open here)
+     */
     public record Resume(String avatarId, long nonce, long sessionId, long tokenExpiresAtMillis, boolean handoff)
             implements Answer {}
 

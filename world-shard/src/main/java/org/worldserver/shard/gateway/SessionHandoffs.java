@@ -15,11 +15,11 @@ import java.util.function.LongSupplier;
  * redirected it or not, a session published elsewhere after this one opened supersedes it (the client moved, or
  * went back to a gateway it had left: the one it talks to now is the one last published).
  *
- * <p>Bounded: a Redirect is repeated every {@link Settings#retryNanos} (UDP loses) until {@link
- * Settings#timeoutNanos} (longer than the SDK waits for the other gateway); then the session stays here ({@link
- * Step#GAVE_UP}). The client keeps its session here while it handshakes there (make before break). After either outcome the session is
- * not redirected again for {@link Settings#minIntervalNanos} (an avatar walking along a border between nodes does
- * not bounce), and a gateway starts at most {@link Settings#perSecond} handoffs a second (a crowd's shard moving
+ * <p>Bounded: a Redirect is repeated every {@link Settings#retryNanos} (UDP loses) until {@link Settings#timeoutNanos}
+ * (longer than the SDK waits for the other gateway); then the session stays here ({@link Step#GAVE_UP}). The client
+ * keeps its session here while it handshakes there (make before break). After either outcome the session is not
+ * redirected again for {@link Settings#minIntervalNanos} (an avatar walking along a border between nodes does not
+ * bounce), and a gateway starts at most {@link Settings#perSecond} handoffs a second (a crowd's shard moving
  * does not turn into a burst of handshakes). So sessions follow their shards, and the re-balancer's placement
  * decides where their load runs.
  *
@@ -214,8 +214,7 @@ public final class SessionHandoffs {
      * minimum interval either, so it does not bounce straight back.
      */
     void arrived(State s, long nowNanos) {
-        s.waited = true;
-        s.notBeforeNanos = nowNanos + settings.minIntervalNanos();
+        holdOff(s, nowNanos);
     }
 
     private void end(State s, long nowNanos) {
@@ -223,6 +222,11 @@ public final class SessionHandoffs {
         s.gateway = null;
         s.token = null;
         s.remoteRelay = null;
+        holdOff(s, nowNanos);
+    }
+
+    /** Not redirected again for the minimum interval. */
+    private void holdOff(State s, long nowNanos) {
         s.waited = true;
         s.notBeforeNanos = nowNanos + settings.minIntervalNanos();
     }

@@ -119,9 +119,7 @@ final class CpuLimit {
         if (!Files.isReadable(quota) || !Files.isReadable(period)) {
             return Double.POSITIVE_INFINITY;
         }
-        long q = Long.parseLong(Files.readString(quota).trim());
-        long p = Long.parseLong(Files.readString(period).trim());
-        return q <= 0 || p <= 0 ? Double.POSITIVE_INFINITY : (double) q / p; // -1: no quota
+        return cores(Files.readString(quota).trim(), Files.readString(period).trim());
     }
 
     private double quotaV2(Path dir) throws IOException {
@@ -133,8 +131,13 @@ final class CpuLimit {
         if (f.length < 2 || f[0].equals("max")) {
             return Double.POSITIVE_INFINITY;
         }
-        long q = Long.parseLong(f[0]);
-        long p = Long.parseLong(f[1]);
+        return cores(f[0], f[1]);
+    }
+
+    /** A quota of {@code quota} µs per {@code period} µs, in cores; infinite for none (v1 writes −1). */
+    private static double cores(String quota, String period) {
+        long q = Long.parseLong(quota);
+        long p = Long.parseLong(period);
         return q <= 0 || p <= 0 ? Double.POSITIVE_INFINITY : (double) q / p;
     }
 }

@@ -85,7 +85,6 @@ public final class ShardTelemetryReporter {
         private final CpuLimit limit;
         private final RebalanceSettings settings;
         private double cores;
-        private double capacity;
         private long cpuNanos = processCpuNanos();
         private long wallNanos = System.nanoTime();
 
@@ -93,20 +92,17 @@ public final class ShardTelemetryReporter {
             this.limit = limit;
             this.settings = settings;
             this.cores = limit.cores();
-            this.capacity = settings.nodeCapacity(cores);
         }
 
         double capacity() {
-            return capacity;
+            return settings.nodeCapacity(cores);
         }
 
         /** Reads the CPU limit again; true if the capacity changed. */
         boolean capacityChanged() {
+            double before = capacity();
             cores = limit.cores();
-            double now = settings.nodeCapacity(cores);
-            boolean changed = now != capacity;
-            capacity = now;
-            return changed;
+            return capacity() != before;
         }
 
         /**

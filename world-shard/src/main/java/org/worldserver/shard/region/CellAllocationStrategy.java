@@ -27,18 +27,18 @@ import scala.jdk.javaapi.FutureConverters;
 
 /**
  * Where the shards of cells run with {@code world.rebalancer.strategy = attention}: where the re-balancer placed a
- * shard (Pekko's external shard allocation, which also moves a shard whose location changes); a shard it never
- * placed, or placed on a node that has left, goes to the Up node running the fewest shards per unit of its capacity
- * ({@link NodeCapacities}): with equal nodes, the fewest shards, as Pekko's default allocation would. (Pekko's external strategy alone gives such a shard to the node that first asks for it: a region
- * whose players all enter through one gateway would start on that one node, and after a node dies its shards would
- * all go to the first survivor to ask.)
+ * shard (Pekko's external shard allocation, which also moves a shard whose location changes); a shard it never placed,
+ * or placed on a node that has left, goes to the Up node running the fewest shards per unit of its capacity ({@link
+ * NodeCapacities}): with equal nodes, the fewest shards, as Pekko's default allocation would. (Pekko's external
+ * strategy alone gives such a shard to the node that first asks for it: a region whose players all enter through one
+ * gateway would start on that one node, and after a node dies its shards would all go to the first survivor to ask.)
  *
  * <p>Called by the shard coordinator. {@link #allocateShard} reads the locations and the capacities from this node's
- * replicas of the external allocation's and {@link NodeCapacities}' replicated data (a local read, as the superclass's own moves see them: no wait on other nodes,
- * even while one is unreachable) and completes on the replicator's answer. Several allocations may be under way at
- * once (a region's shards asked for together), each seeing the coordinator's allocations without the others: {@link
- * ChoiceBook} counts each choice on its node until the coordinator's allocations show it. Shard moves are the
- * superclass's {@link #rebalance}. Thread-safe.
+ * replicas of the external allocation's and {@link NodeCapacities}' replicated data (a local read, as the superclass's
+ * own moves see them: no wait on other nodes, even while one is unreachable) and completes on the replicator's answer.
+ * Several allocations may be under way at once (a region's shards asked for together), each seeing the coordinator's
+ * allocations without the others: {@link ChoiceBook} counts each choice on its node until the coordinator's allocations
+ * show it. Shard moves are the superclass's {@link #rebalance}. Thread-safe.
  */
 public final class CellAllocationStrategy extends ExternalShardAllocationStrategy {
 

@@ -21,14 +21,13 @@ import org.worldserver.shard.rebalance.AttentionCommand;
  * Reads what deploy/bench/hotspot.sh wrote for each strategy and prints the comparison: the load test's input →
  * observed p99; node loads as max against mean (process CPU as a share of the CPU the node may use, and attention per
  * second summed over each node's shards per unit of the node's reported capacity, so that nodes of different sizes
- * compare; with equal nodes, the plain figures), averaged over the samples with every node, and the attention figure again over the samples from the crowd
- * forming on (what a placement is for: room where the crowd is); shard moves (a shard reported by another node than in the
- * sample before); and the time from the crowd forming (the busiest shard at 80 % of its peak avatars) until the node
- * weights (w = A / (C + ΣA)) are within the re-balancer's stop spread (0.05); and, when the nodes ran under a CPU
- * limit, the seconds each was throttled (it wanted more CPU than its limit: the overload a placement should spare
- * it). Then it trains the importance network
- * on the least-shard run's telemetry and reports its error on the attention run's against the last value and the
- * trend.
+ * compare; with equal nodes, the plain figures), averaged over the samples with every node, and the attention figure
+ * again over the samples from the crowd forming on (what a placement is for: room where the crowd is); shard moves (a
+ * shard reported by another node than in the sample before); and the time from the crowd forming (the busiest shard at
+ * 80 % of its peak avatars) until the node weights (w = A / (C + ΣA)) are within the re-balancer's stop spread (0.05);
+ * and, when the nodes ran under a CPU limit, the seconds each was throttled (it wanted more CPU than its limit: the
+ * overload a placement should spare it). Then it trains the importance network on the least-shard run's telemetry and
+ * reports its error on the attention run's against the last value and the trend.
  */
 public final class HotspotReport {
 

@@ -1,7 +1,6 @@
 package org.worldserver.shard.rebalance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,46 +38,53 @@ class CpuLimitTest {
         Files.writeString(file, text);
     }
 
+    /** A cgroup v1 group's quota ("-1": none) per a period of 100 ms, {@code group} under the cpu mount ("": its root). */
+    private void v1(String group, String quotaMicros) throws IOException {
+        String dir = "sys/fs/cgroup/cpu/" + (group.isEmpty() ? "" : group + "/");
+        write(dir + "cpu.cfs_quota_us", quotaMicros + "\n");
+        write(dir + "cpu.cfs_period_us", "100000\n");
+    }
+
+    /** A cgroup v2 group's {@code cpu.max} ("max 100000", or "quota period"), {@code group} under the mount. */
+    private void v2(String group, String max) throws IOException {
+        write("sys/fs/cgroup/" + (group.isEmpty() ? "" : group + "/") + "cpu.max", max + "\n");
+    }
+
     @Test
     void cgroupV1QuotaOfTheProcessGroup() throws IOException {
         CpuLimit limit = limit("4:memory:/\n1:cpu:/world-node2\n0::/\n", V1_MOUNTS, 8);
-        write("sys/fs/cgroup/cpu/world-node2/cpu.cfs_quota_us", "60000\n");
-        write("sys/fs/cgroup/cpu/world-node2/cpu.cfs_period_us", "100000\n");
-        write("sys/fs/cgroup/cpu/cpu.cfs_quota_us", "-1\n");
-        write("sys/fs/cgroup/cpu/cpu.cfs_period_us", "100000\n");
+        v1("world-node2", "60000");
+        v1("", "-1");
         assertEquals(0.6, limit.cores(), 1e-9);
     }
 
     @Test
     void theTightestQuotaOnTheWayUpCounts() throws IOException {
         CpuLimit limit = limit("1:cpu,cpuacct:/outer/inner\n", V1_MOUNTS.replace("rw,cpu", "rw,cpu,cpuacct"), 8);
-        write("sys/fs/cgroup/cpu/outer/inner/cpu.cfs_quota_us", "300000\n");
-        write("sys/fs/cgroup/cpu/outer/inner/cpu.cfs_period_us", "100000\n");
-        write("sys/fs/cgroup/cpu/outer/cpu.cfs_quota_us", "150000\n");
-        write("sys/fs/cgroup/cpu/outer/cpu.cfs_period_us", "100000\n");
+        v1("outer/inner", "300000");
+        v1("outer", "150000");
         assertEquals(1.5, limit.cores(), 1e-9);
     }
 
     @Test
     void cgroupV2CpuMax() throws IOException {
         CpuLimit limit = limit("0::/system.slice/world.service\n", V2_MOUNTS, 4);
-        write("sys/fs/cgroup/system.slice/world.service/cpu.max", "250000 100000\n");
-        write("sys/fs/cgroup/system.slice/cpu.max", "max 100000\n");
+        v2("system.slice/world.service", "250000 100000");
+        v2("system.slice", "max 100000");
         assertEquals(2.5, limit.cores(), 1e-9);
     }
 
     @Test
     void aQuotaAboveTheMachineIsTheMachine() throws IOException {
         CpuLimit limit = limit("0::/big\n", V2_MOUNTS, 2);
-        write("sys/fs/cgroup/big/cpu.max", "800000 100000\n");
+        v2("big", "800000 100000");
         assertEquals(2, limit.cores(), 1e-9);
     }
 
     @Test
     void noQuotaIsTheMachine() throws IOException {
         CpuLimit limit = limit("1:cpu:/\n", V1_MOUNTS, 2);
-        write("sys/fs/cgroup/cpu/cpu.cfs_quota_us", "-1\n");
-        write("sys/fs/cgroup/cpu/cpu.cfs_period_us", "100000\n");
+        v1("", "-1");
         assertEquals(2, limit.cores(), 1e-9);
     }
 
@@ -87,7 +93,7 @@ class CpuLimitTest {
     void aNamespacedGroupIsReadAtItsMount() throws IOException {
         CpuLimit limit =
                 limit("0::/\n", "29 23 0:25 /kubepods/pod1/c1 /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n", 16);
-        write("sys/fs/cgroup/cpu.max", "50000 100000\n");
+        v2("", "50000 100000");
         assertEquals(0.5, limit.cores(), 1e-9);
     }
 
@@ -95,9 +101,9 @@ class CpuLimitTest {
     @Test
     void aChangedQuotaIsSeenAtTheNextCall() throws IOException {
         CpuLimit limit = limit("0::/node\n", V2_MOUNTS, 4);
-        write("sys/fs/cgroup/node/cpu.max", "max 100000\n");
+        v2("node", "max 100000");
         assertEquals(4, limit.cores(), 1e-9);
-        write("sys/fs/cgroup/node/cpu.max", "30000 100000\n");
+        v2("node", "30000 100000");
         assertEquals(0.3, limit.cores(), 1e-9);
     }
 
@@ -107,9 +113,9 @@ class CpuLimitTest {
         CpuLimit limit =
                 limit("0::/a/pod10/c\n", "29 23 0:25 /a/pod1 /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n", 8);
         // /a/pod10/c is not under the mount's root /a/pod1: read as a path from the mount, not as "0/c" under it.
-        write("sys/fs/cgroup/a/pod10/c/cpu.max", "max 100000\n");
-        write("sys/fs/cgroup/a/pod10/cpu.max", "120000 100000\n");
-        write("sys/fs/cgroup/0/c/cpu.max", "10000 100000\n");
+        v2("a/pod10/c", "max 100000");
+        v2("a/pod10", "120000 100000");
+        v2("0/c", "10000 100000");
         assertEquals(1.2, limit.cores(), 1e-9);
     }
 
@@ -128,15 +134,7 @@ class CpuLimitTest {
     void unreadableOrGarbledFilesGiveTheMachine() throws IOException {
         assertEquals(3, new CpuLimit(tmp.resolve("nothing"), tmp, () -> 3).cores(), 1e-9);
         CpuLimit limit = limit("1:cpu:/g\n", V1_MOUNTS, 3);
-        write("sys/fs/cgroup/cpu/g/cpu.cfs_quota_us", "lots\n");
-        write("sys/fs/cgroup/cpu/g/cpu.cfs_period_us", "100000\n");
+        v1("g", "lots");
         assertEquals(3, limit.cores(), 1e-9);
-    }
-
-    /** This machine's own files parse, and give a limit within its processors. */
-    @Test
-    void thisProcessHasALimitWithinTheMachine() {
-        double cores = CpuLimit.ofThisProcess().cores();
-        assertTrue(cores > 0 && cores <= Runtime.getRuntime().availableProcessors(), "cores " + cores);
     }
 }
