@@ -20,7 +20,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.worldserver.persistence.testkit.FreePorts;
 import org.worldserver.persistence.testkit.RealCassandra;
@@ -309,9 +311,13 @@ final class NodeProcess implements AutoCloseable {
         return runsOn;
     }
 
-    /** Waits (up to a minute) until the first of {@code requests} has its answer: the node is at work. */
-    static void awaitFirstAnswer(List<? extends CompletableFuture<?>> requests) throws Exception {
-        CompletableFuture.anyOf(requests.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    /** Waits (up to a minute) until {@code count} of {@code requests} have their answers: the node is at work. */
+    static void awaitAnswers(List<? extends CompletableFuture<?>> requests, int count) throws Exception {
+        CountDownLatch answered = new CountDownLatch(count);
+        requests.forEach(r -> r.whenComplete((ok, failed) -> answered.countDown()));
+        if (!answered.await(60, TimeUnit.SECONDS)) {
+            throw new TimeoutException(answered.getCount() + " of " + count + " answers missing after 60 s");
+        }
     }
 
     static JsonNode json(HttpResponse<String> response) throws IOException {

@@ -104,7 +104,7 @@ class TradeCrashIT {
             }
         }
         // Kill as soon as the first purchase is answered: some done, some under way, many not yet started.
-        NodeProcess.awaitFirstAnswer(sent);
+        NodeProcess.awaitAnswers(sent, 1);
         node.kill();
         long answered = sent.stream()
                 .filter(f -> f.isDone() && !f.isCompletedExceptionally())
