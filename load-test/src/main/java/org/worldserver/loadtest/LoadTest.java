@@ -93,7 +93,8 @@ public final class LoadTest {
 
     /**
      * One second of the run: the bots connected at its end, the latencies observed in it (corrected, ms), what
-     * all bots received in it.
+     * all bots received in it, and the sessions handed off to another node's gateway in it (a shard's move shows
+     * as a burst of these).
      */
     public record Sample(
             double seconds,
@@ -102,7 +103,8 @@ public final class LoadTest {
             double latencyP99,
             double latencyMax,
             double bytesPerSecond,
-            double snapshotsPerSecond) {}
+            double snapshotsPerSecond,
+            long handoffs) {}
 
     private static final double TURN_DEGREES = 37;
     private static final int HISTORY = 16;
@@ -148,6 +150,7 @@ public final class LoadTest {
     private final List<Sample> timeline = new ArrayList<>();
     private long lastBytes;
     private long lastSnapshots;
+    private long lastHandoffs;
     private final Slo slo;
     private Histogram window = new Histogram(LatencyRecorder.MAX_MICROS, 3);
     private long windowSnapshots;
@@ -543,10 +546,12 @@ public final class LoadTest {
         long bytes = 0;
         long snapshots = 0;
         long spanned = 0;
+        long handoffs = 0;
         for (Bot bot : bots) {
             bytes += bot.bytes();
             snapshots += bot.snapshots;
             spanned += bot.spanned();
+            handoffs += bot.handoffs;
         }
         Histogram h = latency.takeInterval();
         if (slo != null) {
@@ -561,9 +566,11 @@ public final class LoadTest {
                 any ? h.getValueAtPercentile(99) / 1000.0 : Double.NaN,
                 any ? h.getMaxValue() / 1000.0 : Double.NaN,
                 bytes - lastBytes,
-                snapshots - lastSnapshots));
+                snapshots - lastSnapshots,
+                handoffs - lastHandoffs));
         lastBytes = bytes;
         lastSnapshots = snapshots;
+        lastHandoffs = handoffs;
     }
 
     /** Adds a second to the capacity search's window; at the window's end, judges it against the objective. */

@@ -18,9 +18,9 @@ class ReportTest {
                 .put("scenario", "<hot>spot")
                 .put("avatars", 3);
         List<LoadTest.Sample> timeline = List.of(
-                new LoadTest.Sample(1, 1, Double.NaN, Double.NaN, Double.NaN, 0, 0), // nothing observed yet
-                new LoadTest.Sample(2, 3, 40, 90, 120, 30_000, 60),
-                new LoadTest.Sample(3, 3, 45, 80, 100, 31_000, 60));
+                new LoadTest.Sample(1, 1, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0), // nothing observed yet
+                new LoadTest.Sample(2, 3, 40, 90, 120, 30_000, 60, 0),
+                new LoadTest.Sample(3, 3, 45, 80, 100, 31_000, 60, 2));
         List<Telemetry.Point> resources = List.of(
                 new Telemetry.Point(1, 0.5, 0.25, Double.NaN), // the node's metrics unreadable that second
                 new Telemetry.Point(2, 1.0, 0.5, 200));

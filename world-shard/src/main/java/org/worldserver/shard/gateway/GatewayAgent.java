@@ -299,7 +299,8 @@ public final class GatewayAgent implements Agent {
             return session.handedFrom() != 0 && now - session.publishedNanos() > CONFIRM_NANOS;
         }
         SessionHandoffs.State state = session.handoff();
-        switch (handoffs.step(state, session.avatarId(), stream.cellRelay(), session.publishedNanos(), now)) {
+        switch (handoffs.step(
+                state, session.avatarId(), stream.cell(), stream.cellRelay(), session.publishedNanos(), now)) {
             case REDIRECT:
                 byte[] endpoint = state.gateway().endpoint().getBytes(StandardCharsets.UTF_8);
                 byte[] replyControl = state.gateway().replyControl().getBytes(StandardCharsets.UTF_8);

@@ -17,11 +17,14 @@ import java.util.function.LongSupplier;
  *
  * <p>Bounded: a Redirect is repeated every {@link Settings#retryNanos} (UDP loses) until {@link Settings#timeoutNanos}
  * (longer than the SDK waits for the other gateway); then the session stays here ({@link Step#GAVE_UP}). The client
- * keeps its session here while it handshakes there (make before break). After either outcome the session is not
- * redirected again for {@link Settings#minIntervalNanos} (an avatar walking along a border between nodes does not
- * bounce), and a gateway starts at most {@link Settings#perSecond} handoffs a second (a crowd's shard moving
- * does not turn into a burst of handshakes). So sessions follow their shards, and the re-balancer's placement
- * decides where their load runs.
+ * keeps its session here while it handshakes there (make before break). After either outcome, and after a session
+ * arrives here, it is not redirected again for {@link Settings#minIntervalNanos} (an avatar walking along a border
+ * between nodes does not bounce), unless its cell itself moved: the same cell as when the wait began, now on another
+ * node, is a shard the re-balancer moved, not a crossing, and its sessions follow it once the usual
+ * {@link Settings#afterNanos} have passed (waiting out the interval would relay every one of them between nodes
+ * meanwhile, and then hand them off in a second wave). A gateway starts at most {@link Settings#perSecond} handoffs a
+ * second (a crowd's shard moving does not turn into a burst of handshakes). So sessions follow their shards, and the
+ * re-balancer's placement decides where their load runs.
  *
  * <p>Threading: the gateway's receiving thread only.
  */
@@ -114,6 +117,10 @@ public final class SessionHandoffs {
         private long nextSendNanos;
         private long notBeforeNanos;
         private boolean waited;
+        /** The cell and its node's relay when the wait began (first seen after it): a move, or a crossing. */
+        private Object waitCell;
+
+        private Object waitRelay;
 
         /** The gateway the session is being redirected to, or null. */
         GatewayAddress gateway() {
@@ -158,11 +165,12 @@ public final class SessionHandoffs {
 
     /**
      * The step for a session of {@code avatarId}, published by this node at {@code publishedAtNanos} (opened or
-     * resumed), whose latest frame came through
-     * {@code cellRelay} (the relay of the node its cell ran on when that is not this node; null when it is this
-     * node, or before the first frame).
+     * resumed), whose latest frame came from {@code cell} (null before the first frame) through {@code cellRelay}
+     * (the relay of the node its cell ran on when that is not this node; null when it is this node, or before the
+     * first frame). Read {@code cell} before {@code cellRelay}: a stream writes them the other way round, so the
+     * relay is never older than the cell.
      */
-    Step step(State s, String avatarId, Object cellRelay, long publishedAtNanos, long nowNanos) {
+    Step step(State s, String avatarId, Object cell, Object cellRelay, long publishedAtNanos, long nowNanos) {
         if (nowNanos - publishedAtNanos >= SUPERSEDE_GRACE_NANOS && directory.sessionElsewhere(avatarId) != null) {
             if (s.target != null) {
                 handedOff++;
@@ -184,6 +192,10 @@ public final class SessionHandoffs {
             }
             return Step.NONE;
         }
+        if (s.waited && s.waitCell == null && cell != null) {
+            s.waitCell = cell;
+            s.waitRelay = cellRelay;
+        }
         if (!Objects.equals(cellRelay, s.remoteRelay)) {
             s.remoteRelay = cellRelay;
             s.remoteSinceNanos = nowNanos;
@@ -192,7 +204,7 @@ public final class SessionHandoffs {
         if (cellRelay == null
                 || !settings.enabled()
                 || nowNanos - s.remoteSinceNanos < settings.afterNanos()
-                || (s.waited && nowNanos - s.notBeforeNanos < 0)) {
+                || (s.waited && nowNanos - s.notBeforeNanos < 0 && !cellMoved(s, cell, cellRelay))) {
             return Step.NONE;
         }
         GatewayAddress gateway = directory.gatewayOf(cellRelay);
@@ -225,10 +237,17 @@ public final class SessionHandoffs {
         holdOff(s, nowNanos);
     }
 
-    /** Not redirected again for the minimum interval. */
+    /** Not redirected again for the minimum interval (unless its cell moves). */
     private void holdOff(State s, long nowNanos) {
         s.waited = true;
         s.notBeforeNanos = nowNanos + settings.minIntervalNanos();
+        s.waitCell = null;
+        s.waitRelay = null;
+    }
+
+    /** The session's cell is the one it was in when the wait began, and runs on another node now. */
+    private static boolean cellMoved(State s, Object cell, Object cellRelay) {
+        return s.waitCell != null && s.waitCell.equals(cell) && !Objects.equals(s.waitRelay, cellRelay);
     }
 
     private boolean withinRate(long nowNanos) {

@@ -17,6 +17,8 @@ class SessionHandoffsTest {
     private static final long MS = 1_000_000L;
     private static final String NODE_B = "relay-b";
     private static final String NODE_C = "relay-c";
+    private static final String CELL = "plaza:0:0";
+    private static final String NEXT_CELL = "plaza:0:1";
 
     /** Gateways of B and C known; sessions published elsewhere as the test sets them. */
     private static final SessionHandoffs.GatewayAddress GATEWAY_B =
@@ -55,19 +57,19 @@ class SessionHandoffsTest {
     void shouldRedirectOnceTheCellRanOnTheSameOtherNodeLongEnoughAndCloseWhenThatNodePublishesTheSession() {
         SessionHandoffs h = handoffs(2);
         SessionHandoffs.State s = new SessionHandoffs.State();
-        assertEquals(Step.NONE, h.step(s, "ada", null, 0, 0), "its cell is here");
-        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 0, 100 * MS), "the cell is on B from now");
-        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 0, 2000 * MS), "not long enough yet");
-        assertEquals(Step.REDIRECT, h.step(s, "ada", NODE_B, 0, 2100 * MS));
+        assertEquals(Step.NONE, h.step(s, "ada", CELL, null, 0, 0), "its cell is here");
+        assertEquals(Step.NONE, h.step(s, "ada", CELL, NODE_B, 0, 100 * MS), "the cell is on B from now");
+        assertEquals(Step.NONE, h.step(s, "ada", CELL, NODE_B, 0, 2000 * MS), "not long enough yet");
+        assertEquals(Step.REDIRECT, h.step(s, "ada", CELL, NODE_B, 0, 2100 * MS));
         assertTrue(s.handingOff());
         assertEquals(GATEWAY_B, s.gateway());
         assertEquals(101, s.nonce());
         assertArrayEquals("ada/101".getBytes(), s.token());
-        assertEquals(Step.NONE, h.step(s, "ada", NODE_B, 0, 2500 * MS), "repeated only after the retry interval");
-        assertEquals(Step.REDIRECT, h.step(s, "ada", NODE_B, 0, 3100 * MS), "repeated: UDP loses");
+        assertEquals(Step.NONE, h.step(s, "ada", CELL, NODE_B, 0, 2500 * MS), "repeated only after the retry interval");
+        assertEquals(Step.REDIRECT, h.step(s, "ada", CELL, NODE_B, 0, 3100 * MS), "repeated: UDP loses");
         assertEquals(101, s.nonce(), "the same token each time");
         sessionsElsewhere.put("ada", NODE_B);
-        assertEquals(Step.HANDED_OFF, h.step(s, "ada", NODE_B, 0, 3300 * MS), "B published ada's session");
+        assertEquals(Step.HANDED_OFF, h.step(s, "ada", CELL, NODE_B, 0, 3300 * MS), "B published ada's session");
         assertFalse(s.handingOff());
         assertEquals(1, h.started());
         assertEquals(1, h.handedOff());
@@ -83,27 +85,28 @@ class SessionHandoffsTest {
         sessionsElsewhere.put("eve", NODE_C);
         assertEquals(
                 Step.NONE,
-                h.step(s, "eve", null, published, published + 1_900 * MS),
+                h.step(s, "eve", CELL, null, published, published + 1_900 * MS),
                 "within the grace, the entry may be the one this node's has not replaced yet");
-        assertEquals(Step.HANDED_OFF, h.step(s, "eve", null, published, published + 2_000 * MS));
+        assertEquals(Step.HANDED_OFF, h.step(s, "eve", CELL, null, published, published + 2_000 * MS));
         assertEquals(1, h.superseded());
         assertEquals(0, h.handedOff(), "not a handoff of this gateway's");
         sessionsElsewhere.remove("eve");
         SessionHandoffs.State mine = new SessionHandoffs.State();
-        assertEquals(Step.NONE, h.step(mine, "eve", null, published, published + 60_000 * MS));
+        assertEquals(Step.NONE, h.step(mine, "eve", CELL, null, published, published + 60_000 * MS));
     }
 
     @Test
     void shouldGiveUpAfterTheTimeoutAndNotRedirectAgainWithinTheMinimumInterval() {
         SessionHandoffs h = handoffs(2);
         SessionHandoffs.State s = new SessionHandoffs.State();
-        h.step(s, "bea", NODE_B, 0, 0);
-        assertEquals(Step.REDIRECT, h.step(s, "bea", NODE_B, 0, 2000 * MS));
-        assertEquals(Step.GAVE_UP, h.step(s, "bea", NODE_B, 0, 10_000 * MS), "8 s without the session appearing on B");
+        h.step(s, "bea", CELL, NODE_B, 0, 0);
+        assertEquals(Step.REDIRECT, h.step(s, "bea", CELL, NODE_B, 0, 2000 * MS));
+        assertEquals(
+                Step.GAVE_UP, h.step(s, "bea", CELL, NODE_B, 0, 10_000 * MS), "8 s without the session appearing on B");
         assertFalse(s.handingOff());
-        assertEquals(Step.NONE, h.step(s, "bea", NODE_B, 0, 10_100 * MS));
-        assertEquals(Step.NONE, h.step(s, "bea", NODE_B, 0, 39_000 * MS), "not within 30 s of the last try");
-        assertEquals(Step.REDIRECT, h.step(s, "bea", NODE_B, 0, 40_000 * MS));
+        assertEquals(Step.NONE, h.step(s, "bea", CELL, NODE_B, 0, 10_100 * MS));
+        assertEquals(Step.NONE, h.step(s, "bea", CELL, NODE_B, 0, 39_000 * MS), "not within 30 s of the last try");
+        assertEquals(Step.REDIRECT, h.step(s, "bea", CELL, NODE_B, 0, 40_000 * MS));
         assertEquals(102, s.nonce(), "a new token for a new handoff");
         assertEquals(1, h.gaveUp());
     }
@@ -112,14 +115,49 @@ class SessionHandoffsTest {
     void shouldRestartTheWaitWhenTheCellMovesAndNeverRedirectWithoutAKnownGateway() {
         SessionHandoffs h = handoffs(2);
         SessionHandoffs.State s = new SessionHandoffs.State();
-        h.step(s, "cyd", NODE_B, 0, 0);
-        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 0, 1500 * MS), "walked into a cell on C");
-        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 0, 3000 * MS), "on C for 1.5 s only");
+        h.step(s, "cyd", CELL, NODE_B, 0, 0);
+        assertEquals(Step.NONE, h.step(s, "cyd", NEXT_CELL, NODE_C, 0, 1500 * MS), "walked into a cell on C");
+        assertEquals(Step.NONE, h.step(s, "cyd", NEXT_CELL, NODE_C, 0, 3000 * MS), "on C for 1.5 s only");
         gateways.remove(NODE_C);
-        assertEquals(Step.NONE, h.step(s, "cyd", NODE_C, 0, 4000 * MS), "C runs no gateway");
+        assertEquals(Step.NONE, h.step(s, "cyd", NEXT_CELL, NODE_C, 0, 4000 * MS), "C runs no gateway");
         gateways.put(NODE_C, GATEWAY_C);
-        assertEquals(Step.REDIRECT, h.step(s, "cyd", NODE_C, 0, 4100 * MS));
+        assertEquals(Step.REDIRECT, h.step(s, "cyd", NEXT_CELL, NODE_C, 0, 4100 * MS));
         assertEquals(GATEWAY_C, s.gateway());
+    }
+
+    @Test
+    void shouldFollowAShardThatMovedWithinTheMinimumIntervalButNotBounceAcrossABorder() {
+        SessionHandoffs h = handoffs(2);
+        SessionHandoffs.State moved = new SessionHandoffs.State();
+        h.arrived(moved, 0);
+        assertEquals(Step.NONE, h.step(moved, "dan", CELL, null, 0, 100 * MS), "arrived at its cell's node");
+        assertEquals(Step.NONE, h.step(moved, "dan", CELL, NODE_B, 0, 5000 * MS), "the same cell runs on B now");
+        assertEquals(Step.NONE, h.step(moved, "dan", CELL, NODE_B, 0, 6900 * MS), "on B for 1.9 s only");
+        assertEquals(
+                Step.REDIRECT,
+                h.step(moved, "dan", CELL, NODE_B, 0, 7000 * MS),
+                "a moved shard is followed well within the 30 s");
+        assertEquals(GATEWAY_B, moved.gateway());
+
+        SessionHandoffs.State crossed = new SessionHandoffs.State();
+        h.arrived(crossed, 0);
+        h.step(crossed, "eli", CELL, null, 0, 100 * MS);
+        h.step(crossed, "eli", NEXT_CELL, NODE_B, 0, 5000 * MS);
+        assertEquals(
+                Step.NONE,
+                h.step(crossed, "eli", NEXT_CELL, NODE_B, 0, 29_900 * MS),
+                "walked into a cell on B: waits the interval out");
+        assertEquals(Step.REDIRECT, h.step(crossed, "eli", NEXT_CELL, NODE_B, 0, 30_000 * MS));
+
+        SessionHandoffs.State gaveUp = new SessionHandoffs.State();
+        h.step(gaveUp, "fay", CELL, NODE_B, 0, 0);
+        h.step(gaveUp, "fay", CELL, NODE_B, 0, 2000 * MS);
+        assertEquals(Step.GAVE_UP, h.step(gaveUp, "fay", CELL, NODE_B, 0, 10_000 * MS));
+        assertEquals(
+                Step.NONE,
+                h.step(gaveUp, "fay", CELL, NODE_B, 0, 20_000 * MS),
+                "its cell did not move: no new try before the interval");
+        assertEquals(Step.REDIRECT, h.step(gaveUp, "fay", CELL, NODE_B, 0, 40_000 * MS));
     }
 
     @Test
@@ -128,18 +166,19 @@ class SessionHandoffsTest {
         SessionHandoffs.State[] states = new SessionHandoffs.State[3];
         for (int i = 0; i < 3; i++) {
             states[i] = new SessionHandoffs.State();
-            h.step(states[i], "a" + i, NODE_B, 0, 0);
+            h.step(states[i], "a" + i, CELL, NODE_B, 0, 0);
         }
-        assertEquals(Step.REDIRECT, h.step(states[0], "a0", NODE_B, 0, 2000 * MS));
-        assertEquals(Step.REDIRECT, h.step(states[1], "a1", NODE_B, 0, 2000 * MS));
-        assertEquals(Step.NONE, h.step(states[2], "a2", NODE_B, 0, 2000 * MS), "the third waits for the next second");
-        assertEquals(Step.REDIRECT, h.step(states[2], "a2", NODE_B, 0, 3000 * MS));
+        assertEquals(Step.REDIRECT, h.step(states[0], "a0", CELL, NODE_B, 0, 2000 * MS));
+        assertEquals(Step.REDIRECT, h.step(states[1], "a1", CELL, NODE_B, 0, 2000 * MS));
+        assertEquals(
+                Step.NONE, h.step(states[2], "a2", CELL, NODE_B, 0, 2000 * MS), "the third waits for the next second");
+        assertEquals(Step.REDIRECT, h.step(states[2], "a2", CELL, NODE_B, 0, 3000 * MS));
 
         SessionHandoffs off = new SessionHandoffs(
                 SessionHandoffs.Settings.OFF, directory, (a, n, to) -> new byte[0], nonces::incrementAndGet);
         SessionHandoffs.State s = new SessionHandoffs.State();
-        off.step(s, "dan", NODE_B, 0, 0);
-        assertEquals(Step.NONE, off.step(s, "dan", NODE_B, 0, 3_600_000 * MS));
+        off.step(s, "dan", CELL, NODE_B, 0, 0);
+        assertEquals(Step.NONE, off.step(s, "dan", CELL, NODE_B, 0, 3_600_000 * MS));
         assertFalse(off.enabled());
         assertThrows(IllegalArgumentException.class, () -> new SessionHandoffs.Settings(1, 0, 1, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new SessionHandoffs.Settings(1, 1, 1, 0, 0));
