@@ -11,12 +11,15 @@
 #   NODE_CPUS=0.6  cores each node may use (cgroup v1 cpu controller, as deploy/bench/hotspot.sh); 0: no limit
 #
 # Writes OUT/loadtest (the load test's summary.json and timeline.json), OUT/move.txt, OUT/cluster.log; stops the
-# cluster it started, also on Ctrl-C.
+# cluster it started, also on Ctrl-C. The move's second is counted from the load test's start, about a second before
+# its timeline's zero (the harness's JVM starts in between).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 avatars="${1:-30}" seconds="${2:-100}" out="${3:-results/move-cost}"
 move_at="${MOVE_AT:-55}" cpus="${NODE_CPUS:-0.6}"
+[[ "$avatars" =~ ^[1-9][0-9]*$ ]] || { echo "move-cost: avatars is a whole number from 1, not '$avatars'" >&2; exit 2; }
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "move-cost: seconds is a whole number from 1, not '$seconds'" >&2; exit 2; }
 [[ "$move_at" =~ ^[0-9]+$ ]] && [ "$move_at" -ge 20 ] && [ "$move_at" -lt "$seconds" ] \
   || { echo "move-cost: MOVE_AT takes whole seconds from 20 to below the run's $seconds, not '$move_at'" >&2; exit 2; }
 [[ "$cpus" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "move-cost: NODE_CPUS takes cores, not '$cpus'" >&2; exit 2; }
@@ -29,9 +32,11 @@ elif ! [ -w "$cgroups/cpu.cfs_quota_us" ]; then
 fi
 mkdir -p "$out"
 data="$(mktemp -d)"
+scenario="$(mktemp --suffix=.conf)"
 bots=""
 cleanup() {
   [ -z "$bots" ] || kill "$bots" 2>/dev/null || true
+  rm -f "$scenario"
   bin/world cluster stop --data-dir "$data" >>"$out/cluster.log" 2>&1 && rm -rf "$data" \
     || echo "move-cost: could not stop the cluster in $data (bin/world cluster stop --data-dir $data)" >&2
   local group
@@ -52,7 +57,6 @@ if [ "$cpus" != 0 ]; then
   done
 fi
 # The crowd: every bot mills about (384, 384), inside the shard plaza:1:1 (the hotspot scenarios' plaza).
-scenario="$(mktemp --suffix=.conf)"
 sed -e 's/name = "hotspot-one-shard"/name = "move-cost"/' -e 's/behaviours {[^}]*}/behaviours { hotspot = 1.0 }/' \
   deploy/bench/hotspot-one-shard.conf >"$scenario"
 targets=http://127.0.0.1:7631,http://127.0.0.1:7632,http://127.0.0.1:7633
@@ -64,20 +68,27 @@ bin/world loadtest --scenario "$scenario" --avatars "$avatars" --duration "$seco
   >"$out/loadtest.log" 2>&1 &
 bots=$!
 sleep "$move_at"
-shards="$(curl -sf http://127.0.0.1:7631/attention/shards)"
-read -r shard from to < <(python3 -c '
+shards="$(curl -sSf http://127.0.0.1:7631/attention/shards)" \
+  || { echo "move-cost: GET /attention/shards failed" >&2; exit 1; }
+# The crowd's shard: the one the scenario's crowd stands in, once it holds at least half the bots.
+placement="$(python3 -c '
 import json, sys
-view = json.loads(sys.argv[1])
-crowd = max(view["shards"], key=lambda s: s["latest"]["avatars"])
-to = sorted(n["node"] for n in view["nodes"] if n["node"] != crowd["node"])[0]
-print(crowd["shard"], crowd["node"], to)' "$shards")
+view, avatars = json.loads(sys.argv[1]), int(sys.argv[2])
+crowd = [s for s in view["shards"] if s["shard"] == "plaza:1:1"]
+if not crowd or crowd[0]["latest"]["avatars"] < avatars / 2:
+    sys.exit("move-cost: the crowd has not formed in plaza:1:1 yet (try a later MOVE_AT)")
+others = sorted(n["node"] for n in view["nodes"] if n["node"] != crowd[0]["node"])
+if not others:
+    sys.exit("move-cost: no other node to move plaza:1:1 to")
+print(crowd[0]["shard"], crowd[0]["node"], others[0])' "$shards" "$avatars")" || exit 1
+read -r shard from to <<<"$placement"
 moved=$(date +%s%3N)
-curl -sf -X POST -H 'Content-Type: application/json' -d "{\"node\": \"$to\"}" \
-  "http://127.0.0.1:7631/attention/shards/$shard/location" >/dev/null
+curl -sSf -X POST -H 'Content-Type: application/json' -d "{\"node\": \"$to\"}" \
+  "http://127.0.0.1:7631/attention/shards/$shard/location" >/dev/null \
+  || { echo "move-cost: the move of $shard to $to was refused" >&2; exit 1; }
 echo "moved $shard from $from to $to, $(( (moved - started) / 1000 )) s after the bots started" | tee "$out/move.txt"
 wait "$bots" || true
 bots=""
-rm -f "$scenario"
 python3 - "$out" "$(( (moved - started) / 1000 ))" <<'EOF'
 import json, sys
 out, moved = sys.argv[1], int(sys.argv[2])
