@@ -35,9 +35,9 @@ import org.worldserver.shard.gateway.GatewayDriver;
 
 /**
  * State sync end to end on a whole node (real Cassandra, real Aeron UDP on loopback) through the client SDK: two
- * clients see each other, named, and each one's view of the other (and of itself) ends exactly at the server's position of that
- * avatar, quantised; with 10 % of the datagrams lost each way (Aeron's loss generators in the clients' media
- * driver) the views still converge.
+ * clients see each other, named, and each one's view of the other (and of itself) ends exactly at the server's
+ * position of that avatar, quantised; with 10 % of the datagrams lost each way (Aeron's loss generators in the
+ * clients' media driver) the views still converge.
  */
 class StateSyncIT extends OneNodeIT {
 
@@ -101,7 +101,7 @@ class StateSyncIT extends OneNodeIT {
         return connect(node, driver, id);
     }
 
-    /** Registers {@code id}, logs it in at {@code via} and starts connecting to that node's gateway. */
+    /** Registers {@code id}, logs it in at {@code via} and starts connecting to the gateway the login names. */
     static Player connect(WorldNode via, ClientDriver driver, String id) throws Exception {
         return connect(via, driver, id, "lobby", new Listener() {});
     }
@@ -110,10 +110,19 @@ class StateSyncIT extends OneNodeIT {
     static Player connect(WorldNode via, ClientDriver driver, String id, String homeRegion, Listener listener)
             throws Exception {
         byte[][] identity = InProcessNode.registerAvatar(via, id, homeRegion);
+        return logIn(via, driver, id, identity[0], listener);
+    }
+
+    /**
+     * Logs the registered {@code id} in at {@code via} with its identity key's {@code seed} and starts connecting to
+     * the gateway the login names.
+     */
+    static Player logIn(WorldNode via, ClientDriver driver, String id, byte[] seed, Listener listener)
+            throws Exception {
         long nonce = new Random().nextLong();
         SessionLogin login = new SessionLogin(id, nonce, System.currentTimeMillis());
         HttpResponse<String> granted =
-                InProcessNode.post(via, "/sessions", InProcessNode.loginBody(login, login.sign(identity[0])));
+                InProcessNode.post(via, "/sessions", InProcessNode.loginBody(login, login.sign(seed)));
         assertEquals(201, granted.statusCode(), granted.body());
         JsonNode grant = new ObjectMapper().readTree(granted.body());
         String host = grant.get("host").asText();

@@ -33,6 +33,7 @@ public final class GatewaySettings implements Extension {
     private final Duration loginClockSkew;
     private final boolean keyShared;
     private final SessionHandoffs.Settings handoffs;
+    private final boolean loginsAtCellNode;
 
     GatewaySettings(Config root) {
         Config c = root.getConfig("world.gateway");
@@ -46,6 +47,7 @@ public final class GatewaySettings implements Extension {
         String key = c.getString("token-key");
         this.keyShared = !key.isBlank();
         this.handoffs = handoffs(c.getConfig("handoff"), keyShared);
+        this.loginsAtCellNode = handoffs.enabled() && c.getBoolean("handoff.at-login");
         if (key.isBlank()) {
             this.tokenKey = new byte[ConnectToken.MIN_KEY_BYTES];
             new SecureRandom().nextBytes(tokenKey);
@@ -111,5 +113,13 @@ public final class GatewaySettings implements Extension {
     /** When sessions move to the gateway of their cell's node: off unless the token key is configured. */
     SessionHandoffs.Settings handoffs() {
         return handoffs;
+    }
+
+    /**
+     * Whether a login is told the gateway of the node that runs its avatar's cell ({@link LoginGateways}): {@code
+     * handoff.at-login}, and handoffs on.
+     */
+    boolean loginsAtCellNode() {
+        return loginsAtCellNode;
     }
 }

@@ -19,12 +19,12 @@ import java.util.function.LongSupplier;
  * (longer than the SDK waits for the other gateway); then the session stays here ({@link Step#GAVE_UP}). The client
  * keeps its session here while it handshakes there (make before break). After either outcome, and after a session
  * arrives here, it is not redirected again for {@link Settings#minIntervalNanos} (an avatar walking along a border
- * between nodes does not bounce), unless its cell itself moved: the same cell as when the wait began, now on another
- * node, is a shard the re-balancer moved, not a crossing, and its sessions follow it once the usual
- * {@link Settings#afterNanos} have passed (waiting out the interval would relay every one of them between nodes
- * meanwhile, and then hand them off in a second wave). A gateway starts at most {@link Settings#perSecond} handoffs a
- * second (a crowd's shard moving does not turn into a burst of handshakes). So sessions follow their shards, and the
- * re-balancer's placement decides where their load runs.
+ * between nodes does not bounce), unless its cell itself moved: the cell it was in as the wait began (or walked into
+ * since without changing node), now on another node, is a shard that moved, not a crossing, and its sessions follow
+ * it once the usual {@link Settings#afterNanos} have passed (waiting out the interval would relay every one of them
+ * between nodes meanwhile, and then hand them off in a second wave). A gateway starts at most {@link
+ * Settings#perSecond} handoffs a second (a crowd's shard moving does not turn into a burst of handshakes). So
+ * sessions follow their shards, and the re-balancer's placement decides where their load runs.
  *
  * <p>Threading: the gateway's receiving thread only.
  */
@@ -34,7 +34,8 @@ public final class SessionHandoffs {
      * @param afterNanos how long a session's cell must have run on the same other node; 0 turns handoffs off
      * @param timeoutNanos how long a handoff may take before the session stays here
      * @param retryNanos how often the Redirect is repeated meanwhile
-     * @param minIntervalNanos how long after a handoff (done or given up) the session is not redirected again
+     * @param minIntervalNanos how long after a handoff (done or given up) or an arrival the session is not
+     *     redirected again, unless its cell moved to another node
      * @param perSecond most handoffs this gateway starts per second
      */
     public record Settings(long afterNanos, long timeoutNanos, long retryNanos, long minIntervalNanos, int perSecond) {
@@ -117,7 +118,7 @@ public final class SessionHandoffs {
         private long nextSendNanos;
         private long notBeforeNanos;
         private boolean waited;
-        /** The cell and its node's relay when the wait began (first seen after it): a move, or a crossing. */
+        /** The session's cell and its node's relay since the wait began: a later move of that cell, or a crossing. */
         private Object waitCell;
 
         private Object waitRelay;
@@ -192,7 +193,10 @@ public final class SessionHandoffs {
             }
             return Step.NONE;
         }
-        if (s.waited && s.waitCell == null && cell != null) {
+        // The cell and its node since the wait began: first seen, then moved along while the node stays the same (a
+        // crossing into a neighbour on the same node is no bounce; and a step in the middle of a crossing, which
+        // may read the old cell with the new node's relay, is corrected by the next).
+        if (s.waited && cell != null && (s.waitCell == null || Objects.equals(cellRelay, s.waitRelay))) {
             s.waitCell = cell;
             s.waitRelay = cellRelay;
         }
@@ -223,7 +227,7 @@ public final class SessionHandoffs {
 
     /**
      * A session handed off to this gateway has arrived (its client confirmed it): not redirected again for the
-     * minimum interval either, so it does not bounce straight back.
+     * minimum interval either, so it does not bounce straight back (unless its cell moves to another node).
      */
     void arrived(State s, long nowNanos) {
         holdOff(s, nowNanos);

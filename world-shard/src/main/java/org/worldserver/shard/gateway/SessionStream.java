@@ -36,10 +36,10 @@ import org.worldserver.shard.world.FrameView;
  * afresh (entity ids are per region): the next snapshot is whole.
  *
  * <p><b>Threading.</b> {@link #onFrame} runs on the thread of whichever cell ticks the avatar (or of the node's
- * {@link SessionRelay}, for a cell on another node), at most one at a time: a try-lock, so a frame that arrives while another is being encoded is dropped and counted, never waited
- * for. {@link #acknowledge}, {@link #inputReceived}, {@link #rebind} and {@link #close} run on the gateway's
- * receiver and touch only atomics and volatiles. No allocation per frame once warm, except an entity's name the
- * first time the session sees it.
+ * {@link SessionRelay}, for a cell on another node), at most one at a time: a try-lock, so a frame that arrives
+ * while another is being encoded is dropped and counted, never waited for. {@link #acknowledge}, {@link
+ * #inputReceived}, {@link #rebind} and {@link #close} run on the gateway's receiver and touch only atomics and
+ * volatiles. No allocation per frame once warm, except an entity's name the first time the session sees it.
  */
 public final class SessionStream {
 

@@ -138,6 +138,19 @@ public final class SessionStreams implements Extension, SessionHandoffs.Director
         return gateways.get(nodeRelay);
     }
 
+    /**
+     * The gateway of the other node at {@code node} (its address as the cluster knows it, e.g. {@code
+     * pekko://world@10.0.0.7:25520}), or null when it has published none.
+     */
+    SessionHandoffs.GatewayAddress gatewayOfNode(String node) {
+        for (Map.Entry<ActorRef<SessionRelay.Command>, SessionHandoffs.GatewayAddress> e : gateways.entrySet()) {
+            if (e.getKey().path().address().toString().equals(node)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
     @Override
     public Object sessionElsewhere(String avatarId) {
         return remote.get(avatarId);

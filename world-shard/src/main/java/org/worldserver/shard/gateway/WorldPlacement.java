@@ -51,6 +51,13 @@ public final class WorldPlacement implements GatewayAgent.World {
 
     private record Placement(String region, CellId cell) {}
 
+    /**
+     * Where an avatar enters the world: a region and a point in it (metres, relative to the region's origin).
+     *
+     * @param spawnPoint true when it is the region's spawn point (the avatar has no place of its own to return to)
+     */
+    public record Entry(String region, float x, float y, float z, boolean spawnPoint) {}
+
     public WorldPlacement(ActorSystem<?> system, SessionStreams streams, InputBatches batches) {
         this.system = system;
         this.streams = streams;
@@ -70,25 +77,32 @@ public final class WorldPlacement implements GatewayAgent.World {
     public CompletionStage<Integer> place(String avatarId) {
         return avatar(avatarId)
                 .<Avatar.Summary>askWithStatus(Avatar.Get::new, ASK)
-                .thenCompose(summary -> {
-                    Avatar.Position last = summary.lastPosition();
-                    CompletionStage<Optional<RegionDefinition>> lastRegion = last == null
-                            ? CompletableFuture.completedFuture(Optional.empty())
-                            : regions.openDefinition(last.region());
-                    return lastRegion.thenCompose(open -> open.isPresent()
-                            ? enter(avatarId, last.region(), (float) last.x(), (float) last.y(), (float) last.z())
-                            : regions.openDefinition(summary.homeRegion())
-                                    .thenCompose(home -> spawn(
-                                            avatarId,
-                                            home.isPresent() ? summary.homeRegion() : regions.fallbackRegion())));
-                });
+                .thenCompose(summary -> entryOf(regions, summary))
+                .thenCompose(entry -> enter(avatarId, entry.region(), entry.x(), entry.y(), entry.z()));
     }
 
-    /** Enters {@code region} at its spawn point (the join fails with a clear error if it is not open). */
-    private CompletionStage<Integer> spawn(String avatarId, String region) {
-        return regions.openDefinition(region).thenCompose(definition -> {
+    /**
+     * Where {@code avatar} enters the world when it logs in: where it left, if that region is open; else its home
+     * region's spawn point, if that is open; else the fallback region's spawn point (the join then fails with a
+     * clear error if that is not open either).
+     */
+    public static CompletionStage<Entry> entryOf(WorldRegions regions, Avatar.Summary avatar) {
+        Avatar.Position last = avatar.lastPosition();
+        CompletionStage<Optional<RegionDefinition>> lastRegion = last == null
+                ? CompletableFuture.completedFuture(Optional.empty())
+                : regions.openDefinition(last.region());
+        return lastRegion.thenCompose(open -> open.isPresent()
+                ? CompletableFuture.completedFuture(
+                        new Entry(last.region(), (float) last.x(), (float) last.y(), (float) last.z(), false))
+                : regions.openDefinition(avatar.homeRegion())
+                        .thenCompose(home -> spawnPointOf(
+                                regions, home.isPresent() ? avatar.homeRegion() : regions.fallbackRegion())));
+    }
+
+    private static CompletionStage<Entry> spawnPointOf(WorldRegions regions, String region) {
+        return regions.openDefinition(region).thenApply(definition -> {
             float[] at = definition.map(RegionDefinition::spawnPoint).orElse(new float[3]);
-            return enter(avatarId, region, at[0], at[1], at[2]);
+            return new Entry(region, at[0], at[1], at[2], true);
         });
     }
 

@@ -23,6 +23,7 @@ import org.worldserver.protocol.ConnectToken;
 import org.worldserver.protocol.ProtocolLimits;
 import org.worldserver.protocol.SessionLogin;
 import org.worldserver.shard.gateway.GatewaySettings;
+import org.worldserver.shard.gateway.LoginGateways;
 
 /**
  * The sign-up and login API. {@code POST /avatars} registers an avatar with the public half of its identity key;
@@ -47,8 +48,9 @@ import org.worldserver.shard.gateway.GatewaySettings;
  * </pre>
  *
  * The token is bound to the avatar and the nonce and expires after {@code world.gateway.token-ttl}; the client
- * sends it, with the same nonce, in its ConnectRequest. Handlers run on the HTTP server's threads and ask the
- * Avatar entity.
+ * sends it, with the same nonce, in its ConnectRequest. {@code host}, {@code port} and {@code replyPort} name a
+ * gateway: for an avatar returning to where it left the world, the one of the node that runs that place's cell
+ * ({@link LoginGateways}); else this node's. Handlers run on the HTTP server's threads and ask the Avatar entity.
  */
 public final class SessionRoutes extends AllDirectives implements ManagementRouteProvider {
 
@@ -65,9 +67,11 @@ public final class SessionRoutes extends AllDirectives implements ManagementRout
             int protocolVersion) {}
 
     private final ActorSystem<?> system;
+    private final LoginGateways gateways;
 
     public SessionRoutes(ExtendedActorSystem system) {
         this.system = Adapter.toTyped(system);
+        this.gateways = new LoginGateways(this.system);
     }
 
     @Override
@@ -171,20 +175,25 @@ public final class SessionRoutes extends AllDirectives implements ManagementRout
                         "session-signature-invalid",
                         "the signature does not verify with the avatar's registered key");
             }
-            long issued = System.currentTimeMillis();
-            long expires = issued + gateway.tokenTtl().toMillis();
-            ConnectToken token = new ConnectToken(login.avatarId(), login.clientNonce(), issued, expires);
-            return JsonReplies.json(
-                    StatusCodes.CREATED,
-                    new SessionGrant(
-                            login.avatarId(),
-                            token.toText(gateway.tokenKey()),
-                            Instant.ofEpochMilli(expires),
-                            gateway.publicHost(),
-                            gateway.port(),
-                            system.settings().config().getInt("world.gateway.reply-port"),
-                            ProtocolLimits.PROTOCOL_VERSION));
+            return onSuccess(gateways.forLogin(reply.getValue()), endpoint -> grant(login, endpoint, gateway));
         });
+    }
+
+    /** A connect token for {@code login}, good for the token TTL from now, to be used at {@code endpoint}. */
+    private static Route grant(SessionLogin login, LoginGateways.Endpoint endpoint, GatewaySettings gateway) {
+        long issued = System.currentTimeMillis();
+        long expires = issued + gateway.tokenTtl().toMillis();
+        ConnectToken token = new ConnectToken(login.avatarId(), login.clientNonce(), issued, expires);
+        return JsonReplies.json(
+                StatusCodes.CREATED,
+                new SessionGrant(
+                        login.avatarId(),
+                        token.toText(gateway.tokenKey()),
+                        Instant.ofEpochMilli(expires),
+                        endpoint.host(),
+                        endpoint.port(),
+                        endpoint.replyPort(),
+                        ProtocolLimits.PROTOCOL_VERSION));
     }
 
     private static Route invalid() {

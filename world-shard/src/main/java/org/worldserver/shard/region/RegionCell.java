@@ -108,8 +108,12 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
 
     public record GetStatus(ActorRef<CellStatus> replyTo) implements Command {}
 
-    /** @param closed true when the region is closed (or unknown) and the cell refuses joins */
-    public record CellStatus(String cell, String region, boolean closed, int inFlight, CellTelemetry telemetry)
+    /**
+     * @param closed true when the region is closed (or unknown) and the cell refuses joins
+     * @param node the address of the node the cell runs on, e.g. {@code pekko://world@127.0.0.1:25520}
+     */
+    public record CellStatus(
+            String cell, String region, boolean closed, int inFlight, CellTelemetry telemetry, String node)
             implements CborSerializable {}
 
     /** Where an avatar is right now, if this cell owns it. */
@@ -354,7 +358,8 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
                                         id.region(),
                                         true,
                                         0,
-                                        new CellTelemetry(0, 0, 0, 0, 0, 0, 0, 1, 0, 0))))
+                                        new CellTelemetry(0, 0, 0, 0, 0, 0, 0, 1, 0, 0),
+                                        ctx.getSystem().address().toString())))
                 .onMessage(Flush.class, m -> reply(m.replyTo(), Done.getInstance()))
                 .onMessage(Stop.class, m -> Behaviors.stopped())
                 .onAnyMessage(m -> Behaviors.same())
@@ -955,7 +960,14 @@ public final class RegionCell extends AbstractBehavior<RegionCell.Command> {
     }
 
     private Behavior<Command> onGetStatus(GetStatus get) {
-        get.replyTo().tell(new CellStatus(id.entityId(), id.region(), closing, outgoing.size(), cell.telemetry()));
+        get.replyTo()
+                .tell(new CellStatus(
+                        id.entityId(),
+                        id.region(),
+                        closing,
+                        outgoing.size(),
+                        cell.telemetry(),
+                        getContext().getSystem().address().toString()));
         return this;
     }
 

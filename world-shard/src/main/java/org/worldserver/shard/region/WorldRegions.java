@@ -133,6 +133,20 @@ public final class WorldRegions implements Extension {
     }
 
     /**
+     * The status of the cell that owns (x, z) in the open region {@code region} (which node runs it, among the rest),
+     * within {@code timeout}; empty when the region is not open. Starts the cell if it does not run yet.
+     */
+    public CompletionStage<Optional<RegionCell.CellStatus>> statusAt(
+            String region, float x, float z, Duration timeout) {
+        return openDefinition(region)
+                .thenCompose(definition -> definition.isEmpty()
+                        ? CompletableFuture.completedFuture(Optional.empty())
+                        : cell(new CellLayout(definition.get()).cellAt(x, z))
+                                .ask(RegionCell.GetStatus::new, timeout)
+                                .thenApply(Optional::of));
+    }
+
+    /**
      * Closes {@code region}: the registry marks it closed (no cell accepts avatars from then), then every cell
      * hands its avatars to the fallback region. Completes with the cells' answers.
      */
@@ -190,7 +204,6 @@ public final class WorldRegions implements Extension {
                 .thenApply(done -> asks.stream().map(CompletableFuture::join).toList());
     }
 
-    /** The open region's definition: from the catalog, or from the registry if the catalog does not know it yet. */
     /** The open region's definition: from the catalog, read again from the registry only when not there. */
     public CompletionStage<Optional<RegionDefinition>> openDefinition(String region) {
         Optional<RegionDefinition> cached = catalog.open(region);

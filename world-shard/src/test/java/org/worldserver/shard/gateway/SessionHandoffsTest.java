@@ -153,11 +153,40 @@ class SessionHandoffsTest {
         h.step(gaveUp, "fay", CELL, NODE_B, 0, 0);
         h.step(gaveUp, "fay", CELL, NODE_B, 0, 2000 * MS);
         assertEquals(Step.GAVE_UP, h.step(gaveUp, "fay", CELL, NODE_B, 0, 10_000 * MS));
+        h.step(gaveUp, "fay", CELL, NODE_B, 0, 20_000 * MS);
         assertEquals(
                 Step.NONE,
-                h.step(gaveUp, "fay", CELL, NODE_B, 0, 20_000 * MS),
-                "its cell did not move: no new try before the interval");
+                h.step(gaveUp, "fay", CELL, NODE_B, 0, 22_500 * MS),
+                "on B for 2.5 s, but its cell did not move: no new try before the interval");
         assertEquals(Step.REDIRECT, h.step(gaveUp, "fay", CELL, NODE_B, 0, 40_000 * MS));
+    }
+
+    @Test
+    void shouldTakeACrossingOnTheSameNodeAsNoBounceAndACrossingReadHalfWayAsNoMove() {
+        SessionHandoffs h = handoffs(2);
+        SessionHandoffs.State neighbour = new SessionHandoffs.State();
+        h.arrived(neighbour, 0);
+        h.step(neighbour, "gus", CELL, null, 0, 100 * MS);
+        h.step(neighbour, "gus", NEXT_CELL, null, 0, 1000 * MS); // a neighbour in the same shard, on this node
+        h.step(neighbour, "gus", NEXT_CELL, NODE_B, 0, 5000 * MS); // the shard moves to B
+        assertEquals(
+                Step.REDIRECT,
+                h.step(neighbour, "gus", NEXT_CELL, NODE_B, 0, 7000 * MS),
+                "the cell it walked into on the same node moved: followed");
+
+        // Gave up on B; crossing into a cell on C, one step reads the old cell with C's relay (the stream writes
+        // the relay first). Back in the old cell on B, that read must not count as the old cell having moved.
+        SessionHandoffs.State halfWay = new SessionHandoffs.State();
+        h.step(halfWay, "hal", CELL, NODE_B, 0, 0);
+        h.step(halfWay, "hal", CELL, NODE_B, 0, 2000 * MS);
+        assertEquals(Step.GAVE_UP, h.step(halfWay, "hal", CELL, NODE_B, 0, 10_000 * MS));
+        h.step(halfWay, "hal", CELL, NODE_C, 0, 10_100 * MS);
+        h.step(halfWay, "hal", NEXT_CELL, NODE_C, 0, 10_200 * MS);
+        h.step(halfWay, "hal", CELL, NODE_B, 0, 15_000 * MS);
+        assertEquals(
+                Step.NONE,
+                h.step(halfWay, "hal", CELL, NODE_B, 0, 17_100 * MS),
+                "walked back across a border: waits the interval out");
     }
 
     @Test

@@ -1,0 +1,132 @@
+package org.worldserver.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.worldserver.persistence.testkit.RealCassandra;
+import org.worldserver.protocol.client.Listener;
+import org.worldserver.protocol.client.WorldClient;
+import org.worldserver.shard.StateSyncIT.ClientDriver;
+import org.worldserver.shard.StateSyncIT.Player;
+import org.worldserver.shard.gateway.GatewaySettings;
+import org.worldserver.shard.region.CellId;
+import org.worldserver.shard.region.RegionDirectory;
+
+/**
+ * A returning avatar's login is sent to the gateway of the node that runs the cell it left from ({@code
+ * world.gateway.handoff.at-login}, on by default), whichever node answers it; an avatar entering at a spawn point
+ * gets the gateway of the node that answered. Two nodes of one cluster on the real Cassandra, real Aeron UDP on
+ * loopback. {@link HandoffIT} turns this off to make a far session.
+ */
+@ExtendWith(RealCassandra.class)
+class LoginRoutingIT {
+
+    private static final String KEY =
+            Base64.getEncoder().encodeToString("both nodes share this 32-byte key".getBytes());
+    private static WorldNode first;
+    private static WorldNode second;
+
+    @BeforeAll
+    static void start() throws Exception {
+        WorldNode[] nodes = InProcessNode.startTwo(
+                "world.gateway.token-key = \"" + KEY + "\"\n" + "world.gateway.handoff.after = 1s\n");
+        first = nodes[0];
+        second = nodes[1];
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        InProcessNode.stop(second);
+        InProcessNode.stop(first);
+    }
+
+    private static String endpointOf(WorldNode node) {
+        GatewaySettings gateway = GatewaySettings.get(node.system());
+        return gateway.publicHost() + ":" + gateway.port();
+    }
+
+    /** Handoffs started and inputs relayed to another node, on both nodes together. */
+    private static long crossings() throws Exception {
+        long sum = 0;
+        for (WorldNode node : List.of(first, second)) {
+            sum += InProcessNode.metric(node, "world_gateway_handoffs_total{outcome=\"started\"}");
+            sum += InProcessNode.metric(node, "world_gateway_relayed_inputs_total");
+        }
+        return sum;
+    }
+
+    @Test
+    void shouldSendAReturningAvatarsLoginToTheGatewayOfTheNodeThatRunsTheCellItLeftFrom() throws Exception {
+        try (ClientDriver driver = new ClientDriver(0)) {
+            String id = "returning-" + UUID.randomUUID();
+            byte[] seed = InProcessNode.registerAvatar(first, id)[0];
+
+            // New: it enters at the lobby's spawn point, through the gateway of the node that answered the login.
+            Player arriving = StateSyncIT.logIn(first, driver, id, seed, new Listener() {});
+            assertEquals(endpointOf(first), arriving.client().endpoint(), "a spawn point's login is not sent on");
+            StateSyncIT.pollUntil(
+                    List.of(arriving), 30, () -> arriving.client().state() == WorldClient.State.CONNECTED, () -> {});
+            String cell = InProcessNode.getJson(first, "/avatars/" + id)
+                    .get("live")
+                    .get("cell")
+                    .asText();
+            WorldNode runsCell =
+                    RegionDirectory.get(first.system()).cells().containsKey(CellId.parse(cell)) ? first : second;
+            WorldNode other = runsCell == first ? second : first;
+
+            // It leaves the world (a Disconnect: logged out where it stands).
+            arriving.client().close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            JsonNode record;
+            while ((record = InProcessNode.getJson(first, "/avatars/" + id).get("avatar"))
+                    .get("online")
+                    .asBoolean()) {
+                assertTrue(System.nanoTime() < deadline, "logged out after its Disconnect: " + record);
+                Thread.sleep(100); // the logout is an event in the journal, with a deadline
+            }
+            assertEquals("lobby", record.get("lastPosition").get("region").asText(), record.toString());
+
+            // Back, logging in at the node that does not run that cell: sent to the gateway of the one that does.
+            long crossingsBefore = crossings();
+            Player back = StateSyncIT.logIn(other, driver, id, seed, new Listener() {});
+            assertEquals(endpointOf(runsCell), back.client().endpoint(), "sent to the gateway of its cell's node");
+            int[] sent = new int[1];
+            long[] next = {0};
+            Runnable play = () -> {
+                if (System.nanoTime() > next[0]) {
+                    int s = back.client().sendInput(0, 0, 1, 0, System.nanoTime());
+                    sent[0] = s > 0 ? s : sent[0];
+                    next[0] = System.nanoTime() + 100_000_000L;
+                }
+            };
+            // Longer than a far session would take to be redirected (handoff.after = 1 s).
+            long playedUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+            StateSyncIT.pollUntil(
+                    List.of(back),
+                    30,
+                    () -> System.nanoTime() > playedUntil
+                            && sent[0] > 0
+                            && back.client().lastAppliedInput() == sent[0],
+                    play);
+            assertEquals(
+                    cell,
+                    InProcessNode.getJson(first, "/avatars/" + id)
+                            .get("live")
+                            .get("cell")
+                            .asText(),
+                    "back in the cell it left from");
+            assertEquals(0, back.client().handoffs(), "no handoff followed");
+            assertEquals(crossingsBefore, crossings(), "no handoff started and no input crossed nodes");
+            back.client().close();
+        }
+    }
+}
