@@ -23,10 +23,10 @@ import org.worldserver.shard.region.RegionDirectory;
 
 /**
  * Sessions follow their cell to its node's gateway: two nodes of one cluster on the real Cassandra, one client
- * entering through each node's gateway (logins are not sent to the cell's node here), both avatars in the same
- * cell, which runs on one of the nodes. The far client's gateway redirects it to the near one (real Aeron UDP on
- * loopback); the client continues there with a new session, its avatar never leaves the world, its inputs stop
- * crossing nodes and are still applied, and the far gateway closes its session without a logout.
+ * entering through each node's gateway (each logs in at that node), both avatars in the same cell, which runs on one
+ * of the nodes. The far client's gateway redirects it to the near one (real Aeron UDP on loopback); the client
+ * continues there with a new session, its avatar never leaves the world, its inputs stop crossing nodes and are
+ * still applied, and the far gateway closes its session without a logout.
  */
 @ExtendWith(RealCassandra.class)
 class HandoffIT {
@@ -40,8 +40,8 @@ class HandoffIT {
     static void start() throws Exception {
         WorldNode[] nodes = InProcessNode.startTwo("world.gateway.token-key = \"" + KEY + "\"\n"
                 + "world.gateway.handoff.after = 1s\n"
-                // A login at the far node names that node's gateway, so that its session starts far and is handed
-                // off (LoginRoutingIT has logins sent to the cell's node instead).
+                // Both avatars are new and enter at the spawn point, whose logins are never sent on; off all the
+                // same, so that the far session here does not depend on that rule (LoginRoutingIT tests it).
                 + "world.gateway.handoff.at-login = off\n");
         first = nodes[0];
         second = nodes[1];

@@ -1,6 +1,7 @@
 package org.worldserver.shard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,8 +24,9 @@ import org.worldserver.shard.region.RegionDirectory;
 
 /**
  * A returning avatar's login is sent to the gateway of the node that runs the cell it left from ({@code
- * world.gateway.handoff.at-login}, on by default), whichever node answers it; an avatar entering at a spawn point
- * gets the gateway of the node that answered. Two nodes of one cluster on the real Cassandra, real Aeron UDP on
+ * world.gateway.handoff.at-login}, on by default), whichever node answers it, and its session starts there: no
+ * handoff follows and no input crosses nodes. An avatar entering at a spawn point gets the gateway of the node that
+ * answered. Two nodes of one cluster on the real Cassandra, real Aeron UDP on
  * loopback. {@link HandoffIT} turns this off to make a far session.
  */
 @ExtendWith(RealCassandra.class)
@@ -64,43 +66,65 @@ class LoginRoutingIT {
         return sum;
     }
 
+    private static String cellOf(String avatarId) throws Exception {
+        JsonNode live = InProcessNode.getJson(first, "/avatars/" + avatarId).get("live");
+        return live == null || live.isNull() ? null : live.get("cell").asText();
+    }
+
     @Test
     void shouldSendAReturningAvatarsLoginToTheGatewayOfTheNodeThatRunsTheCellItLeftFrom() throws Exception {
         try (ClientDriver driver = new ClientDriver(0)) {
-            String id = "returning-" + UUID.randomUUID();
-            byte[] seed = InProcessNode.registerAvatar(first, id)[0];
-
-            // New: it enters at the lobby's spawn point, through the gateway of the node that answered the login.
-            Player arriving = StateSyncIT.logIn(first, driver, id, seed, new Listener() {});
-            assertEquals(endpointOf(first), arriving.client().endpoint(), "a spawn point's login is not sent on");
+            // New avatars enter at the lobby's spawn point (512, 512), each through the gateway of the node that
+            // answered its login, whichever node runs that cell: one of the two logins is at the other node.
+            String walkerId = "returning-" + UUID.randomUUID();
+            byte[] seed = InProcessNode.registerAvatar(first, walkerId)[0];
+            Player walker = StateSyncIT.logIn(first, driver, walkerId, seed, new Listener() {});
+            Player stayer = StateSyncIT.connect(second, driver, "staying-" + UUID.randomUUID());
+            assertEquals(endpointOf(first), walker.client().endpoint(), "a spawn point's login is not sent on");
+            assertEquals(endpointOf(second), stayer.client().endpoint(), "a spawn point's login is not sent on");
+            List<Player> both = List.of(walker, stayer);
             StateSyncIT.pollUntil(
-                    List.of(arriving), 30, () -> arriving.client().state() == WorldClient.State.CONNECTED, () -> {});
-            String cell = InProcessNode.getJson(first, "/avatars/" + id)
-                    .get("live")
-                    .get("cell")
-                    .asText();
-            WorldNode runsCell =
-                    RegionDirectory.get(first.system()).cells().containsKey(CellId.parse(cell)) ? first : second;
-            WorldNode other = runsCell == first ? second : first;
+                    both,
+                    30,
+                    () -> walker.client().state() == WorldClient.State.CONNECTED
+                            && stayer.client().state() == WorldClient.State.CONNECTED,
+                    () -> {});
+            String spawnCell = cellOf(walkerId);
 
-            // It leaves the world (a Disconnect: logged out where it stands).
-            arriving.client().close();
+            // The walker walks west out of the spawn point's cell, then leaves the world (a Disconnect: logged out
+            // where it stands).
+            long[] next = {0};
+            StateSyncIT.pollUntil(both, 30, () -> !spawnCell.equals(cellOfQuietly(walkerId)), () -> {
+                if (System.nanoTime() > next[0]) {
+                    walker.client().sendInput(-1, 0, -1, 0, System.nanoTime());
+                    next[0] = System.nanoTime() + 100_000_000L;
+                }
+            });
+            walker.client().sendInput(0, 0, -1, 0, System.nanoTime());
+            String leftFrom = cellOf(walkerId);
+            stayer.client().close();
+            walker.client().close();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             JsonNode record;
-            while ((record = InProcessNode.getJson(first, "/avatars/" + id).get("avatar"))
+            while ((record =
+                            InProcessNode.getJson(first, "/avatars/" + walkerId).get("avatar"))
                     .get("online")
                     .asBoolean()) {
                 assertTrue(System.nanoTime() < deadline, "logged out after its Disconnect: " + record);
                 Thread.sleep(100); // the logout is an event in the journal, with a deadline
             }
-            assertEquals("lobby", record.get("lastPosition").get("region").asText(), record.toString());
+            assertNotEquals(spawnCell, leftFrom);
+            WorldNode runsCell =
+                    RegionDirectory.get(first.system()).cells().containsKey(CellId.parse(leftFrom)) ? first : second;
+            WorldNode other = runsCell == first ? second : first;
 
             // Back, logging in at the node that does not run that cell: sent to the gateway of the one that does.
             long crossingsBefore = crossings();
-            Player back = StateSyncIT.logIn(other, driver, id, seed, new Listener() {});
+            Player back = StateSyncIT.logIn(other, driver, walkerId, seed, new Listener() {});
             assertEquals(endpointOf(runsCell), back.client().endpoint(), "sent to the gateway of its cell's node");
+            StateSyncIT.pollUntil(
+                    List.of(back), 30, () -> back.client().state() == WorldClient.State.CONNECTED, () -> {});
             int[] sent = new int[1];
-            long[] next = {0};
             Runnable play = () -> {
                 if (System.nanoTime() > next[0]) {
                     int s = back.client().sendInput(0, 0, 1, 0, System.nanoTime());
@@ -117,16 +141,18 @@ class LoginRoutingIT {
                             && sent[0] > 0
                             && back.client().lastAppliedInput() == sent[0],
                     play);
-            assertEquals(
-                    cell,
-                    InProcessNode.getJson(first, "/avatars/" + id)
-                            .get("live")
-                            .get("cell")
-                            .asText(),
-                    "back in the cell it left from");
+            assertEquals(leftFrom, cellOf(walkerId), "back in the cell it left from");
             assertEquals(0, back.client().handoffs(), "no handoff followed");
             assertEquals(crossingsBefore, crossings(), "no handoff started and no input crossed nodes");
             back.client().close();
+        }
+    }
+
+    private static String cellOfQuietly(String avatarId) {
+        try {
+            return cellOf(avatarId);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -81,7 +81,7 @@ public final class Gateway implements AutoCloseable {
                     agent);
             AgentRunner.startOnThread(runner);
             streams.gatewayStarted(new SessionHandoffs.GatewayAddress(
-                    publicEndpoint, settings.publicHost() + ":" + c.getInt("reply-port")));
+                    publicEndpoint, settings.publicHost() + ":" + c.getInt("reply-port"), settings.keyId()));
             registerMetrics(system, agent, streams.counters(), batches);
             system.log()
                     .info(

@@ -1,9 +1,14 @@
 package org.worldserver.shard.gateway;
 
 import com.typesafe.config.Config;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -34,6 +39,7 @@ public final class GatewaySettings implements Extension {
     private final boolean keyShared;
     private final SessionHandoffs.Settings handoffs;
     private final boolean loginsAtCellNode;
+    private final String keyId;
 
     GatewaySettings(Config root) {
         Config c = root.getConfig("world.gateway");
@@ -65,6 +71,19 @@ public final class GatewaySettings implements Extension {
                         + ConnectToken.MIN_KEY_BYTES + " bytes, has " + decoded.length);
             }
             this.tokenKey = decoded;
+        }
+        this.keyId = keyIdOf(tokenKey);
+    }
+
+    /** 8 bytes of HMAC-SHA256 under the key over a fixed label, base64url: names the key without revealing it. */
+    private static String keyIdOf(byte[] key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            byte[] id = mac.doFinal("world-gateway-key-id-v1".getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(id, 8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
     }
 
@@ -113,6 +132,14 @@ public final class GatewaySettings implements Extension {
     /** When sessions move to the gateway of their cell's node: off unless the token key is configured. */
     SessionHandoffs.Settings handoffs() {
         return handoffs;
+    }
+
+    /**
+     * Which token key this gateway accepts, as published with its address: a login is sent on only to a gateway
+     * with the same one (nodes with different keys, say during a key rotation, reject each other's tokens).
+     */
+    String keyId() {
+        return keyId;
     }
 
     /**

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.worldserver.avatar.Avatar;
 import org.worldserver.shard.region.RegionCell;
@@ -18,9 +19,11 @@ import org.worldserver.shard.region.WorldRegions;
  * <ul>
  *   <li>an avatar entering at a spawn point: every new player appears there, and sending all their sessions to the
  *       one node running it put a login burst's every handshake on one gateway (measured: logins took 40 % longer,
- *       and 72 of 120 were denied once or timed out, docs/benchmarks.md), while the nodes that answered the logins
+ *       and 72 handshakes of 120 bots were denied or timed out, docs/benchmarks.md), while the nodes that answered the logins
  *       spread them as the operator's load balancer does;
- *   <li>a cell that does not answer within {@link #ASK}, or a node that has published no gateway;
+ *   <li>a returning avatar whose place is in the cell of its region's spawn point (the same burst, the next day);
+ *   <li>no answer within {@link #ASK}, a cell that is closing, a node that has published no gateway, or one whose
+ *       gateway takes tokens under another key (a key rotation under way: its gateway would refuse them);
  *   <li>{@code world.gateway.handoff.at-login} off, or handoffs off (a token signed here is good at another node's
  *       gateway only when the nodes share their token key, which handoffs need too).
  * </ul>
@@ -47,27 +50,40 @@ public final class LoginGateways {
                 system.settings().config().getInt("world.gateway.reply-port"));
     }
 
-    /** The gateway {@code avatar}'s login is to connect to; never fails (this node's gateway instead). */
+    /**
+     * The gateway {@code avatar}'s login is to connect to, within {@link #ASK}; never fails (this node's gateway
+     * instead).
+     */
     public CompletionStage<Endpoint> forLogin(Avatar.Summary avatar) {
         if (!settings.loginsAtCellNode()) {
             return CompletableFuture.completedFuture(own);
         }
-        WorldRegions regions = WorldRegions.get(system);
         String self = system.address().toString();
         SessionStreams streams = SessionStreams.get(system);
-        return WorldPlacement.entryOf(regions, avatar)
-                .thenCompose(entry -> entry.spawnPoint()
-                        ? CompletableFuture.completedFuture(Optional.<RegionCell.CellStatus>empty())
-                        : regions.statusAt(entry.region(), entry.x(), entry.z(), ASK))
-                .thenApply(status -> status.map(cell ->
-                                cell.node().equals(self) ? own : endpointOf(streams.gatewayOfNode(cell.node()), own))
+        return CompletableFuture.completedFuture(system)
+                .thenCompose(
+                        s -> { // inside the stage: a throw falls back like any failure
+                            WorldRegions regions = WorldRegions.get(s);
+                            return WorldPlacement.entryOf(regions, avatar)
+                                    .thenCompose(entry -> entry.atSpawn()
+                                            ? CompletableFuture.completedFuture(Optional.<RegionCell.CellStatus>empty())
+                                            : regions.statusAt(entry.region(), entry.x(), entry.z(), ASK));
+                        })
+                .thenApply(status -> status.filter(cell -> !cell.closed())
+                        .map(cell -> cell.node().equals(self)
+                                ? own
+                                : endpointOf(streams.gatewayOfNode(cell.node()), settings.keyId(), own))
                         .orElse(own))
+                .completeOnTimeout(own, ASK.toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionally(failure -> own);
     }
 
-    /** The endpoint of a published gateway address ({@code host:port} each); {@code own} if null or not that. */
-    static Endpoint endpointOf(SessionHandoffs.GatewayAddress address, Endpoint own) {
-        if (address == null) {
+    /**
+     * The endpoint of a published gateway address ({@code host:port} each) that accepts tokens under the key
+     * {@code keyId}; {@code own} if there is none, it has another key, or it is not host and port.
+     */
+    static Endpoint endpointOf(SessionHandoffs.GatewayAddress address, String keyId, Endpoint own) {
+        if (address == null || !keyId.equals(address.keyId())) {
             return own;
         }
         int endpointColon = address.endpoint().lastIndexOf(':');

@@ -56,21 +56,28 @@ public final class SessionHandoffs {
 
     /**
      * Where a node's gateway listens, as clients reach it: its endpoint and its reply control ({@code host:port}
-     * each).
+     * each), and which token key it accepts ({@link GatewaySettings#keyId}; null from a node that published none).
      */
-    public record GatewayAddress(String endpoint, String replyControl) {
+    public record GatewayAddress(String endpoint, String replyControl, String keyId) {
 
-        /** As published in the gateways map: the two separated by a space. */
+        /** As published in the gateways map: the parts separated by spaces. */
         String text() {
-            return endpoint + " " + replyControl;
+            return endpoint + " " + replyControl + (keyId == null ? "" : " " + keyId);
         }
 
-        /** The published text, or null when it is not two parts. */
+        /** The published text, or null when it is not two or three parts. */
         static GatewayAddress parse(String text) {
-            int space = text.indexOf(' ');
-            return space <= 0 || space == text.length() - 1
-                    ? null
-                    : new GatewayAddress(text.substring(0, space), text.substring(space + 1));
+            String[] parts = text.split(" ", -1);
+            for (String part : parts) {
+                if (part.isEmpty()) {
+                    return null;
+                }
+            }
+            return switch (parts.length) {
+                case 2 -> new GatewayAddress(parts[0], parts[1], null);
+                case 3 -> new GatewayAddress(parts[0], parts[1], parts[2]);
+                default -> null;
+            };
         }
     }
 

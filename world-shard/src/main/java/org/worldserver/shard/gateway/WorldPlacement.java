@@ -20,6 +20,7 @@ import org.worldserver.avatar.Avatar;
 import org.worldserver.avatar.AvatarRejection;
 import org.worldserver.protocol.AssetRequests;
 import org.worldserver.shard.region.CellId;
+import org.worldserver.shard.region.CellLayout;
 import org.worldserver.shard.region.RegionCell;
 import org.worldserver.shard.region.RegionDefinition;
 import org.worldserver.shard.region.RegionDirectory;
@@ -54,9 +55,10 @@ public final class WorldPlacement implements GatewayAgent.World {
     /**
      * Where an avatar enters the world: a region and a point in it (metres, relative to the region's origin).
      *
-     * @param spawnPoint true when it is the region's spawn point (the avatar has no place of its own to return to)
+     * @param atSpawn true when it is in the cell of the region's spawn point: the avatar enters at the spawn point
+     *     (it has no place of its own to return to), or returns to a place in that cell, where every new player enters
      */
-    public record Entry(String region, float x, float y, float z, boolean spawnPoint) {}
+    public record Entry(String region, float x, float y, float z, boolean atSpawn) {}
 
     public WorldPlacement(ActorSystem<?> system, SessionStreams streams, InputBatches batches) {
         this.system = system;
@@ -92,11 +94,19 @@ public final class WorldPlacement implements GatewayAgent.World {
                 ? CompletableFuture.completedFuture(Optional.empty())
                 : regions.openDefinition(last.region());
         return lastRegion.thenCompose(open -> open.isPresent()
-                ? CompletableFuture.completedFuture(
-                        new Entry(last.region(), (float) last.x(), (float) last.y(), (float) last.z(), false))
+                ? CompletableFuture.completedFuture(returningTo(open.get(), last))
                 : regions.openDefinition(avatar.homeRegion())
                         .thenCompose(home -> spawnPointOf(
                                 regions, home.isPresent() ? avatar.homeRegion() : regions.fallbackRegion())));
+    }
+
+    private static Entry returningTo(RegionDefinition region, Avatar.Position last) {
+        CellLayout layout = new CellLayout(region);
+        float[] spawn = region.spawnPoint();
+        float x = (float) last.x();
+        float z = (float) last.z();
+        boolean atSpawn = layout.cellAt(x, z).equals(layout.cellAt(spawn[0], spawn[2]));
+        return new Entry(last.region(), x, (float) last.y(), z, atSpawn);
     }
 
     private static CompletionStage<Entry> spawnPointOf(WorldRegions regions, String region) {

@@ -22,9 +22,10 @@ class SessionHandoffsTest {
 
     /** Gateways of B and C known; sessions published elsewhere as the test sets them. */
     private static final SessionHandoffs.GatewayAddress GATEWAY_B =
-            new SessionHandoffs.GatewayAddress("127.0.0.1:40134", "127.0.0.1:40135");
+            new SessionHandoffs.GatewayAddress("127.0.0.1:40134", "127.0.0.1:40135", "key-1");
 
-    private static final SessionHandoffs.GatewayAddress GATEWAY_C = new SessionHandoffs.GatewayAddress("c:1", "c:2");
+    private static final SessionHandoffs.GatewayAddress GATEWAY_C =
+            new SessionHandoffs.GatewayAddress("c:1", "c:2", "key-1");
 
     private final Map<Object, SessionHandoffs.GatewayAddress> gateways =
             new HashMap<>(Map.of(NODE_B, GATEWAY_B, NODE_C, GATEWAY_C));
@@ -216,7 +217,13 @@ class SessionHandoffsTest {
     @Test
     void shouldPublishAGatewaysAddressAsTextAndReadItBack() {
         assertEquals(GATEWAY_B, SessionHandoffs.GatewayAddress.parse(GATEWAY_B.text()));
+        assertEquals(
+                new SessionHandoffs.GatewayAddress("a:1", "a:2", null),
+                SessionHandoffs.GatewayAddress.parse("a:1 a:2"),
+                "a node that publishes no key id");
         assertEquals(null, SessionHandoffs.GatewayAddress.parse("127.0.0.1:40134"));
         assertEquals(null, SessionHandoffs.GatewayAddress.parse("127.0.0.1:40134 "));
+        assertEquals(null, SessionHandoffs.GatewayAddress.parse("a:1  key-1"));
+        assertEquals(null, SessionHandoffs.GatewayAddress.parse("a:1 a:2 key-1 more"));
     }
 }
