@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -28,17 +27,14 @@ import org.worldserver.shard.region.RegionDirectory;
 @ExtendWith(RealCassandra.class)
 class CrossNodeSyncIT {
 
-    private static final String KEY =
-            Base64.getEncoder().encodeToString("both nodes share this 32-byte key".getBytes());
     private static WorldNode first;
     private static WorldNode second;
 
     @BeforeAll
     static void start() throws Exception {
-        WorldNode[] nodes = InProcessNode.startTwo("world.gateway.token-key = \"" + KEY + "\"\n"
-                // Sessions stay where they entered: this test is about serving a session from another node
-                // (HandoffIT moves them).
-                + "world.gateway.handoff.after = 0\n");
+        // Sessions stay where they entered: this test is about serving a session from another node (HandoffIT moves
+        // them).
+        WorldNode[] nodes = InProcessNode.startTwoSharingAKey("world.gateway.handoff.after = 0\n");
         first = nodes[0];
         second = nodes[1];
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +16,6 @@ import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.protocol.client.WorldClient;
 import org.worldserver.shard.StateSyncIT.ClientDriver;
 import org.worldserver.shard.StateSyncIT.Player;
-import org.worldserver.shard.gateway.GatewaySettings;
 import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.region.RegionDirectory;
 
@@ -31,15 +29,12 @@ import org.worldserver.shard.region.RegionDirectory;
 @ExtendWith(RealCassandra.class)
 class HandoffIT {
 
-    private static final String KEY =
-            Base64.getEncoder().encodeToString("both nodes share this 32-byte key".getBytes());
     private static WorldNode first;
     private static WorldNode second;
 
     @BeforeAll
     static void start() throws Exception {
-        WorldNode[] nodes = InProcessNode.startTwo("world.gateway.token-key = \"" + KEY + "\"\n"
-                + "world.gateway.handoff.after = 1s\n"
+        WorldNode[] nodes = InProcessNode.startTwoSharingAKey("world.gateway.handoff.after = 1s\n"
                 // Both avatars are new and enter at the spawn point, whose logins are never sent on; off all the
                 // same, so that the far session here does not depend on that rule (LoginRoutingIT tests it).
                 + "world.gateway.handoff.at-login = off\n");
@@ -51,11 +46,6 @@ class HandoffIT {
     static void stop() throws Exception {
         InProcessNode.stop(second);
         InProcessNode.stop(first);
-    }
-
-    private static String endpointOf(WorldNode node) {
-        GatewaySettings gateway = GatewaySettings.get(node.system());
-        return gateway.publicHost() + ":" + gateway.port();
     }
 
     @Test
@@ -80,7 +70,7 @@ class HandoffIT {
             Player nearPlayer = onFirst ? ada : bob;
             WorldClient farClient = farPlayer.client();
             long farSessionBefore = farClient.sessionId();
-            assertEquals(endpointOf(far), farClient.endpoint());
+            assertEquals(InProcessNode.gatewayEndpoint(far), farClient.endpoint());
 
             // Both keep playing; within a few seconds the far client is redirected and continues at the near gateway.
             int[] sent = new int[2];
@@ -97,7 +87,10 @@ class HandoffIT {
             StateSyncIT.pollUntil(both, 30, () -> farClient.handoffs() + farClient.handoffsFailed() > 0, play);
             assertEquals(0, farClient.handoffsFailed(), "the near gateway took the session");
             assertEquals(1, farClient.handoffs());
-            assertEquals(endpointOf(near), farClient.endpoint(), "the far client now talks to its cell's node");
+            assertEquals(
+                    InProcessNode.gatewayEndpoint(near),
+                    farClient.endpoint(),
+                    "the far client now talks to its cell's node");
             assertNotEquals(farSessionBefore, farClient.sessionId(), "a session of the near gateway's own");
             assertEquals(0, nearPlayer.client().handoffs(), "the near client stays where it is");
 

@@ -21,6 +21,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.worldserver.persistence.testkit.FreePorts;
 import org.worldserver.persistence.testkit.RealCassandra;
 import org.worldserver.protocol.SessionLogin;
+import org.worldserver.shard.gateway.GatewaySettings;
 
 /** Starts a whole WorldNode in the test JVM on the RealCassandra, on free ports, for integration tests. */
 final class InProcessNode {
@@ -42,6 +43,21 @@ final class InProcessNode {
                         .withFallback(RealCassandra.config()))
                 .toCompletableFuture()
                 .get(90, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Two nodes of one cluster sharing one token key (a login at either is good at either's gateway, and sessions
+     * can be handed off), each with {@code sharedHocon} too; see {@link #startTwo}.
+     */
+    static WorldNode[] startTwoSharingAKey(String sharedHocon) throws Exception {
+        String key = Base64.getEncoder().encodeToString("both nodes share this 32-byte key".getBytes());
+        return startTwo("world.gateway.token-key = \"" + key + "\"\n" + sharedHocon);
+    }
+
+    /** Where the node's gateway tells clients to send UDP, {@code host:port} as the SDK names its endpoint. */
+    static String gatewayEndpoint(WorldNode node) {
+        GatewaySettings gateway = GatewaySettings.get(node.system());
+        return gateway.publicHost() + ":" + gateway.port();
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +17,6 @@ import org.worldserver.protocol.client.Listener;
 import org.worldserver.protocol.client.WorldClient;
 import org.worldserver.shard.StateSyncIT.ClientDriver;
 import org.worldserver.shard.StateSyncIT.Player;
-import org.worldserver.shard.gateway.GatewaySettings;
 import org.worldserver.shard.region.CellId;
 import org.worldserver.shard.region.RegionDirectory;
 
@@ -32,15 +30,12 @@ import org.worldserver.shard.region.RegionDirectory;
 @ExtendWith(RealCassandra.class)
 class LoginRoutingIT {
 
-    private static final String KEY =
-            Base64.getEncoder().encodeToString("both nodes share this 32-byte key".getBytes());
     private static WorldNode first;
     private static WorldNode second;
 
     @BeforeAll
     static void start() throws Exception {
-        WorldNode[] nodes = InProcessNode.startTwo(
-                "world.gateway.token-key = \"" + KEY + "\"\n" + "world.gateway.handoff.after = 1s\n");
+        WorldNode[] nodes = InProcessNode.startTwoSharingAKey("world.gateway.handoff.after = 1s\n");
         first = nodes[0];
         second = nodes[1];
     }
@@ -49,11 +44,6 @@ class LoginRoutingIT {
     static void stop() throws Exception {
         InProcessNode.stop(second);
         InProcessNode.stop(first);
-    }
-
-    private static String endpointOf(WorldNode node) {
-        GatewaySettings gateway = GatewaySettings.get(node.system());
-        return gateway.publicHost() + ":" + gateway.port();
     }
 
     /** Handoffs started and inputs relayed to another node, on both nodes together. */
@@ -80,8 +70,14 @@ class LoginRoutingIT {
             byte[] seed = InProcessNode.registerAvatar(first, walkerId)[0];
             Player walker = StateSyncIT.logIn(first, driver, walkerId, seed, new Listener() {});
             Player stayer = StateSyncIT.connect(second, driver, "staying-" + UUID.randomUUID());
-            assertEquals(endpointOf(first), walker.client().endpoint(), "a spawn point's login is not sent on");
-            assertEquals(endpointOf(second), stayer.client().endpoint(), "a spawn point's login is not sent on");
+            assertEquals(
+                    InProcessNode.gatewayEndpoint(first),
+                    walker.client().endpoint(),
+                    "a spawn point's login is not sent on");
+            assertEquals(
+                    InProcessNode.gatewayEndpoint(second),
+                    stayer.client().endpoint(),
+                    "a spawn point's login is not sent on");
             List<Player> both = List.of(walker, stayer);
             StateSyncIT.pollUntil(
                     both,
@@ -121,7 +117,10 @@ class LoginRoutingIT {
             // Back, logging in at the node that does not run that cell: sent to the gateway of the one that does.
             long crossingsBefore = crossings();
             Player back = StateSyncIT.logIn(other, driver, walkerId, seed, new Listener() {});
-            assertEquals(endpointOf(runsCell), back.client().endpoint(), "sent to the gateway of its cell's node");
+            assertEquals(
+                    InProcessNode.gatewayEndpoint(runsCell),
+                    back.client().endpoint(),
+                    "sent to the gateway of its cell's node");
             StateSyncIT.pollUntil(
                     List.of(back), 30, () -> back.client().state() == WorldClient.State.CONNECTED, () -> {});
             int[] sent = new int[1];
