@@ -153,7 +153,7 @@ final class InProcessNode {
                 .statusCode();
     }
 
-    /** Registers avatar {@code id} (home: the lobby) with a new identity; {@code [0]} private seed, {@code [1]} public. */
+    /** Registers avatar {@code id} (home: the lobby) with a new identity: {@code [0]} its seed, {@code [1]} public. */
     static byte[][] registerAvatar(WorldNode node, String id) throws Exception {
         return registerAvatar(node, id, "lobby");
     }

@@ -19,8 +19,8 @@ import org.worldserver.shard.region.WorldRegions;
  * <ul>
  *   <li>an avatar entering at a spawn point: every new player appears there, and sending all their sessions to the
  *       one node running it put a login burst's every handshake on one gateway (measured: logins took 40 % longer,
- *       and 72 handshakes of 120 bots were denied or timed out, docs/benchmarks.md), while the nodes that answered the logins
- *       spread them as the operator's load balancer does;
+ *       and 72 handshakes of 120 bots were denied or timed out, docs/benchmarks.md), while the nodes that answered
+ *       the logins spread them as the operator's load balancer does;
  *   <li>a returning avatar whose place is in the cell of its region's spawn point (the same burst, the next day);
  *   <li>no answer within {@link #ASK}, a cell that is closing, a node that has published no gateway, or one whose
  *       gateway takes tokens under another key (a key rotation under way: its gateway would refuse them);
@@ -31,7 +31,7 @@ import org.worldserver.shard.region.WorldRegions;
  */
 public final class LoginGateways {
 
-    /** How long a login waits for the cell's answer before it takes this node's gateway. */
+    /** How long a login waits for the choice (and the cell's answer) before it takes this node's gateway. */
     static final Duration ASK = Duration.ofSeconds(1);
 
     /** A gateway as a login grant names it: the host and UDP port to send to, and the port replies come from. */

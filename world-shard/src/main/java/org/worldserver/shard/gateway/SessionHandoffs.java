@@ -256,7 +256,10 @@ public final class SessionHandoffs {
         s.waitRelay = null;
     }
 
-    /** The session's cell is the one it was in when the wait began, and runs on another node now. */
+    /**
+     * The session's cell is the one it was in when the wait began (or walked into since on the same node), and runs
+     * on another node now.
+     */
     private static boolean cellMoved(State s, Object cell, Object cellRelay) {
         return s.waitCell != null && s.waitCell.equals(cell) && !Objects.equals(s.waitRelay, cellRelay);
     }

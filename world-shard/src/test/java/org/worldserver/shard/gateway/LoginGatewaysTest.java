@@ -43,7 +43,7 @@ class LoginGatewaysTest {
         assertEquals(OWN, of("10.0.0.7:40134", "10.0.0.7:"), "an empty reply port");
     }
 
-    /** The shipped settings with the token key {@code text} (base64 of it; none when empty), whatever the environment. */
+    /** The shipped settings with the token key {@code text} (base64 of it; none when empty), whatever the env. */
     private static GatewaySettings withKey(String text) {
         String key = Base64.getEncoder().encodeToString(text.getBytes());
         return new GatewaySettings(ConfigFactory.parseString("world.gateway.token-key = \"" + key + "\"")
