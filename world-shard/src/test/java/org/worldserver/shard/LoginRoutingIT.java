@@ -2,9 +2,9 @@ package org.worldserver.shard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -100,15 +100,11 @@ class LoginRoutingIT {
             String leftFrom = cellOf(walkerId);
             stayer.client().close();
             walker.client().close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            JsonNode record;
-            while ((record =
-                            InProcessNode.getJson(first, "/avatars/" + walkerId).get("avatar"))
-                    .get("online")
-                    .asBoolean()) {
-                assertTrue(System.nanoTime() < deadline, "logged out after its Disconnect: " + record);
-                Thread.sleep(100); // the logout is an event in the journal, with a deadline
-            }
+            InProcessNode.awaitJson( // logged out: an event in the journal
+                    first,
+                    "/avatars/" + walkerId,
+                    record -> !record.get("avatar").get("online").asBoolean(),
+                    Duration.ofSeconds(20));
             assertNotEquals(spawnCell, leftFrom);
             WorldNode runsCell =
                     RegionDirectory.get(first.system()).cells().containsKey(CellId.parse(leftFrom)) ? first : second;

@@ -189,10 +189,15 @@ public final class GatewayHandshake {
 
     /** The key of handoff tokens for the gateway at {@code endpoint}: HMAC-SHA256(token key, label and endpoint). */
     static byte[] handoffKey(byte[] tokenKey, String endpoint) {
+        return derive(tokenKey, "world-handoff-v1\n" + endpoint);
+    }
+
+    /** HMAC-SHA256 of {@code label} (UTF-8) under {@code tokenKey}: what the gateway derives from its token key. */
+    static byte[] derive(byte[] tokenKey, String label) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(tokenKey, "HmacSHA256"));
-            return mac.doFinal(("world-handoff-v1\n" + endpoint).getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(label.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }

@@ -1,14 +1,10 @@
 package org.worldserver.shard.gateway;
 
 import com.typesafe.config.Config;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -77,14 +73,8 @@ public final class GatewaySettings implements Extension {
 
     /** 8 bytes of HMAC-SHA256 under the key over a fixed label, base64url: names the key without revealing it. */
     private static String keyIdOf(byte[] key) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            byte[] id = mac.doFinal("world-gateway-key-id-v1".getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(id, 8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
+        byte[] id = GatewayHandshake.derive(key, "world-gateway-key-id-v1");
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(id, 8));
     }
 
     private static SessionHandoffs.Settings handoffs(Config c, boolean keyShared) {
